@@ -1,0 +1,558 @@
+#include "cli.h"
+
+#include "demo.h"
+#include "manifest.h"
+#include "serialize.h"
+#include "validation.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QSet>
+
+namespace md::cli {
+
+namespace {
+
+QCommandLineOption repeated(const QString &name, const QString &valueName, const QString &help)
+{
+    return QCommandLineOption(name, help, valueName);
+}
+
+Result<int> versionNumber(const QString &text)
+{
+    QString t = text;
+    if (t.startsWith(QLatin1Char('v')))
+        t = t.mid(1);
+    bool ok = false;
+    const int n = t.toInt(&ok);
+    if (!ok || n < 1)
+        return Error::invalid(QStringLiteral("'%1' is not a version number (1, 2, ... or v1, v2, ...).").arg(text));
+    return n;
+}
+
+QString metricSummary(const ModelVersion &v, int max)
+{
+    QStringList parts;
+    for (const Metric &m : v.metrics) {
+        if (!m.slice.isEmpty())
+            continue;
+        parts << QStringLiteral("%1=%2").arg(m.key()).arg(m.value, 0, 'g', 6);
+        if (parts.size() == max)
+            break;
+    }
+    return parts.join(QLatin1Char(' '));
+}
+
+// ---- init -------------------------------------------------------------------------------------
+
+int runInit(Context &ctx)
+{
+    auto r = ctx.registry(Registry::Open::CreateIfMissing);
+    if (!r)
+        return ctx.fail(r.error());
+    Registry *reg = *r;
+    if (ctx.json)
+        return ctx.printJson({{QStringLiteral("registry"), reg->locationDisplay()},
+                              {QStringLiteral("schema_version"), reg->schemaVersion()},
+                              {QStringLiteral("read_only"), reg->isReadOnly()}});
+    if (reg->isReadOnly())
+        ctx.err << "warning: " << reg->readOnlyReason() << Qt::endl;
+    ctx.out << "Registry ready at " << reg->locationDisplay() << " (schema version " << reg->schemaVersion() << ")"
+            << Qt::endl;
+    return ExitOk;
+}
+
+// ---- register ---------------------------------------------------------------------------------
+
+void setupRegister(QCommandLineParser &p)
+{
+    p.addPositionalArgument(QStringLiteral("NAME"),
+                            QStringLiteral("Model name, e.g. payments/fraud-detector "
+                                           "(may come from the manifest instead)."),
+                            QStringLiteral("[NAME]"));
+    p.addOption({QStringLiteral("artifact"), QStringLiteral("Artifact URI (s3://..., gs://..., file:///...)."),
+                 QStringLiteral("URI")});
+    p.addOption({QStringLiteral("digest"), QStringLiteral("Artifact digest: sha256:<64 hex digits>."),
+                 QStringLiteral("DIGEST")});
+    p.addOption(repeated(
+        QStringLiteral("metric"), QStringLiteral("NAME[@DATASET][[SLICE]]=VALUE"),
+        QStringLiteral("A metric; repeat for more. E.g. auc=0.847, f1@test=0.79, auc@test[country=DE]=0.81.")));
+    p.addOption(repeated(QStringLiteral("param"), QStringLiteral("KEY=VALUE"),
+                         QStringLiteral("A training parameter; repeat for more.")));
+    p.addOption(repeated(QStringLiteral("fact"), QStringLiteral("CATEGORY.NAME=VALUE"),
+                         QStringLiteral("A provenance fact (data.*, code.*, env.*, training.*); repeat for more.")));
+    p.addOption(repeated(QStringLiteral("tag"), QStringLiteral("KEY=VALUE"),
+                         QStringLiteral("A version tag; repeat for more.")));
+    p.addOption(repeated(QStringLiteral("input"), QStringLiteral("KIND:NAME[@VERSION]"),
+                         QStringLiteral("A lineage input: source:NAME, dataset:NAME@VERSION, pipeline:NAME@VERSION, "
+                                        "commit:SHA, model:NAME@VERSION; repeat for more.")));
+    p.addOption({QStringLiteral("manifest"),
+                 QStringLiteral("Read the version from a JSON manifest (see README); flags add to it."),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("description"), QStringLiteral("Free-text description."), QStringLiteral("TEXT")});
+    p.addOption({QStringLiteral("source-run"), QStringLiteral("The training run that produced the artifact."),
+                 QStringLiteral("RUN")});
+}
+
+Result<VersionSpec> specFromArgs(Context &ctx)
+{
+    VersionSpec spec;
+    QCommandLineParser &a = ctx.args;
+    if (a.isSet(QStringLiteral("manifest"))) {
+        const QString path = a.value(QStringLiteral("manifest"));
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return Error::invalid(QStringLiteral("Cannot read the manifest %1: %2.").arg(path, f.errorString()));
+        const QByteArray data = f.read(16 * 1024 * 1024 + 1);
+        if (data.size() > 16 * 1024 * 1024)
+            return Error::invalid(QStringLiteral("The manifest %1 is larger than 16 MiB.").arg(path));
+        auto parsed = parseManifest(data, path);
+        if (!parsed)
+            return parsed.error();
+        spec = *parsed;
+    }
+    const QStringList pos = a.positionalArguments();
+    if (pos.size() > 1)
+        return Error::invalid(QStringLiteral("register takes one model name; got %1 (%2).")
+                                  .arg(pos.size())
+                                  .arg(pos.join(QLatin1Char(' '))));
+    if (!pos.isEmpty()) {
+        if (!spec.modelName.isEmpty() && spec.modelName != pos.first())
+            return Error::invalid(QStringLiteral("The manifest names model '%1' but the command line names '%2'.")
+                                      .arg(spec.modelName, pos.first()));
+        spec.modelName = pos.first();
+    }
+    if (spec.modelName.isEmpty())
+        return Error::invalid(QStringLiteral("Name the model: modelctl register NAME --artifact URI ..."));
+    auto overrideText = [&](const QString &opt, QString *field) -> Status {
+        if (!a.isSet(opt))
+            return {};
+        if (a.values(opt).size() > 1)
+            return Error::invalid(QStringLiteral("--%1 is given more than once.").arg(opt));
+        *field = a.value(opt);
+        return {};
+    };
+    for (const auto &[opt, field] : {std::pair{QStringLiteral("artifact"), &spec.artifactUri},
+                                     std::pair{QStringLiteral("digest"), &spec.artifactDigest},
+                                     std::pair{QStringLiteral("description"), &spec.description},
+                                     std::pair{QStringLiteral("source-run"), &spec.sourceRun}})
+        if (auto s = overrideText(opt, field); !s)
+            return s.error();
+    if (spec.artifactUri.isEmpty())
+        return Error::invalid(QStringLiteral("Give the artifact URI with --artifact (or in the manifest)."));
+    for (const QString &m : a.values(QStringLiteral("metric"))) {
+        auto metric = parseMetricSpec(m);
+        if (!metric)
+            return metric.error();
+        spec.metrics << *metric;
+    }
+    auto addPairs = [&](const QString &opt, const QString &what, QMap<QString, QString> *map) -> Status {
+        for (const QString &v : a.values(opt)) {
+            auto kv = parseKeyValue(what, v);
+            if (!kv)
+                return kv.error();
+            if (map->contains(kv->first))
+                return Error::invalid(QStringLiteral("The %1 %2 is given twice.").arg(what, kv->first));
+            map->insert(kv->first, kv->second);
+        }
+        return {};
+    };
+    if (auto s = addPairs(QStringLiteral("param"), QStringLiteral("param"), &spec.params); !s)
+        return s.error();
+    if (auto s = addPairs(QStringLiteral("tag"), QStringLiteral("tag"), &spec.tags); !s)
+        return s.error();
+    for (const QString &f : a.values(QStringLiteral("fact"))) {
+        auto fact = parseFactSpec(f);
+        if (!fact)
+            return fact.error();
+        spec.facts << *fact;
+    }
+    for (const QString &i : a.values(QStringLiteral("input"))) {
+        auto in = parseInputSpec(i);
+        if (!in)
+            return in.error();
+        spec.inputs << *in;
+    }
+    return spec;
+}
+
+int runRegister(Context &ctx)
+{
+    auto spec = specFromArgs(ctx);
+    if (!spec)
+        return ctx.fail(spec.error());
+    // Validate before touching the database, so bad input never needs a connection.
+    auto checked = validateVersionSpec(*spec);
+    if (!checked)
+        return ctx.fail(checked.error());
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    auto result = (*r)->registerVersion(*spec);
+    if (!result)
+        return ctx.fail(result.error());
+    ctx.warn(result->warnings);
+    if (ctx.json) {
+        QJsonArray warnings;
+        for (const QString &w : result->warnings)
+            warnings << w;
+        return ctx.printJson({{QStringLiteral("model"), result->modelName},
+                              {QStringLiteral("version"), result->version},
+                              {QStringLiteral("model_created"), result->modelCreated},
+                              {QStringLiteral("warnings"), warnings}});
+    }
+    ctx.out << "Registered " << result->modelName << " version " << result->version
+            << (result->modelCreated ? " (new model)" : "") << Qt::endl;
+    return ExitOk;
+}
+
+// ---- models / versions / show -----------------------------------------------------------------
+
+int runModels(Context &ctx)
+{
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    auto models = (*r)->models();
+    if (!models)
+        return ctx.fail(models.error());
+    if (ctx.json) {
+        QJsonArray list;
+        for (const RegisteredModel &m : *models)
+            list << toJson(m);
+        return ctx.printJson({{QStringLiteral("models"), list}});
+    }
+    if (models->isEmpty()) {
+        ctx.out << "No models in " << (*r)->locationDisplay()
+                << ". Register one with `modelctl register NAME --artifact URI`, or try `modelctl demo`." << Qt::endl;
+        return ExitOk;
+    }
+    QList<QStringList> rows;
+    for (const RegisteredModel &m : *models) {
+        QStringList prod;
+        for (int v : m.productionVersions)
+            prod << QStringLiteral("v%1").arg(v);
+        rows << QStringList{m.namespaceName,
+                            m.name,
+                            QString::number(m.versionCount),
+                            QStringLiteral("v%1").arg(m.latestVersion),
+                            prod.isEmpty() ? QStringLiteral("-") : prod.join(QLatin1Char(',')),
+                            m.description};
+    }
+    printTable(ctx.out,
+               {QStringLiteral("NAMESPACE"), QStringLiteral("MODEL"), QStringLiteral("VERSIONS"),
+                QStringLiteral("LATEST"), QStringLiteral("PRODUCTION"), QStringLiteral("DESCRIPTION")},
+               rows);
+    return ExitOk;
+}
+
+void setupVersions(QCommandLineParser &p)
+{
+    p.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Model name."));
+}
+
+int runVersions(Context &ctx)
+{
+    const QStringList pos = ctx.args.positionalArguments();
+    if (pos.size() != 1)
+        return ctx.usage(QStringLiteral("versions takes one model name: modelctl versions NAME"));
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    auto versions = (*r)->versions(pos.first());
+    if (!versions)
+        return ctx.fail(versions.error());
+    if (ctx.json) {
+        QJsonArray list;
+        for (const ModelVersion &v : *versions)
+            list << toJson(v, false);
+        return ctx.printJson({{QStringLiteral("model"), pos.first()}, {QStringLiteral("versions"), list}});
+    }
+    QList<QStringList> rows;
+    for (const ModelVersion &v : *versions)
+        rows << QStringList{QString::number(v.version), stageName(v.stage),
+                            v.createdAt.left(16).replace(QLatin1Char('T'), QLatin1Char(' ')), v.createdBy,
+                            metricSummary(v, 3)};
+    printTable(ctx.out,
+               {QStringLiteral("VERSION"), QStringLiteral("STAGE"), QStringLiteral("CREATED (UTC)"),
+                QStringLiteral("BY"), QStringLiteral("METRICS")},
+               rows);
+    return ExitOk;
+}
+
+void setupShow(QCommandLineParser &p)
+{
+    p.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Model name."));
+    p.addPositionalArgument(QStringLiteral("VERSION"), QStringLiteral("Version number."));
+}
+
+int runShow(Context &ctx)
+{
+    const QStringList pos = ctx.args.positionalArguments();
+    if (pos.size() != 2)
+        return ctx.usage(QStringLiteral("show takes a model name and a version: modelctl show NAME VERSION"));
+    auto number = versionNumber(pos.at(1));
+    if (!number)
+        return ctx.fail(number.error());
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    auto v = (*r)->version(pos.first(), *number);
+    if (!v)
+        return ctx.fail(v.error());
+    if (ctx.json)
+        return ctx.printJson(toJson(*v, true));
+    QTextStream &o = ctx.out;
+    o << v->modelName << " version " << v->version << "  [" << stageName(v->stage) << "]\n";
+    o << "  artifact:    " << v->artifactUri << '\n';
+    if (!v->artifactDigest.isEmpty())
+        o << "  digest:      " << v->artifactDigest << '\n';
+    o << "  registered:  " << v->createdAt << " by " << v->createdBy << '\n';
+    if (!v->sourceRun.isEmpty())
+        o << "  source run:  " << v->sourceRun << '\n';
+    if (!v->description.isEmpty())
+        o << "  description: " << v->description << '\n';
+    o << "metrics:\n";
+    for (const Metric &m : v->metrics)
+        o << "  " << m.key().leftJustified(36) << ' ' << QString::number(m.value, 'g', 10) << '\n';
+    if (!v->params.isEmpty()) {
+        o << "params:\n";
+        for (auto it = v->params.begin(); it != v->params.end(); ++it)
+            o << "  " << it.key().leftJustified(36) << ' ' << it.value() << '\n';
+    }
+    if (!v->facts.isEmpty()) {
+        o << "provenance:\n";
+        for (const Fact &f : v->facts)
+            o << "  " << f.key().leftJustified(36) << ' ' << f.value << '\n';
+    }
+    if (!v->tags.isEmpty()) {
+        o << "tags:\n";
+        for (auto it = v->tags.begin(); it != v->tags.end(); ++it)
+            o << "  " << it.key().leftJustified(36) << ' ' << it.value() << '\n';
+    }
+    if (!v->inputs.isEmpty()) {
+        o << "lineage inputs:\n";
+        for (const LineageInput &in : v->inputs)
+            o << "  " << in.spec() << '\n';
+    }
+    o << "stage history:\n";
+    for (const Transition &t : v->transitions)
+        o << "  " << t.at << "  " << (t.fromStage.isEmpty() ? QStringLiteral("-") : t.fromStage) << " -> " << t.toStage
+          << "  (" << t.kind << " by " << t.actor << (t.reason.isEmpty() ? QString() : QStringLiteral(": ") + t.reason)
+          << ")\n";
+    o.flush();
+    return ExitOk;
+}
+
+// ---- tag / describe ---------------------------------------------------------------------------
+
+void setupTag(QCommandLineParser &p)
+{
+    p.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Model name."));
+    p.addPositionalArgument(QStringLiteral("KEY=VALUE"), QStringLiteral("Tags to set."),
+                            QStringLiteral("[KEY=VALUE...]"));
+    p.addOption(
+        {QStringLiteral("version"), QStringLiteral("Tag this version instead of the model."), QStringLiteral("N")});
+    p.addOption(
+        repeated(QStringLiteral("remove"), QStringLiteral("KEY"), QStringLiteral("Remove a tag; repeat for more.")));
+}
+
+int runTag(Context &ctx)
+{
+    QStringList pos = ctx.args.positionalArguments();
+    if (pos.isEmpty())
+        return ctx.usage(
+            QStringLiteral("tag needs a model name: modelctl tag NAME [--version N] KEY=VALUE... [--remove KEY]"));
+    const QString name = pos.takeFirst();
+    QMap<QString, QString> set;
+    for (const QString &p : pos) {
+        auto kv = parseKeyValue(QStringLiteral("tag"), p);
+        if (!kv)
+            return ctx.fail(kv.error());
+        if (set.contains(kv->first))
+            return ctx.usage(QStringLiteral("The tag %1 is given twice.").arg(kv->first));
+        set.insert(kv->first, kv->second);
+    }
+    const QStringList remove = ctx.args.values(QStringLiteral("remove"));
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    Status s;
+    int version = 0;
+    if (ctx.args.isSet(QStringLiteral("version"))) {
+        auto n = versionNumber(ctx.args.value(QStringLiteral("version")));
+        if (!n)
+            return ctx.fail(n.error());
+        version = *n;
+        s = (*r)->setVersionTags(name, version, set, remove);
+    } else {
+        s = (*r)->setModelTags(name, set, remove);
+    }
+    if (!s)
+        return ctx.fail(s.error());
+    if (ctx.json)
+        return ctx.printJson({{QStringLiteral("model"), name},
+                              {QStringLiteral("version"), version > 0 ? QJsonValue(version) : QJsonValue()},
+                              {QStringLiteral("ok"), true}});
+    ctx.out << "Tags updated on " << name << (version > 0 ? QStringLiteral(" version %1").arg(version) : QString())
+            << Qt::endl;
+    return ExitOk;
+}
+
+void setupDescribe(QCommandLineParser &p)
+{
+    p.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Model name."));
+    p.addPositionalArgument(QStringLiteral("TEXT"), QStringLiteral("The new description."));
+    p.addOption({QStringLiteral("version"), QStringLiteral("Describe this version instead of the model."),
+                 QStringLiteral("N")});
+}
+
+int runDescribe(Context &ctx)
+{
+    const QStringList pos = ctx.args.positionalArguments();
+    if (pos.size() != 2)
+        return ctx.usage(QStringLiteral("describe takes a model name and one text (quote it): "
+                                        "modelctl describe NAME [--version N] \"TEXT\""));
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    Status s;
+    if (ctx.args.isSet(QStringLiteral("version"))) {
+        auto n = versionNumber(ctx.args.value(QStringLiteral("version")));
+        if (!n)
+            return ctx.fail(n.error());
+        s = (*r)->describeVersion(pos.at(0), *n, pos.at(1));
+    } else {
+        s = (*r)->describeModel(pos.at(0), pos.at(1));
+    }
+    if (!s)
+        return ctx.fail(s.error());
+    if (ctx.json)
+        return ctx.printJson({{QStringLiteral("ok"), true}});
+    ctx.out << "Description updated." << Qt::endl;
+    return ExitOk;
+}
+
+// ---- audit ------------------------------------------------------------------------------------
+
+void setupAudit(QCommandLineParser &p)
+{
+    p.addPositionalArgument(QStringLiteral("ACTION"),
+                            QStringLiteral("verify: check the hash chain; log: show entries."),
+                            QStringLiteral("verify|log"));
+    p.addOption({QStringLiteral("limit"), QStringLiteral("log: how many entries (default 50)."), QStringLiteral("N"),
+                 QStringLiteral("50")});
+    p.addOption({QStringLiteral("actor"), QStringLiteral("log: only entries by this actor."), QStringLiteral("USER")});
+    p.addOption({QStringLiteral("action"), QStringLiteral("log: only this action (e.g. register_version)."),
+                 QStringLiteral("ACTION")});
+    p.addOption(
+        {QStringLiteral("model"), QStringLiteral("log: only entries about this model."), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("since"), QStringLiteral("log: only entries at or after this time (ISO-8601)."),
+                 QStringLiteral("TIME")});
+}
+
+int runAudit(Context &ctx)
+{
+    const QStringList pos = ctx.args.positionalArguments();
+    if (pos.size() != 1 || (pos.first() != QLatin1String("verify") && pos.first() != QLatin1String("log")))
+        return ctx.usage(QStringLiteral("audit takes one action: modelctl audit verify | modelctl audit log"));
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    if (pos.first() == QLatin1String("verify")) {
+        auto v = (*r)->verifyAudit();
+        if (!v)
+            return ctx.fail(v.error());
+        if (ctx.json)
+            ctx.printJson(toJson(*v));
+        else if (v->intact)
+            ctx.out << "Audit log intact: " << v->entriesChecked << " entries checked." << Qt::endl;
+        else
+            ctx.out << "Audit log BROKEN at entry " << v->firstBrokenId << ": " << v->problem << '.' << Qt::endl;
+        return v->intact ? ExitOk : ExitConflict;
+    }
+    AuditFilter filter;
+    bool ok = false;
+    filter.limit = ctx.args.value(QStringLiteral("limit")).toInt(&ok);
+    if (!ok || filter.limit < 1)
+        return ctx.usage(QStringLiteral("--limit must be a positive number."));
+    filter.actor = ctx.args.value(QStringLiteral("actor"));
+    filter.action = ctx.args.value(QStringLiteral("action"));
+    filter.objectKeyPrefix = ctx.args.value(QStringLiteral("model"));
+    filter.since = ctx.args.value(QStringLiteral("since"));
+    auto entries = (*r)->audit(filter);
+    if (!entries)
+        return ctx.fail(entries.error());
+    if (ctx.json) {
+        QJsonArray list;
+        for (const AuditEntry &e : *entries)
+            list << toJson(e);
+        return ctx.printJson({{QStringLiteral("entries"), list}});
+    }
+    QList<QStringList> rows;
+    for (const AuditEntry &e : *entries)
+        rows << QStringList{QString::number(e.id), e.at, e.actor, e.action, e.objectKey};
+    printTable(ctx.out,
+               {QStringLiteral("ID"), QStringLiteral("AT"), QStringLiteral("ACTOR"), QStringLiteral("ACTION"),
+                QStringLiteral("OBJECT")},
+               rows);
+    return ExitOk;
+}
+
+// ---- demo -------------------------------------------------------------------------------------
+
+void setupDemo(QCommandLineParser &p)
+{
+    p.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (same seed, same registry)."), QStringLiteral("N"),
+                 QStringLiteral("42")});
+}
+
+int runDemo(Context &ctx)
+{
+    bool ok = false;
+    const uint seed = ctx.args.value(QStringLiteral("seed")).toUInt(&ok);
+    if (!ok)
+        return ctx.usage(QStringLiteral("--seed must be a non-negative number."));
+    auto r = ctx.registry(Registry::Open::CreateIfMissing);
+    if (!r)
+        return ctx.fail(r.error());
+    QElapsedTimer timer;
+    timer.start();
+    auto summary = fillDemoRegistry(**r, seed, [&](int done, int total) {
+        if (!ctx.json && (done % 25 == 0 || done == total))
+            ctx.err << "\rdemo: " << done << "/" << total << " versions" << (done == total ? "\n" : "") << Qt::flush;
+    });
+    if (!summary)
+        return ctx.fail(summary.error());
+    if (ctx.json)
+        return ctx.printJson({{QStringLiteral("registry"), (*r)->locationDisplay()},
+                              {QStringLiteral("models"), summary->models},
+                              {QStringLiteral("versions"), summary->versions}});
+    ctx.out << "Demo registry at " << (*r)->locationDisplay() << ": " << summary->models << " models, "
+            << summary->versions << " versions (" << timer.elapsed() << " ms)." << Qt::endl;
+    return ExitOk;
+}
+
+} // namespace
+
+QList<Command> commands()
+{
+    auto none = [](QCommandLineParser &) {};
+    return {
+        {QStringLiteral("init"), QStringLiteral("Create a registry (or upgrade an older one)."), none, runInit},
+        {QStringLiteral("register"), QStringLiteral("Register a new version of a model."), setupRegister, runRegister},
+        {QStringLiteral("models"), QStringLiteral("List the models."), none, runModels},
+        {QStringLiteral("versions"), QStringLiteral("List the versions of a model."), setupVersions, runVersions},
+        {QStringLiteral("show"), QStringLiteral("Show one version with all its metadata."), setupShow, runShow},
+        {QStringLiteral("tag"), QStringLiteral("Set or remove tags on a model or a version."), setupTag, runTag},
+        {QStringLiteral("describe"), QStringLiteral("Set the description of a model or a version."), setupDescribe,
+         runDescribe},
+        {QStringLiteral("audit"), QStringLiteral("Verify the audit log's hash chain, or list entries."), setupAudit,
+         runAudit},
+        {QStringLiteral("demo"), QStringLiteral("Fill an empty registry with realistic demo data."), setupDemo,
+         runDemo},
+    };
+}
+
+} // namespace md::cli

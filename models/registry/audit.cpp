@@ -1,0 +1,139 @@
+#include "audit.h"
+
+#include <QCryptographicHash>
+#include <QJsonDocument>
+
+namespace md {
+
+QString auditGenesisHash()
+{
+    return QString(64, QLatin1Char('0'));
+}
+
+QString auditHash(const AuditEntry &e)
+{
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    const QChar sep(0x1f); // unit separator: cannot appear in validated fields
+    const QString canonical = e.prevHash + sep + e.at + sep + e.actor + sep + e.action + sep + e.objectType + sep +
+                              e.objectKey + sep + e.details;
+    h.addData(canonical.toUtf8());
+    return QString::fromLatin1(h.result().toHex());
+}
+
+Status appendAudit(Database &db, const QString &actor, const QString &action, const QString &objectType,
+                   const QString &objectKey, const QJsonObject &details)
+{
+    Q_ASSERT(db.inTransaction());
+    auto last = db.scalar(QStringLiteral("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"));
+    if (!last)
+        return last.error();
+    AuditEntry e;
+    e.prevHash = last->isNull() ? auditGenesisHash() : last->toString();
+    e.at = nowUtc();
+    e.actor = actor;
+    e.action = action;
+    e.objectType = objectType;
+    e.objectKey = objectKey;
+    e.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
+    e.hash = auditHash(e);
+    auto q = db.exec(QStringLiteral("INSERT INTO audit_log (at, actor, action, object_type, object_key, details, "
+                                    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                     {e.at, e.actor, e.action, e.objectType, e.objectKey, e.details, e.prevHash, e.hash});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+namespace {
+AuditEntry entryFrom(const QSqlQuery &q)
+{
+    AuditEntry e;
+    e.id = q.value(0).toLongLong();
+    e.at = q.value(1).toString();
+    e.actor = q.value(2).toString();
+    e.action = q.value(3).toString();
+    e.objectType = q.value(4).toString();
+    e.objectKey = q.value(5).toString();
+    e.details = q.value(6).toString();
+    e.prevHash = q.value(7).toString();
+    e.hash = q.value(8).toString();
+    return e;
+}
+
+const QString kAuditColumns =
+    QStringLiteral("id, at, actor, action, object_type, object_key, details, prev_hash, hash");
+} // namespace
+
+Result<AuditVerification> verifyAuditChain(Database &db)
+{
+    auto q = db.exec(QStringLiteral("SELECT %1 FROM audit_log ORDER BY id").arg(kAuditColumns));
+    if (!q)
+        return q.error();
+    AuditVerification result;
+    QString expectedPrev = auditGenesisHash();
+    qint64 previousId = 0;
+    while (q->next()) {
+        const AuditEntry e = entryFrom(*q);
+        ++result.entriesChecked;
+        if (e.prevHash != expectedPrev) {
+            result.intact = false;
+            result.firstBrokenId = e.id;
+            result.problem = previousId == 0
+                                 ? QStringLiteral("entry %1 should start the chain, but it links to an entry that is "
+                                                  "missing: earlier entries were deleted")
+                                       .arg(e.id)
+                                 : QStringLiteral("entry %1 does not link to entry %2 before it: an entry between "
+                                                  "them was deleted, or entry %2 was rewritten with a new hash")
+                                       .arg(e.id)
+                                       .arg(previousId);
+            return result;
+        }
+        if (auditHash(e) != e.hash) {
+            result.intact = false;
+            result.firstBrokenId = e.id;
+            result.problem = QStringLiteral("entry %1 (%2 %3 by %4 at %5) was changed after it was written: its "
+                                            "content no longer matches its hash")
+                                 .arg(e.id)
+                                 .arg(e.action, e.objectKey, e.actor, e.at);
+            return result;
+        }
+        expectedPrev = e.hash;
+        previousId = e.id;
+    }
+    return result;
+}
+
+Result<QList<AuditEntry>> readAudit(Database &db, const AuditFilter &filter)
+{
+    QStringList where;
+    QVariantList binds;
+    if (!filter.actor.isEmpty()) {
+        where << QStringLiteral("actor = ?");
+        binds << filter.actor;
+    }
+    if (!filter.action.isEmpty()) {
+        where << QStringLiteral("action = ?");
+        binds << filter.action;
+    }
+    if (!filter.objectKeyPrefix.isEmpty()) {
+        where << QStringLiteral("substr(object_key, 1, ?) = ?");
+        binds << int(filter.objectKeyPrefix.size()) << filter.objectKeyPrefix;
+    }
+    if (!filter.since.isEmpty()) {
+        where << QStringLiteral("at >= ?");
+        binds << filter.since;
+    }
+    QString sql = QStringLiteral("SELECT %1 FROM audit_log").arg(kAuditColumns);
+    if (!where.isEmpty())
+        sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    sql += QStringLiteral(" ORDER BY id DESC LIMIT %1").arg(std::max(1, filter.limit));
+    auto q = db.exec(sql, binds);
+    if (!q)
+        return q.error();
+    QList<AuditEntry> entries;
+    while (q->next())
+        entries << entryFrom(*q);
+    return entries;
+}
+
+} // namespace md

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "database.h"
+#include "types.h"
+
+#include <QJsonObject>
+
+namespace md {
+
+// The hash that links an audit entry to its predecessor:
+// sha256(prev_hash, at, actor, action, object_type, object_key, details), hex.
+QString auditHash(const AuditEntry &entry);
+QString auditGenesisHash();
+
+// Appends an entry to the hash-chained audit log. Must run inside a write transaction
+// (which serialises writers, so the chain never forks).
+Status appendAudit(Database &db, const QString &actor, const QString &action, const QString &objectType,
+                   const QString &objectKey, const QJsonObject &details);
+
+// Walks the whole chain and reports the first entry that was edited, or whose predecessor was deleted.
+Result<AuditVerification> verifyAuditChain(Database &db);
+
+struct AuditFilter
+{
+    QString actor;
+    QString action;
+    QString objectKeyPrefix;
+    QString since; // ISO timestamp, inclusive
+    int limit = 100;
+};
+
+Result<QList<AuditEntry>> readAudit(Database &db, const AuditFilter &filter);
+
+} // namespace md

@@ -1,0 +1,136 @@
+#pragma once
+
+#include "result.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <QVariantList>
+
+#include <memory>
+
+namespace md {
+
+enum class Dialect
+{
+    Sqlite,
+    Postgres
+};
+
+// Where a registry lives, parsed from a URL:
+//   /abs/path/registry.db, sqlite:///abs/path/registry.db,
+//   postgresql://user@host:port/dbname?sslmode=require&host=/run/postgresql ...
+// A password is never part of it: libpq finds it in ~/.pgpass, PGPASSWORD or a service file.
+struct RegistryLocation
+{
+    Dialect dialect = Dialect::Sqlite;
+    QString sqlitePath;
+    QString host;
+    int port = -1;
+    QString user;
+    QString database;
+    QString options; // libpq keywords, "key=value;key=value"
+
+    QString display() const; // for status bars and messages
+};
+
+Result<RegistryLocation> parseRegistryUrl(const QString &url);
+
+// The embedded registry in the user's data folder (MODELDESK_REGISTRY overrides it in the tools).
+QString defaultRegistryPath();
+
+QString nowUtc();
+
+// One connection to a registry database. A connection belongs to the thread that opened it.
+class Database final
+{
+public:
+    enum class Create
+    {
+        No,
+        Yes
+    };
+
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    static Result<std::unique_ptr<Database>> open(const RegistryLocation &location, Create create);
+
+    Dialect dialect() const { return m_location.dialect; }
+    const RegistryLocation &location() const { return m_location; }
+    QSqlDatabase database() const;
+    // The login user of a PostgreSQL session; empty on SQLite.
+    QString sessionUser() const { return m_sessionUser; }
+
+    // Runs one statement with positional "?" parameters. The query is forward-only.
+    Result<QSqlQuery> exec(const QString &sql, const QVariantList &binds = {});
+    // Convenience: the first column of the first row, or a null QVariant when there is no row.
+    Result<QVariant> scalar(const QString &sql, const QVariantList &binds = {});
+    // Runs a script of statements (see splitSqlScript).
+    Status execScript(const QString &script);
+
+    // A write transaction: BEGIN IMMEDIATE on SQLite; on PostgreSQL BEGIN plus a transaction-level
+    // advisory lock that serialises registry writers (so the audit hash chain never forks).
+    Status beginWrite();
+    Status beginRead();
+    Status commit();
+    void rollback();
+    bool inTransaction() const { return m_inTransaction; }
+
+    // Runs body() in a write transaction, retrying on serialization failures, deadlocks and busy
+    // databases. body returns a Result or Status; on error the transaction is rolled back.
+    template <typename F> auto writeTransaction(F &&body) -> decltype(body());
+
+    Error errorFrom(const QSqlError &error, const QString &context) const;
+    static bool isRetryable(const Error &error);
+
+    // Marks the connection read-only (newer schema): SQLite query_only, PostgreSQL read-only sessions.
+    void setReadOnly();
+    bool isAlive();
+
+private:
+    Database(RegistryLocation location, QString connectionName);
+    Status configureSqlite(Create create);
+    Status configurePostgres();
+    static void backoff(int attempt);
+
+    RegistryLocation m_location;
+    QString m_connectionName;
+    QString m_sessionUser;
+    bool m_inTransaction = false;
+};
+
+// Splits a migration script into statements: a statement ends with ";" at the end of a line,
+// except inside $$-quoted bodies (PostgreSQL) and CREATE TRIGGER ... END; blocks (SQLite).
+QStringList splitSqlScript(const QString &script);
+
+template <typename F> auto Database::writeTransaction(F &&body) -> decltype(body())
+{
+    constexpr int kMaxAttempts = 25;
+    for (int attempt = 1;; ++attempt) {
+        if (auto started = beginWrite(); !started) {
+            if (isRetryable(started.error()) && attempt < kMaxAttempts) {
+                backoff(attempt);
+                continue;
+            }
+            return started.error();
+        }
+        auto result = body();
+        Error failure;
+        if (result) {
+            auto committed = commit();
+            if (committed)
+                return result;
+            failure = committed.error();
+        } else {
+            failure = result.error();
+        }
+        rollback();
+        if (!isRetryable(failure) || attempt >= kMaxAttempts)
+            return failure;
+        backoff(attempt);
+    }
+}
+
+} // namespace md

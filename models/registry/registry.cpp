@@ -1,0 +1,719 @@
+#include "registry.h"
+
+#include "schema.h"
+#include "validation.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSqlRecord>
+
+#include <pwd.h>
+#include <unistd.h>
+
+namespace md {
+
+QString osUserName()
+{
+    if (const passwd *pw = getpwuid(geteuid()); pw && pw->pw_name)
+        return QString::fromLocal8Bit(pw->pw_name);
+    const QString user = qEnvironmentVariable("USER");
+    return user.isEmpty() ? QStringLiteral("unknown") : user;
+}
+
+Registry::Registry(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
+
+Result<std::unique_ptr<Registry>> Registry::open(const QString &url, Open mode)
+{
+    auto location = parseRegistryUrl(url);
+    if (!location)
+        return location.error();
+    return open(*location, mode);
+}
+
+Result<std::unique_ptr<Registry>> Registry::open(const RegistryLocation &location, Open mode)
+{
+    auto db = Database::open(location, mode == Open::CreateIfMissing ? Database::Create::Yes : Database::Create::No);
+    if (!db)
+        return db.error();
+    std::unique_ptr<Registry> registry(new Registry(std::move(*db)));
+    Database &d = *registry->m_db;
+    auto state = readSchemaState(d);
+    if (!state)
+        return state.error();
+    if (state->isEmpty() && mode == Open::ExistingOnly)
+        return Error{Error::Kind::NotARegistry,
+                     QStringLiteral("%1 is an empty database, not a registry yet. Create the registry with "
+                                    "`modelctl --registry %1 init`.")
+                         .arg(location.display()),
+                     {}};
+    if (state->version > kSchemaVersion) {
+        registry->m_readOnlyReason =
+            QStringLiteral("This registry has schema version %1, newer than this ModelDesk understands (version %2). "
+                           "It is open read-only; upgrade ModelDesk to change it.")
+                .arg(state->version)
+                .arg(kSchemaVersion);
+        d.setReadOnly();
+        registry->m_schemaVersion = state->version;
+    } else if (state->version < kSchemaVersion) {
+        auto migrated = migrate(d);
+        if (!migrated)
+            return migrated.error();
+        registry->m_schemaVersion = *migrated;
+        if (state->isEmpty()) {
+            auto info = d.writeTransaction([&]() -> Status {
+                auto q = d.exec(QStringLiteral("INSERT INTO registry_info (key, value) VALUES ('created_at', ?) "
+                                               "ON CONFLICT (key) DO NOTHING"),
+                                {nowUtc()});
+                if (!q)
+                    return q.error();
+                return {};
+            });
+            if (!info)
+                return info.error();
+        }
+    } else {
+        registry->m_schemaVersion = state->version;
+    }
+    registry->m_actor = d.dialect() == Dialect::Postgres ? d.sessionUser() : osUserName();
+    return registry;
+}
+
+Status Registry::setSqliteActor(const QString &name)
+{
+    if (dialect() == Dialect::Postgres) {
+        if (name == m_actor)
+            return {};
+        return Error::invalid(QStringLiteral("On a PostgreSQL registry the actor is the user you log in as (%1); "
+                                             "--as works only on SQLite registries.")
+                                  .arg(m_actor));
+    }
+    if (auto s = validateText(QStringLiteral("The actor name"), name, kMaxNameLength, true); !s)
+        return s;
+    m_actor = name;
+    return {};
+}
+
+Status Registry::checkWritable() const
+{
+    if (isReadOnly())
+        return Error{Error::Kind::NewerSchema, m_readOnlyReason, {}};
+    return {};
+}
+
+Status Registry::insertRows(const QString &table, const QStringList &columns, const QList<QVariantList> &rows)
+{
+    // Multi-row VALUES: one round trip per chunk on both dialects (QPSQL's execBatch is one per row).
+    constexpr int kChunk = 400;
+    const QString rowPlaceholder =
+        QLatin1Char('(') + QStringList(columns.size(), QStringLiteral("?")).join(QLatin1Char(',')) + QLatin1Char(')');
+    for (qsizetype start = 0; start < rows.size(); start += kChunk) {
+        const qsizetype n = std::min<qsizetype>(kChunk, rows.size() - start);
+        QVariantList binds;
+        binds.reserve(n * columns.size());
+        for (qsizetype i = start; i < start + n; ++i)
+            binds += rows.at(i);
+        const QString sql =
+            QStringLiteral("INSERT INTO %1 (%2) VALUES %3")
+                .arg(table, columns.join(QLatin1Char(',')), QStringList(n, rowPlaceholder).join(QLatin1Char(',')));
+        if (auto q = m_db->exec(sql, binds); !q)
+            return q.error();
+    }
+    return {};
+}
+
+Result<qint64> Registry::ensureLineageNode(LineageKind kind, const QString &name, const QString &version,
+                                           qint64 modelVersionId, const QString &at)
+{
+    const QString kindName = lineageKindName(kind);
+    auto insert =
+        m_db->exec(QStringLiteral("INSERT INTO lineage_nodes (kind, name, version, model_version_id, created_at) "
+                                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, name, version) DO NOTHING"),
+                   {kindName, name, version,
+                    modelVersionId > 0 ? QVariant(modelVersionId) : QVariant(QMetaType(QMetaType::LongLong)), at});
+    if (!insert)
+        return insert.error();
+    auto id = m_db->scalar(QStringLiteral("SELECT id FROM lineage_nodes WHERE kind = ? AND name = ? AND version = ?"),
+                           {kindName, name, version});
+    if (!id)
+        return id.error();
+    return id->toLongLong();
+}
+
+Status Registry::ensureLineageEdge(qint64 src, qint64 dst, const QString &kind, const QString &at)
+{
+    auto q =
+        m_db->exec(QStringLiteral("INSERT INTO lineage_edges (src_id, dst_id, kind, created_at) VALUES (?, ?, ?, ?) "
+                                  "ON CONFLICT (src_id, dst_id, kind) DO NOTHING"),
+                   {src, dst, kind, at});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+Result<RegisterResult> Registry::registerVersion(const VersionSpec &spec)
+{
+    auto warnings = validateVersionSpec(spec);
+    if (!warnings)
+        return warnings.error();
+    if (auto s = checkWritable(); !s)
+        return s.error();
+
+    return m_db->writeTransaction([&]() -> Result<RegisterResult> {
+        RegisterResult result;
+        result.modelName = spec.modelName;
+        result.warnings = *warnings;
+        const QString now = nowUtc();
+        const QString createdAt = spec.createdAt.isEmpty() ? now : spec.createdAt;
+        const QString ns = namespaceOf(spec.modelName);
+
+        if (auto q = m_db->exec(QStringLiteral("INSERT INTO namespaces (name, created_at) VALUES (?, ?) "
+                                               "ON CONFLICT (name) DO NOTHING"),
+                                {ns, now});
+            !q)
+            return q.error();
+        auto nsId = m_db->scalar(QStringLiteral("SELECT id FROM namespaces WHERE name = ?"), {ns});
+        if (!nsId)
+            return nsId.error();
+        auto created =
+            m_db->exec(QStringLiteral("INSERT INTO registered_models (namespace_id, name, owner, created_at, "
+                                      "created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING"),
+                       {*nsId, spec.modelName, m_actor, createdAt, m_actor});
+        if (!created)
+            return created.error();
+        result.modelCreated = created->numRowsAffected() > 0;
+        if (result.modelCreated) {
+            if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("create_model"), QStringLiteral("model"),
+                                     spec.modelName, QJsonObject{{QStringLiteral("namespace"), ns}});
+                !s)
+                return s.error();
+        }
+        // Taking the next number updates (and so locks) the model row: concurrent registrations queue here.
+        auto next = m_db->exec(QStringLiteral("UPDATE registered_models SET last_version = last_version + 1 "
+                                              "WHERE name = ? RETURNING id, last_version"),
+                               {spec.modelName});
+        if (!next)
+            return next.error();
+        if (!next->next())
+            return Error::database(QStringLiteral("The model %1 vanished while registering.").arg(spec.modelName));
+        const qint64 modelId = next->value(0).toLongLong();
+        result.version = next->value(1).toInt();
+        next->finish();
+
+        auto versionRow = m_db->exec(
+            QStringLiteral("INSERT INTO model_versions (model_id, version, artifact_uri, artifact_digest, source_run, "
+                           "description, created_at, created_by, stage, stage_changed_at, sealed) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'None', ?, 0) RETURNING id"),
+            {modelId, result.version, spec.artifactUri,
+             spec.artifactDigest.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(spec.artifactDigest),
+             spec.sourceRun, spec.description, createdAt, m_actor, createdAt});
+        if (!versionRow)
+            return versionRow.error();
+        if (!versionRow->next())
+            return Error::database(QStringLiteral("The new version row returned no id."));
+        result.versionId = versionRow->value(0).toLongLong();
+        versionRow->finish();
+        const qint64 vid = result.versionId;
+
+        QList<QVariantList> rows;
+        for (const Metric &m : spec.metrics)
+            rows << QVariantList{vid, m.name, m.dataset, m.slice, m.value};
+        if (auto s = insertRows(QStringLiteral("metrics"),
+                                {QStringLiteral("version_id"), QStringLiteral("name"), QStringLiteral("dataset"),
+                                 QStringLiteral("slice"), QStringLiteral("value")},
+                                rows);
+            !s)
+            return s.error();
+        rows.clear();
+        for (auto it = spec.params.begin(); it != spec.params.end(); ++it)
+            rows << QVariantList{vid, it.key(), it.value()};
+        if (auto s = insertRows(QStringLiteral("params"),
+                                {QStringLiteral("version_id"), QStringLiteral("name"), QStringLiteral("value")}, rows);
+            !s)
+            return s.error();
+        rows.clear();
+        for (const Fact &f : spec.facts)
+            rows << QVariantList{vid, f.category, f.name, f.value};
+        if (auto s = insertRows(QStringLiteral("facts"),
+                                {QStringLiteral("version_id"), QStringLiteral("category"), QStringLiteral("name"),
+                                 QStringLiteral("value")},
+                                rows);
+            !s)
+            return s.error();
+        rows.clear();
+        for (auto it = spec.tags.begin(); it != spec.tags.end(); ++it)
+            rows << QVariantList{vid, it.key(), it.value()};
+        if (auto s = insertRows(QStringLiteral("version_tags"),
+                                {QStringLiteral("version_id"), QStringLiteral("key"), QStringLiteral("value")}, rows);
+            !s)
+            return s.error();
+
+        // Lineage: the version is a node; each input is a node with an edge into it.
+        auto versionNode =
+            ensureLineageNode(LineageKind::ModelVersion, spec.modelName, QString::number(result.version), vid, now);
+        if (!versionNode)
+            return versionNode.error();
+        for (const LineageInput &in : spec.inputs) {
+            qint64 linkedVersion = 0;
+            if (in.kind == LineageKind::ModelVersion) {
+                bool ok = false;
+                const int n = in.version.toInt(&ok);
+                auto other = ok ? versionId(in.name, n) : Result<qint64>(Error::invalid(QString()));
+                if (!other)
+                    return Error::notFound(QStringLiteral("The input %1 names a model version that is not in the "
+                                                          "registry.")
+                                               .arg(in.spec()));
+                linkedVersion = *other;
+            }
+            auto node = ensureLineageNode(in.kind, in.name, in.version, linkedVersion, now);
+            if (!node)
+                return node.error();
+            LineageKind family = in.kind;
+            if (in.kind == LineageKind::DatasetVersion)
+                family = LineageKind::Dataset;
+            else if (in.kind == LineageKind::FeaturePipelineVersion)
+                family = LineageKind::FeaturePipeline;
+            if (family != in.kind) {
+                auto familyNode = ensureLineageNode(family, in.name, QString(), 0, now);
+                if (!familyNode)
+                    return familyNode.error();
+                if (auto s = ensureLineageEdge(*familyNode, *node, QStringLiteral("derived_from"), now); !s)
+                    return s.error();
+            }
+            const bool trainedOn = in.kind == LineageKind::DatasetVersion || in.kind == LineageKind::Dataset ||
+                                   in.kind == LineageKind::DataSource;
+            const QString edgeKind = in.kind == LineageKind::ModelVersion ? QStringLiteral("derived_from")
+                                     : trainedOn                          ? QStringLiteral("trained_on")
+                                                                          : QStringLiteral("uses");
+            if (auto s = ensureLineageEdge(*node, *versionNode, edgeKind, now); !s)
+                return s.error();
+        }
+
+        if (auto q = m_db->exec(QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, "
+                                               "actor, at, reason) VALUES (?, '', 'None', 'register', ?, ?, '')"),
+                                {vid, m_actor, createdAt});
+            !q)
+            return q.error();
+        if (auto q = m_db->exec(QStringLiteral("UPDATE model_versions SET sealed = 1 WHERE id = ?"), {vid}); !q)
+            return q.error();
+
+        QJsonObject details{{QStringLiteral("artifact_uri"), spec.artifactUri},
+                            {QStringLiteral("metrics"), int(spec.metrics.size())},
+                            {QStringLiteral("params"), int(spec.params.size())},
+                            {QStringLiteral("facts"), int(spec.facts.size())}};
+        if (!spec.artifactDigest.isEmpty())
+            details.insert(QStringLiteral("artifact_digest"), spec.artifactDigest);
+        if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("register_version"), QStringLiteral("model_version"),
+                                 spec.modelName + QStringLiteral("@v") + QString::number(result.version), details);
+            !s)
+            return s.error();
+        return result;
+    });
+}
+
+Result<qint64> Registry::modelId(const QString &name)
+{
+    auto id = m_db->scalar(QStringLiteral("SELECT id FROM registered_models WHERE name = ?"), {name});
+    if (!id)
+        return id.error();
+    if (id->isNull())
+        return Error::notFound(
+            QStringLiteral("There is no model named '%1'. `modelctl models` lists the models.").arg(name));
+    return id->toLongLong();
+}
+
+Result<qint64> Registry::versionId(const QString &modelName, int version)
+{
+    auto mid = modelId(modelName);
+    if (!mid)
+        return mid.error();
+    auto id = m_db->scalar(QStringLiteral("SELECT id FROM model_versions WHERE model_id = ? AND version = ?"),
+                           {*mid, version});
+    if (!id)
+        return id.error();
+    if (id->isNull())
+        return Error::notFound(QStringLiteral("The model '%1' has no version %2. `modelctl versions %1` lists its "
+                                              "versions.")
+                                   .arg(modelName)
+                                   .arg(version));
+    return id->toLongLong();
+}
+
+namespace {
+const QString kModelColumns = QStringLiteral(
+    "m.id, m.name, ns.name, m.description, m.owner, m.max_production, m.created_at, m.created_by, m.last_version, "
+    "(SELECT count(*) FROM model_versions v WHERE v.model_id = m.id)");
+
+RegisteredModel modelFrom(const QSqlQuery &q)
+{
+    RegisteredModel m;
+    m.id = q.value(0).toLongLong();
+    m.name = q.value(1).toString();
+    m.namespaceName = q.value(2).toString();
+    m.description = q.value(3).toString();
+    m.owner = q.value(4).toString();
+    m.maxProduction = q.value(5).toInt();
+    m.createdAt = q.value(6).toString();
+    m.createdBy = q.value(7).toString();
+    m.latestVersion = q.value(8).toInt();
+    m.versionCount = q.value(9).toInt();
+    return m;
+}
+
+const QString kVersionColumns = QStringLiteral(
+    "v.id, m.name, v.version, v.artifact_uri, v.artifact_digest, v.source_run, v.description, v.created_at, "
+    "v.created_by, v.stage, v.stage_changed_at");
+
+ModelVersion versionFrom(const QSqlQuery &q)
+{
+    ModelVersion v;
+    v.id = q.value(0).toLongLong();
+    v.modelName = q.value(1).toString();
+    v.version = q.value(2).toInt();
+    v.artifactUri = q.value(3).toString();
+    v.artifactDigest = q.value(4).toString();
+    v.sourceRun = q.value(5).toString();
+    v.description = q.value(6).toString();
+    v.createdAt = q.value(7).toString();
+    v.createdBy = q.value(8).toString();
+    parseStage(q.value(9).toString(), &v.stage);
+    v.stageChangedAt = q.value(10).toString();
+    return v;
+}
+} // namespace
+
+Result<QList<RegisteredModel>> Registry::models()
+{
+    auto q =
+        m_db->exec(QStringLiteral("SELECT %1 FROM registered_models m JOIN namespaces ns ON ns.id = m.namespace_id "
+                                  "ORDER BY ns.name, m.name")
+                       .arg(kModelColumns));
+    if (!q)
+        return q.error();
+    QList<RegisteredModel> list;
+    QHash<qint64, qsizetype> index;
+    while (q->next()) {
+        index.insert(q->value(0).toLongLong(), list.size());
+        list << modelFrom(*q);
+    }
+    auto prod = m_db->exec(QStringLiteral("SELECT model_id, version FROM model_versions WHERE stage = 'Production' "
+                                          "ORDER BY model_id, version"));
+    if (!prod)
+        return prod.error();
+    while (prod->next())
+        if (auto it = index.find(prod->value(0).toLongLong()); it != index.end())
+            list[*it].productionVersions << prod->value(1).toInt();
+    auto tags = m_db->exec(QStringLiteral("SELECT model_id, key, value FROM model_tags"));
+    if (!tags)
+        return tags.error();
+    while (tags->next())
+        if (auto it = index.find(tags->value(0).toLongLong()); it != index.end())
+            list[*it].tags.insert(tags->value(1).toString(), tags->value(2).toString());
+    return list;
+}
+
+Result<RegisteredModel> Registry::model(const QString &name)
+{
+    auto q =
+        m_db->exec(QStringLiteral("SELECT %1 FROM registered_models m JOIN namespaces ns ON ns.id = m.namespace_id "
+                                  "WHERE m.name = ?")
+                       .arg(kModelColumns),
+                   {name});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return Error::notFound(
+            QStringLiteral("There is no model named '%1'. `modelctl models` lists the models.").arg(name));
+    RegisteredModel m = modelFrom(*q);
+    q->finish();
+    auto prod =
+        m_db->exec(QStringLiteral("SELECT version FROM model_versions WHERE model_id = ? AND stage = 'Production' "
+                                  "ORDER BY version"),
+                   {m.id});
+    if (!prod)
+        return prod.error();
+    while (prod->next())
+        m.productionVersions << prod->value(0).toInt();
+    auto tags = m_db->exec(QStringLiteral("SELECT key, value FROM model_tags WHERE model_id = ?"), {m.id});
+    if (!tags)
+        return tags.error();
+    while (tags->next())
+        m.tags.insert(tags->value(0).toString(), tags->value(1).toString());
+    return m;
+}
+
+Status Registry::loadMetrics(const QString &where, const QVariantList &binds, QHash<qint64, ModelVersion *> &byId)
+{
+    auto q = m_db->exec(QStringLiteral("SELECT version_id, name, dataset, slice, value FROM metrics WHERE %1 "
+                                       "ORDER BY version_id, name, dataset, slice")
+                            .arg(where),
+                        binds);
+    if (!q)
+        return q.error();
+    while (q->next()) {
+        if (ModelVersion *v = byId.value(q->value(0).toLongLong()))
+            v->metrics << Metric{q->value(1).toString(), q->value(2).toString(), q->value(3).toString(),
+                                 q->value(4).toDouble()};
+    }
+    return {};
+}
+
+Status Registry::loadTags(const QString &where, const QVariantList &binds, QHash<qint64, ModelVersion *> &byId)
+{
+    auto q = m_db->exec(QStringLiteral("SELECT version_id, key, value FROM version_tags WHERE %1").arg(where), binds);
+    if (!q)
+        return q.error();
+    while (q->next()) {
+        if (ModelVersion *v = byId.value(q->value(0).toLongLong()))
+            v->tags.insert(q->value(1).toString(), q->value(2).toString());
+    }
+    return {};
+}
+
+Result<QList<ModelVersion>> Registry::versions(const QString &modelName)
+{
+    auto mid = modelId(modelName);
+    if (!mid)
+        return mid.error();
+    auto q = m_db->exec(QStringLiteral("SELECT %1 FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
+                                       "WHERE v.model_id = ? ORDER BY v.version")
+                            .arg(kVersionColumns),
+                        {*mid});
+    if (!q)
+        return q.error();
+    QList<ModelVersion> list;
+    while (q->next())
+        list << versionFrom(*q);
+    QHash<qint64, ModelVersion *> byId;
+    for (ModelVersion &v : list)
+        byId.insert(v.id, &v);
+    const QString where = QStringLiteral("version_id IN (SELECT id FROM model_versions WHERE model_id = ?)");
+    if (auto s = loadMetrics(where, {*mid}, byId); !s)
+        return s.error();
+    if (auto s = loadTags(where, {*mid}, byId); !s)
+        return s.error();
+    return list;
+}
+
+Result<ModelVersion> Registry::version(const QString &modelName, int number)
+{
+    auto vid = versionId(modelName, number);
+    if (!vid)
+        return vid.error();
+    auto q = m_db->exec(QStringLiteral("SELECT %1 FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
+                                       "WHERE v.id = ?")
+                            .arg(kVersionColumns),
+                        {*vid});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return Error::notFound(QStringLiteral("Version %1 of %2 disappeared.").arg(number).arg(modelName));
+    ModelVersion v = versionFrom(*q);
+    q->finish();
+    QHash<qint64, ModelVersion *> byId{{v.id, &v}};
+    if (auto s = loadMetrics(QStringLiteral("version_id = ?"), {v.id}, byId); !s)
+        return s.error();
+    if (auto s = loadTags(QStringLiteral("version_id = ?"), {v.id}, byId); !s)
+        return s.error();
+    auto params =
+        m_db->exec(QStringLiteral("SELECT name, value FROM params WHERE version_id = ? ORDER BY name"), {v.id});
+    if (!params)
+        return params.error();
+    while (params->next())
+        v.params.insert(params->value(0).toString(), params->value(1).toString());
+    auto facts = m_db->exec(QStringLiteral("SELECT category, name, value FROM facts WHERE version_id = ? "
+                                           "ORDER BY category, name"),
+                            {v.id});
+    if (!facts)
+        return facts.error();
+    while (facts->next())
+        v.facts << Fact{facts->value(0).toString(), facts->value(1).toString(), facts->value(2).toString()};
+    auto inputs = m_db->exec(QStringLiteral("SELECT n.kind, n.name, n.version FROM lineage_edges e "
+                                            "JOIN lineage_nodes n ON n.id = e.src_id "
+                                            "JOIN lineage_nodes me ON me.id = e.dst_id "
+                                            "WHERE me.model_version_id = ? ORDER BY n.kind, n.name, n.version"),
+                             {v.id});
+    if (!inputs)
+        return inputs.error();
+    while (inputs->next()) {
+        LineageInput in;
+        parseLineageKind(inputs->value(0).toString(), &in.kind);
+        in.name = inputs->value(1).toString();
+        in.version = inputs->value(2).toString();
+        v.inputs << in;
+    }
+    auto transitions =
+        m_db->exec(QStringLiteral("SELECT id, from_stage, to_stage, kind, actor, at, reason, approval_id "
+                                  "FROM stage_transitions WHERE version_id = ? ORDER BY id"),
+                   {v.id});
+    if (!transitions)
+        return transitions.error();
+    while (transitions->next()) {
+        Transition t;
+        t.id = transitions->value(0).toLongLong();
+        t.version = v.version;
+        t.fromStage = transitions->value(1).toString();
+        t.toStage = transitions->value(2).toString();
+        t.kind = transitions->value(3).toString();
+        t.actor = transitions->value(4).toString();
+        t.at = transitions->value(5).toString();
+        t.reason = transitions->value(6).toString();
+        t.approvalId = transitions->value(7).toLongLong();
+        v.transitions << t;
+    }
+    return v;
+}
+
+namespace {
+Status validateTagEdits(const QMap<QString, QString> &set, const QStringList &remove)
+{
+    if (set.isEmpty() && remove.isEmpty())
+        return Error::invalid(QStringLiteral("No tags given: write KEY=VALUE to set a tag, or --remove KEY."));
+    static const QRegularExpression keyRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.:/-]*$"));
+    for (auto it = set.begin(); it != set.end(); ++it) {
+        if (!keyRe.match(it.key()).hasMatch() || it.key().size() > kMaxKeyLength)
+            return Error::invalid(QStringLiteral("The tag name '%1' is not valid: use letters, digits, '_', '.', ':', "
+                                                 "'/' and '-'.")
+                                      .arg(it.key()));
+        if (auto s = validateText(QStringLiteral("The tag %1").arg(it.key()), it.value(), kMaxValueLength, false); !s)
+            return s;
+    }
+    for (const QString &key : remove)
+        if (set.contains(key))
+            return Error::invalid(QStringLiteral("The tag %1 is both set and removed.").arg(key));
+    return {};
+}
+} // namespace
+
+Status Registry::setModelTags(const QString &modelName, const QMap<QString, QString> &set, const QStringList &remove)
+{
+    if (auto s = validateTagEdits(set, remove); !s)
+        return s;
+    if (auto s = checkWritable(); !s)
+        return s;
+    return m_db->writeTransaction([&]() -> Status {
+        auto mid = modelId(modelName);
+        if (!mid)
+            return mid.error();
+        QJsonObject before;
+        auto old = m_db->exec(QStringLiteral("SELECT key, value FROM model_tags WHERE model_id = ?"), {*mid});
+        if (!old)
+            return old.error();
+        while (old->next())
+            before.insert(old->value(0).toString(), old->value(1).toString());
+        for (const QString &key : remove)
+            if (!before.contains(key))
+                return Error::notFound(QStringLiteral("The model %1 has no tag '%2'.").arg(modelName, key));
+        for (auto it = set.begin(); it != set.end(); ++it)
+            if (auto q = m_db->exec(QStringLiteral("INSERT INTO model_tags (model_id, key, value) VALUES (?, ?, ?) "
+                                                   "ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value"),
+                                    {*mid, it.key(), it.value()});
+                !q)
+                return q.error();
+        for (const QString &key : remove)
+            if (auto q =
+                    m_db->exec(QStringLiteral("DELETE FROM model_tags WHERE model_id = ? AND key = ?"), {*mid, key});
+                !q)
+                return q.error();
+        QJsonObject after = before;
+        for (const QString &key : remove)
+            after.remove(key);
+        for (auto it = set.begin(); it != set.end(); ++it)
+            after.insert(it.key(), it.value());
+        return appendAudit(*m_db, m_actor, QStringLiteral("set_model_tags"), QStringLiteral("model"), modelName,
+                           QJsonObject{{QStringLiteral("before"), before}, {QStringLiteral("after"), after}});
+    });
+}
+
+Status Registry::setVersionTags(const QString &modelName, int version, const QMap<QString, QString> &set,
+                                const QStringList &remove)
+{
+    if (auto s = validateTagEdits(set, remove); !s)
+        return s;
+    if (auto s = checkWritable(); !s)
+        return s;
+    return m_db->writeTransaction([&]() -> Status {
+        auto vid = versionId(modelName, version);
+        if (!vid)
+            return vid.error();
+        QJsonObject before;
+        auto old = m_db->exec(QStringLiteral("SELECT key, value FROM version_tags WHERE version_id = ?"), {*vid});
+        if (!old)
+            return old.error();
+        while (old->next())
+            before.insert(old->value(0).toString(), old->value(1).toString());
+        for (const QString &key : remove)
+            if (!before.contains(key))
+                return Error::notFound(
+                    QStringLiteral("Version %1 of %2 has no tag '%3'.").arg(version).arg(modelName, key));
+        for (auto it = set.begin(); it != set.end(); ++it)
+            if (auto q =
+                    m_db->exec(QStringLiteral("INSERT INTO version_tags (version_id, key, value) VALUES (?, ?, ?) "
+                                              "ON CONFLICT (version_id, key) DO UPDATE SET value = excluded.value"),
+                               {*vid, it.key(), it.value()});
+                !q)
+                return q.error();
+        for (const QString &key : remove)
+            if (auto q = m_db->exec(QStringLiteral("DELETE FROM version_tags WHERE version_id = ? AND key = ?"),
+                                    {*vid, key});
+                !q)
+                return q.error();
+        QJsonObject after = before;
+        for (const QString &key : remove)
+            after.remove(key);
+        for (auto it = set.begin(); it != set.end(); ++it)
+            after.insert(it.key(), it.value());
+        return appendAudit(*m_db, m_actor, QStringLiteral("set_version_tags"), QStringLiteral("model_version"),
+                           modelName + QStringLiteral("@v") + QString::number(version),
+                           QJsonObject{{QStringLiteral("before"), before}, {QStringLiteral("after"), after}});
+    });
+}
+
+Status Registry::describeModel(const QString &modelName, const QString &text)
+{
+    if (auto s = validateText(QStringLiteral("The description"), text, kMaxDescriptionLength, false, true); !s)
+        return s;
+    if (auto s = checkWritable(); !s)
+        return s;
+    return m_db->writeTransaction([&]() -> Status {
+        auto mid = modelId(modelName);
+        if (!mid)
+            return mid.error();
+        auto before = m_db->scalar(QStringLiteral("SELECT description FROM registered_models WHERE id = ?"), {*mid});
+        if (!before)
+            return before.error();
+        if (auto q =
+                m_db->exec(QStringLiteral("UPDATE registered_models SET description = ? WHERE id = ?"), {text, *mid});
+            !q)
+            return q.error();
+        return appendAudit(
+            *m_db, m_actor, QStringLiteral("describe_model"), QStringLiteral("model"), modelName,
+            QJsonObject{{QStringLiteral("before"), before->toString()}, {QStringLiteral("after"), text}});
+    });
+}
+
+Status Registry::describeVersion(const QString &modelName, int version, const QString &text)
+{
+    if (auto s = validateText(QStringLiteral("The description"), text, kMaxDescriptionLength, false, true); !s)
+        return s;
+    if (auto s = checkWritable(); !s)
+        return s;
+    return m_db->writeTransaction([&]() -> Status {
+        auto vid = versionId(modelName, version);
+        if (!vid)
+            return vid.error();
+        auto before = m_db->scalar(QStringLiteral("SELECT description FROM model_versions WHERE id = ?"), {*vid});
+        if (!before)
+            return before.error();
+        if (auto q = m_db->exec(QStringLiteral("UPDATE model_versions SET description = ? WHERE id = ?"), {text, *vid});
+            !q)
+            return q.error();
+        return appendAudit(
+            *m_db, m_actor, QStringLiteral("describe_version"), QStringLiteral("model_version"),
+            modelName + QStringLiteral("@v") + QString::number(version),
+            QJsonObject{{QStringLiteral("before"), before->toString()}, {QStringLiteral("after"), text}});
+    });
+}
+
+} // namespace md

@@ -1,0 +1,117 @@
+#include "schema.h"
+
+#include <QFile>
+
+namespace md {
+
+namespace {
+
+struct Migration
+{
+    int version;
+    const char *file;
+    const char *description;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, "001_initial.sql", "models, versions, metadata, lineage, transitions, audit log"},
+};
+static_assert(std::size(kMigrations) == kSchemaVersion, "every schema version needs a migration");
+
+QString migrationText(Dialect dialect, const Migration &m)
+{
+    const QString folder = dialect == Dialect::Sqlite ? QStringLiteral("sqlite") : QStringLiteral("postgresql");
+    QFile f(QStringLiteral(":/schema/%1/%2").arg(folder, QLatin1String(m.file)));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readAll());
+}
+
+Result<QStringList> tableNames(Database &db)
+{
+    const QString sql =
+        db.dialect() == Dialect::Sqlite
+            ? QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' "
+                             "AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            : QStringLiteral("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() "
+                             "ORDER BY tablename");
+    auto q = db.exec(sql);
+    if (!q)
+        return q.error();
+    QStringList names;
+    while (q->next())
+        names << q->value(0).toString();
+    return names;
+}
+
+} // namespace
+
+Result<SchemaState> readSchemaState(Database &db)
+{
+    auto tables = tableNames(db);
+    if (!tables)
+        return tables.error();
+    SchemaState state;
+    if (tables->isEmpty())
+        return state;
+    if (!tables->contains(QStringLiteral("schema_version"))) {
+        QStringList shown = tables->mid(0, 5);
+        return Error{Error::Kind::NotARegistry,
+                     QStringLiteral("%1 is a database but not a ModelDesk registry (it has tables %2%3 and no "
+                                    "schema_version table). Choose another database, or an empty one to create a "
+                                    "registry in.")
+                         .arg(db.location().display(), shown.join(QStringLiteral(", ")),
+                              tables->size() > 5 ? QStringLiteral(", ...") : QString()),
+                     {}};
+    }
+    auto v = db.scalar(QStringLiteral("SELECT max(version) FROM schema_version"));
+    if (!v)
+        return v.error();
+    state.version = v->toInt();
+    return state;
+}
+
+Result<int> migrate(Database &db)
+{
+    for (const Migration &m : kMigrations) {
+        // Each step re-reads the version inside its write transaction, so two clients opening the same
+        // fresh registry at once apply every migration exactly once.
+        auto applied = db.writeTransaction([&]() -> Result<bool> {
+            auto state = readSchemaState(db);
+            if (!state)
+                return state.error();
+            if (state->version >= m.version)
+                return false;
+            if (state->version + 1 != m.version)
+                return Error::database(QStringLiteral("Schema version %1 cannot be upgraded to %2 directly.")
+                                           .arg(state->version)
+                                           .arg(m.version));
+            if (state->version == 0) {
+                auto created = db.exec(QStringLiteral("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                                                      "applied_at TEXT NOT NULL, description TEXT NOT NULL)"));
+                if (!created)
+                    return created.error();
+            }
+            const QString script = migrationText(db.dialect(), m);
+            if (script.isEmpty())
+                return Error::database(
+                    QStringLiteral("Migration %1 is missing from this build.").arg(QLatin1String(m.file)));
+            if (auto s = db.execScript(script); !s)
+                return s.error();
+            auto row = db.exec(
+                QStringLiteral("INSERT INTO schema_version (version, applied_at, description) VALUES (?, ?, ?)"),
+                {m.version, nowUtc(), QString::fromLatin1(m.description)});
+            if (!row)
+                return row.error();
+            return true;
+        });
+        if (!applied)
+            return applied.error();
+    }
+    auto state = readSchemaState(db);
+    if (!state)
+        return state.error();
+    return state->version;
+}
+
+} // namespace md

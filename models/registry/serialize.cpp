@@ -1,0 +1,114 @@
+#include "serialize.h"
+
+#include <QJsonDocument>
+
+namespace md {
+
+QJsonObject toJson(const Metric &m)
+{
+    return {{QStringLiteral("name"), m.name},
+            {QStringLiteral("dataset"), m.dataset},
+            {QStringLiteral("slice"), m.slice},
+            {QStringLiteral("value"), m.value}};
+}
+
+namespace {
+QJsonObject mapToJson(const QMap<QString, QString> &map)
+{
+    QJsonObject o;
+    for (auto it = map.begin(); it != map.end(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
+} // namespace
+
+QJsonObject toJson(const RegisteredModel &m)
+{
+    QJsonArray production;
+    for (int v : m.productionVersions)
+        production << v;
+    return {{QStringLiteral("name"), m.name},
+            {QStringLiteral("namespace"), m.namespaceName},
+            {QStringLiteral("description"), m.description},
+            {QStringLiteral("owner"), m.owner},
+            {QStringLiteral("max_production"), m.maxProduction},
+            {QStringLiteral("version_count"), m.versionCount},
+            {QStringLiteral("latest_version"), m.latestVersion},
+            {QStringLiteral("production_versions"), production},
+            {QStringLiteral("created_at"), m.createdAt},
+            {QStringLiteral("created_by"), m.createdBy},
+            {QStringLiteral("tags"), mapToJson(m.tags)}};
+}
+
+QJsonObject toJson(const Transition &t)
+{
+    QJsonObject o{{QStringLiteral("version"), t.version}, {QStringLiteral("from"), t.fromStage},
+                  {QStringLiteral("to"), t.toStage},      {QStringLiteral("kind"), t.kind},
+                  {QStringLiteral("actor"), t.actor},     {QStringLiteral("at"), t.at},
+                  {QStringLiteral("reason"), t.reason}};
+    o.insert(QStringLiteral("approval_id"), t.approvalId > 0 ? QJsonValue(double(t.approvalId)) : QJsonValue());
+    return o;
+}
+
+QJsonObject toJson(const ModelVersion &v, bool full)
+{
+    QJsonArray metrics;
+    for (const Metric &m : v.metrics)
+        metrics << toJson(m);
+    QJsonObject o{
+        {QStringLiteral("model"), v.modelName},
+        {QStringLiteral("version"), v.version},
+        {QStringLiteral("artifact_uri"), v.artifactUri},
+        {QStringLiteral("artifact_digest"), v.artifactDigest.isEmpty() ? QJsonValue() : QJsonValue(v.artifactDigest)},
+        {QStringLiteral("source_run"), v.sourceRun},
+        {QStringLiteral("description"), v.description},
+        {QStringLiteral("created_at"), v.createdAt},
+        {QStringLiteral("created_by"), v.createdBy},
+        {QStringLiteral("stage"), stageName(v.stage)},
+        {QStringLiteral("stage_changed_at"), v.stageChangedAt},
+        {QStringLiteral("metrics"), metrics},
+        {QStringLiteral("tags"), mapToJson(v.tags)}};
+    if (full) {
+        o.insert(QStringLiteral("params"), mapToJson(v.params));
+        QJsonObject facts;
+        for (const Fact &f : v.facts)
+            facts.insert(f.key(), f.value);
+        o.insert(QStringLiteral("facts"), facts);
+        QJsonArray inputs;
+        for (const LineageInput &in : v.inputs)
+            inputs << QJsonObject{{QStringLiteral("kind"), lineageKindName(in.kind)},
+                                  {QStringLiteral("name"), in.name},
+                                  {QStringLiteral("version"), in.version},
+                                  {QStringLiteral("spec"), in.spec()}};
+        o.insert(QStringLiteral("inputs"), inputs);
+        QJsonArray transitions;
+        for (const Transition &t : v.transitions)
+            transitions << toJson(t);
+        o.insert(QStringLiteral("transitions"), transitions);
+    }
+    return o;
+}
+
+QJsonObject toJson(const AuditEntry &e)
+{
+    return {{QStringLiteral("id"), double(e.id)},
+            {QStringLiteral("at"), e.at},
+            {QStringLiteral("actor"), e.actor},
+            {QStringLiteral("action"), e.action},
+            {QStringLiteral("object_type"), e.objectType},
+            {QStringLiteral("object"), e.objectKey},
+            {QStringLiteral("details"), QJsonDocument::fromJson(e.details.toUtf8()).object()},
+            {QStringLiteral("hash"), e.hash}};
+}
+
+QJsonObject toJson(const AuditVerification &v)
+{
+    QJsonObject o{{QStringLiteral("intact"), v.intact}, {QStringLiteral("entries_checked"), double(v.entriesChecked)}};
+    if (!v.intact) {
+        o.insert(QStringLiteral("first_broken_id"), double(v.firstBrokenId));
+        o.insert(QStringLiteral("problem"), v.problem);
+    }
+    return o;
+}
+
+} // namespace md

@@ -1,0 +1,19 @@
+#pragma once
+
+// The stable JSON shapes of `modelctl --json` (documented in the README). Change them only by adding keys.
+
+#include "types.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace md {
+
+QJsonObject toJson(const Metric &m);
+QJsonObject toJson(const RegisteredModel &m);
+QJsonObject toJson(const ModelVersion &v, bool full);
+QJsonObject toJson(const Transition &t);
+QJsonObject toJson(const AuditEntry &e);
+QJsonObject toJson(const AuditVerification &v);
+
+} // namespace md

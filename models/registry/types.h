@@ -1,0 +1,158 @@
+#pragma once
+
+// Plain value types of the registry. They depend on QtCore only.
+
+#include <QList>
+#include <QMap>
+#include <QString>
+
+namespace md {
+
+enum class Stage
+{
+    None,
+    Staging,
+    Production,
+    Archived
+};
+
+QString stageName(Stage stage);
+bool parseStage(const QString &text, Stage *stage);
+
+struct Metric
+{
+    QString name;
+    QString dataset; // e.g. "test", "validation"; empty when not given
+    QString slice;   // e.g. "country=DE" for a subgroup metric; empty for the overall value
+    double value = 0.0;
+
+    // The key that must be unique within a version: name@dataset[slice].
+    QString key() const;
+    friend bool operator==(const Metric &, const Metric &) = default;
+};
+
+struct Fact
+{
+    QString category; // data, code, env, training
+    QString name;
+    QString value;
+
+    QString key() const { return category + QLatin1Char('.') + name; }
+    friend bool operator==(const Fact &, const Fact &) = default;
+};
+
+enum class LineageKind
+{
+    DataSource,
+    Dataset,
+    DatasetVersion,
+    FeaturePipeline,
+    FeaturePipelineVersion,
+    CodeCommit,
+    ModelVersion,
+    Deployment,
+};
+
+QString lineageKindName(LineageKind kind);
+bool parseLineageKind(const QString &text, LineageKind *kind);
+
+// A lineage input of a version as written on the command line: "dataset:clicks@2026-10".
+struct LineageInput
+{
+    LineageKind kind = LineageKind::DatasetVersion;
+    QString name;
+    QString version;
+
+    QString spec() const; // back to "dataset:clicks@2026-10"
+    friend bool operator==(const LineageInput &, const LineageInput &) = default;
+};
+
+// Everything a client supplies to register one version.
+struct VersionSpec
+{
+    QString modelName;
+    QString artifactUri;
+    QString artifactDigest; // "sha256:<64 hex>" or empty
+    QString sourceRun;
+    QString description;
+    QList<Metric> metrics;
+    QMap<QString, QString> params;
+    QList<Fact> facts;
+    QMap<QString, QString> tags;
+    QList<LineageInput> inputs;
+    // Only for imports and demo data: the original registration time (ISO-8601 UTC). Empty: now.
+    QString createdAt;
+};
+
+struct RegisteredModel
+{
+    qint64 id = 0;
+    QString name;
+    QString namespaceName;
+    QString description;
+    QString owner;
+    int maxProduction = 1;
+    int versionCount = 0;
+    int latestVersion = 0;
+    QList<int> productionVersions;
+    QString createdAt;
+    QString createdBy;
+    QMap<QString, QString> tags;
+};
+
+struct Transition
+{
+    qint64 id = 0;
+    int version = 0;
+    QString fromStage;
+    QString toStage;
+    QString kind;
+    QString actor;
+    QString at;
+    QString reason;
+    qint64 approvalId = 0;
+};
+
+struct ModelVersion
+{
+    qint64 id = 0;
+    QString modelName;
+    int version = 0;
+    QString artifactUri;
+    QString artifactDigest;
+    QString sourceRun;
+    QString description;
+    QString createdAt;
+    QString createdBy;
+    Stage stage = Stage::None;
+    QString stageChangedAt;
+    QList<Metric> metrics;
+    QMap<QString, QString> params;
+    QList<Fact> facts;
+    QMap<QString, QString> tags;
+    QList<LineageInput> inputs;
+    QList<Transition> transitions;
+};
+
+struct AuditEntry
+{
+    qint64 id = 0;
+    QString at;
+    QString actor;
+    QString action;
+    QString objectType;
+    QString objectKey;
+    QString details; // compact JSON
+    QString prevHash;
+    QString hash;
+};
+
+struct AuditVerification
+{
+    bool intact = true;
+    qint64 entriesChecked = 0;
+    qint64 firstBrokenId = 0; // 0 when intact
+    QString problem;          // what is wrong with the first broken entry
+};
+
+} // namespace md

@@ -1,0 +1,180 @@
+#include "testdb.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QProcess>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUrl>
+
+#include <atomic>
+
+namespace md::test {
+
+std::string backendName(const ::testing::TestParamInfo<Backend> &info)
+{
+    return info.param == Backend::Sqlite ? "SQLite" : "PostgreSQL";
+}
+
+QString postgresBaseUrl()
+{
+    const QString env = qEnvironmentVariable("MODELDESK_TEST_PG_URL");
+    if (!env.isEmpty())
+        return env;
+    QFile f(QStringLiteral(MODELDESK_TEST_PG_URL_FILE));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readAll()).trimmed();
+}
+
+namespace {
+QString withDatabase(const QString &baseUrl, const QString &dbname)
+{
+    QUrl u(baseUrl);
+    u.setPath(QLatin1Char('/') + dbname);
+    return u.toString();
+}
+
+std::atomic<int> g_counter{0};
+
+// Raw SQL through a plain Qt connection, bypassing the registry code entirely.
+struct RawConnection
+{
+    QString name;
+    QSqlDatabase db;
+    explicit RawConnection(const QString &url)
+    {
+        name = QStringLiteral("raw-%1").arg(g_counter.fetch_add(1));
+        auto loc = parseRegistryUrl(url);
+        if (loc->dialect == Dialect::Sqlite) {
+            db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(loc->sqlitePath);
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        } else {
+            db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+            db.setHostName(loc->host);
+            db.setPort(loc->port);
+            db.setUserName(loc->user);
+            db.setDatabaseName(loc->database);
+            db.setConnectOptions(QStringLiteral("options='-c client_min_messages=warning'"));
+        }
+        db.open();
+    }
+    ~RawConnection()
+    {
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+    }
+};
+} // namespace
+
+TestDatabase::TestDatabase(Backend backend) : m_backend(backend)
+{
+    if (backend == Backend::Sqlite) {
+        m_url = m_dir.filePath(QStringLiteral("registry.db"));
+        return;
+    }
+    const QString base = postgresBaseUrl();
+    if (base.isEmpty()) {
+        m_error = QStringLiteral("No PostgreSQL server for tests: set MODELDESK_TEST_PG_URL or run the suite through "
+                                 "ctest (which starts one with tests/pg/pgcluster.sh).");
+        return;
+    }
+    m_pgDatabase = QStringLiteral("md_test_%1_%2").arg(QCoreApplication::applicationPid()).arg(g_counter.fetch_add(1));
+    RawConnection admin(base);
+    if (!admin.db.isOpen()) {
+        m_error = QStringLiteral("Cannot connect to the test PostgreSQL server %1: %2")
+                      .arg(base, admin.db.lastError().text());
+        return;
+    }
+    QSqlQuery q(admin.db);
+    if (!q.exec(QStringLiteral("CREATE DATABASE %1 TEMPLATE template0").arg(m_pgDatabase))) {
+        m_error = q.lastError().text();
+        return;
+    }
+    m_url = withDatabase(base, m_pgDatabase);
+}
+
+TestDatabase::~TestDatabase()
+{
+    if (m_pgDatabase.isEmpty())
+        return;
+    RawConnection admin(postgresBaseUrl());
+    QSqlQuery q(admin.db);
+    q.exec(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_pgDatabase));
+}
+
+std::unique_ptr<Registry> TestDatabase::open()
+{
+    auto r = Registry::open(m_url, Registry::Open::CreateIfMissing);
+    if (!r) {
+        ADD_FAILURE() << "cannot open registry " << m_url.toStdString() << ": " << r.error().message.toStdString();
+        return nullptr;
+    }
+    return std::move(*r);
+}
+
+QString TestDatabase::rawExec(const QString &sql)
+{
+    RawConnection c(m_url);
+    QSqlQuery q(c.db);
+    if (!q.exec(sql))
+        return q.lastError().text().isEmpty() ? QStringLiteral("failed") : q.lastError().text();
+    return {};
+}
+
+QVariant TestDatabase::rawScalar(const QString &sql)
+{
+    RawConnection c(m_url);
+    QSqlQuery q(c.db);
+    if (!q.exec(sql) || !q.next())
+        return {};
+    return q.value(0);
+}
+
+void BothDialects::SetUp()
+{
+    db = std::make_unique<TestDatabase>(GetParam());
+    ASSERT_TRUE(db->ready()) << db->error().toStdString();
+    registry = db->open();
+    ASSERT_TRUE(registry);
+}
+
+void BothDialects::TearDown()
+{
+    registry.reset();
+    db.reset();
+}
+
+VersionSpec sampleSpec(const QString &name)
+{
+    VersionSpec s;
+    s.modelName = name;
+    s.artifactUri = QStringLiteral("s3://bucket/%1/model.bin").arg(name);
+    s.metrics << Metric{QStringLiteral("auc"), QStringLiteral("test"), {}, 0.9};
+    return s;
+}
+
+int runModelctl(const QStringList &args, QString *out, QString *err, int timeoutMs, const QByteArray &stdinData)
+{
+    QProcess p;
+    p.start(QStringLiteral(MODELCTL_PATH), args);
+    if (!p.waitForStarted())
+        return -1;
+    if (!stdinData.isEmpty())
+        p.write(stdinData);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return -2;
+    }
+    if (out)
+        *out = QString::fromUtf8(p.readAllStandardOutput());
+    if (err)
+        *err = QString::fromUtf8(p.readAllStandardError());
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -3;
+}
+
+} // namespace md::test

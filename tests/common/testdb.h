@@ -1,0 +1,90 @@
+#pragma once
+
+#include "registry.h"
+
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+
+#include <ostream>
+
+QT_BEGIN_NAMESPACE
+inline void PrintTo(const QString &s, std::ostream *os)
+{
+    *os << '"' << s.toStdString() << '"';
+}
+QT_END_NAMESPACE
+
+namespace md {
+inline void PrintTo(const Metric &m, std::ostream *os)
+{
+    *os << m.key().toStdString() << '=' << m.value;
+}
+} // namespace md
+
+namespace md::test {
+
+enum class Backend
+{
+    Sqlite,
+    Postgres
+};
+
+std::string backendName(const ::testing::TestParamInfo<Backend> &info);
+
+// The base URL of the test PostgreSQL server: MODELDESK_TEST_PG_URL, else the URL written by
+// tests/pg/pgcluster.sh. Empty when neither exists.
+QString postgresBaseUrl();
+
+// A fresh, empty registry database for one test: a file in a temporary folder, or a new database on
+// the test PostgreSQL server (dropped again at the end).
+class TestDatabase
+{
+public:
+    explicit TestDatabase(Backend backend);
+    ~TestDatabase();
+
+    bool ready() const { return m_error.isEmpty(); }
+    QString error() const { return m_error; }
+    QString url() const { return m_url; }
+    Backend backend() const { return m_backend; }
+    QString tempPath(const QString &name) const { return m_dir.filePath(name); }
+
+    // Opens (and creates) the registry.
+    std::unique_ptr<Registry> open();
+    // Runs raw SQL on a separate connection, as someone with a SQL client would. Returns the error text or "".
+    QString rawExec(const QString &sql);
+    // First column of the first row of a raw query.
+    QVariant rawScalar(const QString &sql);
+
+private:
+    Backend m_backend;
+    QTemporaryDir m_dir;
+    QString m_url;
+    QString m_pgDatabase;
+    QString m_error;
+};
+
+// Fixture base for tests that run on both dialects.
+class BothDialects : public ::testing::TestWithParam<Backend>
+{
+protected:
+    void SetUp() override;
+    void TearDown() override;
+    std::unique_ptr<TestDatabase> db;
+    std::unique_ptr<Registry> registry;
+};
+
+// A minimal valid version spec for model `name`.
+VersionSpec sampleSpec(const QString &name);
+
+// Runs modelctl with the given arguments; returns exit code, and fills stdout/stderr.
+int runModelctl(const QStringList &args, QString *out = nullptr, QString *err = nullptr, int timeoutMs = 60000,
+                const QByteArray &stdinData = {});
+
+#define MD_INSTANTIATE_BOTH(Suite)                                                                                     \
+    INSTANTIATE_TEST_SUITE_P(Dialects, Suite,                                                                          \
+                             ::testing::Values(::md::test::Backend::Sqlite, ::md::test::Backend::Postgres),            \
+                             ::md::test::backendName)
+
+} // namespace md::test

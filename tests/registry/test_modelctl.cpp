@@ -1,0 +1,182 @@
+// The modelctl command line: exit codes, --json shapes, manifests and bad input (both dialects).
+
+#include "testdb.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+
+using namespace md;
+using namespace md::test;
+
+class Modelctl : public BothDialects
+{
+protected:
+    int run(QStringList args, QString *out = nullptr, QString *err = nullptr)
+    {
+        args.prepend(db->url());
+        args.prepend(QStringLiteral("--registry"));
+        return runModelctl(args, out, err);
+    }
+    QJsonObject runJson(QStringList args, int expectedExit = 0)
+    {
+        QString out, err;
+        args.prepend(QStringLiteral("--json"));
+        const int code = run(args, &out, &err);
+        EXPECT_EQ(code, expectedExit) << err.toStdString();
+        QJsonParseError perr;
+        const QJsonDocument doc = QJsonDocument::fromJson(out.toUtf8(), &perr);
+        EXPECT_EQ(perr.error, QJsonParseError::NoError) << out.toStdString();
+        return doc.object();
+    }
+    int versionCount() { return db->rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt(); }
+};
+MD_INSTANTIATE_BOTH(Modelctl);
+
+TEST_P(Modelctl, RegisterShowAndListWithJson)
+{
+    QJsonObject reg = runJson({QStringLiteral("register"),   QStringLiteral("payments/fraud-detector"),
+                               QStringLiteral("--artifact"), QStringLiteral("s3://m/fraud/1"),
+                               QStringLiteral("--metric"),   QStringLiteral("auc=0.847"),
+                               QStringLiteral("--metric"),   QStringLiteral("f1@test=0.79"),
+                               QStringLiteral("--metric"),   QStringLiteral("auc@test[country=DE]=0.81"),
+                               QStringLiteral("--param"),    QStringLiteral("lr=0.1"),
+                               QStringLiteral("--fact"),     QStringLiteral("data.dataset_version=clicks@2026-10"),
+                               QStringLiteral("--tag"),      QStringLiteral("team=payments"),
+                               QStringLiteral("--input"),    QStringLiteral("dataset:clicks@2026-10"),
+                               QStringLiteral("--input"),    QStringLiteral("pipeline:features@2.3"),
+                               QStringLiteral("--input"),    QStringLiteral("commit:abc123"),
+                               QStringLiteral("--input"),    QStringLiteral("source:eu-clickstream")});
+    EXPECT_EQ(reg.value(QStringLiteral("model")).toString(), QStringLiteral("payments/fraud-detector"));
+    EXPECT_EQ(reg.value(QStringLiteral("version")).toInt(), 1);
+    EXPECT_TRUE(reg.value(QStringLiteral("model_created")).toBool());
+
+    QJsonObject show =
+        runJson({QStringLiteral("show"), QStringLiteral("payments/fraud-detector"), QStringLiteral("1")});
+    EXPECT_EQ(show.value(QStringLiteral("artifact_uri")).toString(), QStringLiteral("s3://m/fraud/1"));
+    EXPECT_EQ(show.value(QStringLiteral("stage")).toString(), QStringLiteral("None"));
+    EXPECT_EQ(show.value(QStringLiteral("metrics")).toArray().size(), 3);
+    EXPECT_EQ(show.value(QStringLiteral("params")).toObject().value(QStringLiteral("lr")).toString(),
+              QStringLiteral("0.1"));
+    EXPECT_EQ(show.value(QStringLiteral("facts")).toObject().value(QStringLiteral("data.dataset_version")).toString(),
+              QStringLiteral("clicks@2026-10"));
+    EXPECT_EQ(show.value(QStringLiteral("inputs")).toArray().size(), 4);
+    EXPECT_EQ(show.value(QStringLiteral("transitions")).toArray().size(), 1);
+
+    QJsonObject models = runJson({QStringLiteral("models")});
+    ASSERT_EQ(models.value(QStringLiteral("models")).toArray().size(), 1);
+    EXPECT_EQ(models.value(QStringLiteral("models"))
+                  .toArray()
+                  .first()
+                  .toObject()
+                  .value(QStringLiteral("version_count"))
+                  .toInt(),
+              1);
+
+    QJsonObject versions = runJson({QStringLiteral("versions"), QStringLiteral("payments/fraud-detector")});
+    EXPECT_EQ(versions.value(QStringLiteral("versions")).toArray().size(), 1);
+
+    QString out;
+    ASSERT_EQ(run({QStringLiteral("versions"), QStringLiteral("payments/fraud-detector")}, &out), 0);
+    EXPECT_TRUE(out.contains(QLatin1String("VERSION"))) << out.toStdString();
+    EXPECT_TRUE(out.contains(QLatin1String("auc=0.847"))) << out.toStdString();
+}
+
+TEST_P(Modelctl, ManifestRegistersAndBrokenManifestIsRefused)
+{
+    const QString good = db->tempPath(QStringLiteral("good.json"));
+    QFile g(good);
+    ASSERT_TRUE(g.open(QIODevice::WriteOnly));
+    g.write(R"({"name": "search/ranker", "artifact": "gs://m/ranker/1", "metrics": {"ndcg@test": 0.61},
+               "facts": {"code.git_sha": "abcdef1"}, "inputs": ["dataset:queries@2026-11"]})");
+    g.close();
+    QJsonObject reg = runJson({QStringLiteral("register"), QStringLiteral("--manifest"), good});
+    EXPECT_EQ(reg.value(QStringLiteral("version")).toInt(), 1);
+
+    const QString bad = db->tempPath(QStringLiteral("bad.json"));
+    QFile b(bad);
+    ASSERT_TRUE(b.open(QIODevice::WriteOnly));
+    b.write(R"({"name": "search/ranker", "artifact": "gs://m/ranker/2", "metrics": {"ndcg@test": 0.61,})");
+    b.close();
+    QString err;
+    EXPECT_EQ(run({QStringLiteral("register"), QStringLiteral("--manifest"), bad}, nullptr, &err), 2);
+    EXPECT_TRUE(err.contains(QLatin1String("not valid JSON"))) << err.toStdString();
+    EXPECT_EQ(
+        run({QStringLiteral("register"), QStringLiteral("--manifest"), db->tempPath(QStringLiteral("missing.json"))},
+            nullptr, &err),
+        2);
+    EXPECT_TRUE(err.contains(QLatin1String("Cannot read the manifest")));
+    EXPECT_EQ(versionCount(), 1);
+}
+
+TEST_P(Modelctl, ExitCodesDistinguishUsageNotFoundAndDatabaseErrors)
+{
+    ASSERT_EQ(run({QStringLiteral("init")}), 0);
+    QString err;
+    EXPECT_EQ(run({QStringLiteral("register"), QStringLiteral("fraud"), QStringLiteral("--artifact"),
+                   QStringLiteral("s3://b/m"), QStringLiteral("--metric"), QStringLiteral("auc=nan")},
+                  nullptr, &err),
+              2);
+    EXPECT_TRUE(err.contains(QLatin1String("finite"))) << err.toStdString();
+    EXPECT_EQ(run({QStringLiteral("register"), QStringLiteral("fraud"), QStringLiteral("--artifact"),
+                   QStringLiteral("s3://b/m"), QStringLiteral("--metric"), QStringLiteral("auc=0.1"),
+                   QStringLiteral("--metric"), QStringLiteral("auc=0.2")},
+                  nullptr, &err),
+              2);
+    EXPECT_TRUE(err.contains(QLatin1String("given twice")));
+    EXPECT_EQ(run({QStringLiteral("register"), QStringLiteral("fraud")}, nullptr, &err), 2);
+    EXPECT_TRUE(err.contains(QLatin1String("--artifact")));
+    EXPECT_EQ(run({QStringLiteral("register"), QStringLiteral("--bogus-flag")}, nullptr, &err), 2);
+    EXPECT_EQ(run({QStringLiteral("frobnicate")}, nullptr, &err), 2);
+    EXPECT_EQ(run({QStringLiteral("show"), QStringLiteral("nope"), QStringLiteral("1")}, nullptr, &err), 3);
+    EXPECT_TRUE(err.contains(QLatin1String("nope")));
+    QJsonObject notFound = runJson({QStringLiteral("versions"), QStringLiteral("nope")}, 3);
+    EXPECT_EQ(notFound.value(QStringLiteral("error")).toObject().value(QStringLiteral("kind")).toString(),
+              QStringLiteral("not_found"));
+    EXPECT_EQ(runModelctl({QStringLiteral("--registry"), QStringLiteral("postgresql://x@127.0.0.1:1/db"),
+                           QStringLiteral("models")},
+                          nullptr, &err),
+              5);
+    EXPECT_EQ(versionCount(), 0);
+}
+
+TEST_P(Modelctl, NonUtf8ArgumentsAreRefused)
+{
+    ASSERT_EQ(run({QStringLiteral("init")}), 0);
+    // QProcess passes arguments as local 8-bit; build an invalid byte sequence through a shell.
+    QProcess p;
+    p.start(QStringLiteral("/bin/sh"),
+            {QStringLiteral("-c"), QStringLiteral("\"%1\" --registry \"%2\" register fraud --artifact s3://b/m "
+                                                  "--description \"$(printf 'caf\\351')\"")
+                                       .arg(QStringLiteral(MODELCTL_PATH), db->url())});
+    ASSERT_TRUE(p.waitForFinished(60000));
+    EXPECT_EQ(p.exitCode(), 2);
+    EXPECT_TRUE(p.readAllStandardError().contains("UTF-8"));
+    EXPECT_EQ(versionCount(), 0);
+}
+
+TEST_P(Modelctl, AuditVerifyAndTagAndDescribeAndHelp)
+{
+    ASSERT_EQ(run({QStringLiteral("register"), QStringLiteral("fraud"), QStringLiteral("--artifact"),
+                   QStringLiteral("s3://b/m")}),
+              0);
+    ASSERT_EQ(run({QStringLiteral("tag"), QStringLiteral("fraud"), QStringLiteral("--version"), QStringLiteral("1"),
+                   QStringLiteral("reviewed=yes")}),
+              0);
+    ASSERT_EQ(run({QStringLiteral("describe"), QStringLiteral("fraud"), QStringLiteral("Fraud scores")}), 0);
+    QJsonObject verify = runJson({QStringLiteral("audit"), QStringLiteral("verify")});
+    EXPECT_TRUE(verify.value(QStringLiteral("intact")).toBool());
+    EXPECT_EQ(verify.value(QStringLiteral("entries_checked")).toInt(), 4);
+    QJsonObject log = runJson({QStringLiteral("audit"), QStringLiteral("log"), QStringLiteral("--action"),
+                               QStringLiteral("set_version_tags")});
+    EXPECT_EQ(log.value(QStringLiteral("entries")).toArray().size(), 1);
+    QString out;
+    for (const char *cmd : {"init", "register", "models", "versions", "show", "tag", "describe", "audit", "demo"}) {
+        EXPECT_EQ(runModelctl({QString::fromLatin1(cmd), QStringLiteral("--help")}, &out), 0) << cmd;
+        EXPECT_TRUE(out.contains(QLatin1String("Usage:"))) << cmd;
+    }
+    EXPECT_EQ(runModelctl({QStringLiteral("--help")}, &out), 0);
+    EXPECT_TRUE(out.contains(QLatin1String("register")));
+}
