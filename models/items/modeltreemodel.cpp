@@ -2,6 +2,8 @@
 
 #include "registryclient.h"
 
+#include <QFont>
+
 namespace md {
 
 namespace {
@@ -159,6 +161,13 @@ QVariant ModelTreeModel::data(const QModelIndex &index, int role) const
             return {};
         case Qt::ToolTipRole:
             return tr("Team %1: %n model(s)", nullptr, int(ns.models.size())).arg(ns.name);
+        case Qt::TextAlignmentRole:
+            return index.column() == VersionsColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+        case Qt::FontRole: {
+            QFont bold;
+            bold.setBold(true);
+            return bold;
+        }
         case NamespaceRole:
             return ns.name;
         case IsNamespaceRole:

@@ -116,8 +116,8 @@ QVariant SearchResultsModel::data(const QModelIndex &index, int role) const
         return h.modelName;
     case VersionRole:
         return h.version;
-    case StageRole:
-        return int(h.stage);
+    case StageRole: // on the stage column only
+        return index.column() == StageColumn ? QVariant(int(h.stage)) : QVariant();
     case ArtifactUriRole:
         return h.artifactUri;
     case SortRole:

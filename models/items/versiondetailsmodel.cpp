@@ -202,7 +202,7 @@ QVariant VersionDetailsModel::data(const QModelIndex &index, int role) const
     case IsHeaderRole:
         return n->header;
     case StageRole:
-        return n->stage >= 0 ? QVariant(n->stage) : QVariant();
+        return n->stage >= 0 && index.column() == ValueColumn ? QVariant(n->stage) : QVariant();
     default:
         return {};
     }

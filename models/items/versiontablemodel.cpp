@@ -422,8 +422,8 @@ QVariant VersionTableModel::data(const QModelIndex &index, int role) const
         return version;
     case ModelNameRole:
         return m_modelName;
-    case StageRole:
-        return loaded ? QVariant(int(it->stage)) : QVariant();
+    case StageRole: // on the stage column only, so a delegate can draw it there
+        return loaded && kind == StageColumn ? QVariant(int(it->stage)) : QVariant();
     case ArtifactUriRole:
         return loaded ? it->artifactUri : QString();
     case LoadedRole:
