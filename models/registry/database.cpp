@@ -145,9 +145,20 @@ QString defaultRegistryPath()
     return base + QStringLiteral("/modeldesk/registry.db");
 }
 
+namespace {
+thread_local QString t_clockOverride;
+}
+
 QString nowUtc()
 {
+    if (!t_clockOverride.isEmpty())
+        return t_clockOverride;
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+void setClockOverride(const QString &isoUtc)
+{
+    t_clockOverride = isoUtc;
 }
 
 namespace {
