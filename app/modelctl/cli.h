@@ -57,6 +57,10 @@ struct Command
 };
 
 QList<Command> commands();
+QList<Command> lifecycleCommands();
+
+// "3" or "v3".
+Result<int> parseVersionNumber(const QString &text);
 
 // Prints rows as aligned columns.
 void printTable(QTextStream &out, const QStringList &header, const QList<QStringList> &rows);

@@ -22,14 +22,7 @@ QCommandLineOption repeated(const QString &name, const QString &valueName, const
 
 Result<int> versionNumber(const QString &text)
 {
-    QString t = text;
-    if (t.startsWith(QLatin1Char('v')))
-        t = t.mid(1);
-    bool ok = false;
-    const int n = t.toInt(&ok);
-    if (!ok || n < 1)
-        return Error::invalid(QStringLiteral("'%1' is not a version number (1, 2, ... or v1, v2, ...).").arg(text));
-    return n;
+    return parseVersionNumber(text);
 }
 
 QString metricSummary(const ModelVersion &v, int max)
@@ -603,10 +596,22 @@ int runDemo(Context &ctx)
 
 } // namespace
 
+Result<int> parseVersionNumber(const QString &text)
+{
+    QString t = text;
+    if (t.startsWith(QLatin1Char('v')))
+        t = t.mid(1);
+    bool ok = false;
+    const int n = t.toInt(&ok);
+    if (!ok || n < 1)
+        return Error::invalid(QStringLiteral("'%1' is not a version number (1, 2, ... or v1, v2, ...).").arg(text));
+    return n;
+}
+
 QList<Command> commands()
 {
     auto none = [](QCommandLineParser &) {};
-    return {
+    QList<Command> list = {
         {QStringLiteral("init"), QStringLiteral("Create a registry (or upgrade an older one)."), none, runInit},
         {QStringLiteral("register"), QStringLiteral("Register a new version of a model."), setupRegister, runRegister},
         {QStringLiteral("models"), QStringLiteral("List the models."), none, runModels},
@@ -622,6 +627,8 @@ QList<Command> commands()
         {QStringLiteral("demo"), QStringLiteral("Fill an empty registry with realistic demo data."), setupDemo,
          runDemo},
     };
+    list += lifecycleCommands();
+    return list;
 }
 
 } // namespace md::cli

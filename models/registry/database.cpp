@@ -145,9 +145,20 @@ QString defaultRegistryPath()
     return base + QStringLiteral("/modeldesk/registry.db");
 }
 
+namespace {
+thread_local QString t_clockOverride;
+}
+
 QString nowUtc()
 {
+    if (!t_clockOverride.isEmpty())
+        return t_clockOverride;
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+void setClockOverride(const QString &isoUtc)
+{
+    t_clockOverride = isoUtc;
 }
 
 namespace {
@@ -322,10 +333,11 @@ Error Database::errorFrom(const QSqlError &error, const QString &context) const
         e.message = QStringLiteral("The connection to %1 was lost (%2). Nothing was changed by this action; "
                                    "reconnect and try again.")
                         .arg(m_location.display(), text);
-    } else if (e.code == QLatin1String("42501")) {
+    } else if (e.code == QLatin1String("42501") || text.contains(QLatin1String("permission denied"))) {
         e.kind = Error::Kind::Permission;
-    } else if (text.contains(QLatin1String("modeldesk:")) || e.code.startsWith(QLatin1String("23")) ||
-               e.code == QLatin1String("19") || e.code.toInt() % 256 == 19) {
+    } else if (text.contains(QLatin1String("modeldesk:")) ||
+               (m_location.dialect == Dialect::Postgres && e.code.startsWith(QLatin1String("23"))) ||
+               (m_location.dialect == Dialect::Sqlite && e.code.toInt() % 256 == 19)) {
         e.kind = Error::Kind::Conflict;
     } else if (text.contains(QLatin1String("read-only")) || text.contains(QLatin1String("readonly")) ||
                text.contains(QLatin1String("read only"))) {
@@ -341,10 +353,11 @@ bool Database::isRetryable(const Error &error)
     const QString &c = error.code;
     if (c == QLatin1String("40001") || c == QLatin1String("40P01") || c == QLatin1String("55P03"))
         return true;
-    // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), possibly extended.
+    // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), possibly extended. SQLSTATEs always have five
+    // characters; SQLite's (extended) result codes have at most four digits.
     bool isNumber = false;
     const int code = c.toInt(&isNumber);
-    if (isNumber && !c.isEmpty() && (code % 256 == 5 || code % 256 == 6))
+    if (isNumber && c.size() < 5 && (code % 256 == 5 || code % 256 == 6))
         return true;
     return error.message.contains(QLatin1String("database is locked"));
 }

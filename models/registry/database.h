@@ -40,6 +40,8 @@ Result<RegistryLocation> parseRegistryUrl(const QString &url);
 QString defaultRegistryPath();
 
 QString nowUtc();
+// Demo data and imports only: makes nowUtc() return this time on the calling thread (empty: the real clock).
+void setClockOverride(const QString &isoUtc);
 
 // One connection to a registry database. A connection belongs to the thread that opened it.
 class Database final

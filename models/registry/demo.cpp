@@ -1,7 +1,10 @@
 #include "demo.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QRandomGenerator>
+
+#include <memory>
 
 #include <cmath>
 
@@ -83,9 +86,43 @@ Result<DemoSummary> fillDemoRegistry(Registry &registry, quint32 seed, const std
     const QStringList countries = {QStringLiteral("DE"), QStringLiteral("FR"), QStringLiteral("US")};
     const QString originalActor = registry.actor();
 
+    // Every action becomes an event at a point in the demo's history; events run in time order with the
+    // clock set to their time, so the audit log, stage history and timelines read like real ones.
+    struct Event
+    {
+        QDateTime at;
+        int order;
+        std::function<Status()> run;
+    };
+    QList<Event> events;
+    int order = 0;
+    Registry *reg = &registry;
+    const bool sqlite = registry.dialect() == Dialect::Sqlite;
+    auto act = [reg, sqlite](const QString &who) {
+        if (sqlite)
+            (void)reg->setSqliteActor(who);
+    };
+    auto requests = std::make_shared<QHash<QString, qint64>>();
+    const QStringList reviewers = {QStringLiteral("rita"), QStringLiteral("sam")};
+
+    GatePolicies defaults;
+    GateRule requiredFacts;
+    requiredFacts.kind = GateRule::Kind::RequiredFacts;
+    requiredFacts.names = {QStringLiteral("code.git_sha"), QStringLiteral("data.dataset_version")};
+    defaults.staging.rules << requiredFacts;
+    defaults.production.rules << requiredFacts;
+    events.push_back({start.addDays(-1), order++, [=]() {
+                          act(QStringLiteral("ada"));
+                          return reg->setGatePolicies({}, defaults);
+                      }});
+
     DemoSummary summary;
     int done = 0;
+    int modelIndex = 0;
     for (const DemoModel &dm : kModels) {
+        QDateTime lastProductionAt;
+        QDateTime lastAt;
+        QDateTime firstAt;
         const QString name = QLatin1String(dm.name);
         double quality = dm.start;
         const double step = (dm.start < 1.0 ? (0.97 - dm.start) : 0.6) / (dm.versions * 1.6);
@@ -195,27 +232,141 @@ Result<DemoSummary> fillDemoRegistry(Registry &registry, quint32 seed, const std
 
             // Drawn on both dialects so that the same seed gives the same data everywhere.
             const QString author = authors.at(int(rng.bounded(authors.size())));
-            if (registry.dialect() == Dialect::Sqlite)
-                (void)registry.setSqliteActor(author);
-            auto registered = registry.registerVersion(spec);
-            if (!registered) {
-                (void)registry.setSqliteActor(originalActor);
-                return registered.error();
+            const QString reviewer = reviewers.at(int(rng.bounded(reviewers.size())));
+            events.push_back({at, order++, [=, &done, &summary]() -> Status {
+                                  act(author);
+                                  auto registered = reg->registerVersion(spec);
+                                  if (!registered)
+                                      return registered.error();
+                                  ++summary.versions;
+                                  if (progress)
+                                      progress(++done, total);
+                                  return {};
+                              }});
+            lastAt = at;
+            if (i == 1)
+                firstAt = at;
+            const bool last = i == dm.versions;
+            const QString why =
+                QStringLiteral("Improves %1@test to %2 on data up to %3.").arg(primary).arg(q).arg(dataVersion);
+            if ((i % 5 == 2 && !last) || (last && modelIndex % 3 == 0)) {
+                events.push_back({at.addSecs(4 * 3600), order++, [=]() -> Status {
+                                      act(author);
+                                      auto r =
+                                          reg->promote(name, i, Stage::Staging, QStringLiteral("ready for review"));
+                                      return r ? Status{} : Status{r.error()};
+                                  }});
+                events.push_back({at.addSecs(6 * 3600), order++, [=]() -> Status {
+                                      act(author);
+                                      auto r = reg->requestPromotion(name, i, Stage::Production, why);
+                                      if (!r)
+                                          return r.error();
+                                      requests->insert(QStringLiteral("%1@%2").arg(name).arg(i), r->id);
+                                      return {};
+                                  }});
+                if (!last && sqlite) {
+                    events.push_back({at.addSecs(26 * 3600), order++, [=]() -> Status {
+                                          act(reviewer);
+                                          const qint64 id = requests->value(QStringLiteral("%1@%2").arg(name).arg(i));
+                                          auto req = reg->request(id);
+                                          if (!req)
+                                              return req.error();
+                                          auto r = reg->decide(
+                                              id, true,
+                                              QStringLiteral("Checked metrics per country and the data window."),
+                                              req->gatesPassed ? QString()
+                                                               : QStringLiteral("Regression is within noise; "
+                                                                                "slices look fine."));
+                                          return r ? Status{} : Status{r.error()};
+                                      }});
+                    lastProductionAt = at.addSecs(26 * 3600);
+                }
+            } else if (i % 5 == 4 && !last) {
+                events.push_back({at.addSecs(3 * 3600), order++, [=]() -> Status {
+                                      act(author);
+                                      auto r = reg->promote(name, i, Stage::Staging, QStringLiteral("candidate"));
+                                      return r ? Status{} : Status{r.error()};
+                                  }});
+                events.push_back({at.addSecs(9 * 3600), order++, [=]() -> Status {
+                                      act(author);
+                                      auto r =
+                                          reg->archive(name, i, QStringLiteral("Worse than Production on country=FR."));
+                                      return r ? Status{} : Status{r.error()};
+                                  }});
             }
-            ++summary.versions;
-            if (progress)
-                progress(++done, total);
         }
         ++summary.models;
-        if (auto s = registry.setModelTags(
-                name,
-                {{QStringLiteral("team"), name.section(QLatin1Char('/'), 0, 0)},
-                 {QStringLiteral("tier"), rng.bounded(2) ? QStringLiteral("critical") : QStringLiteral("standard")}},
-                {});
-            !s)
+        const QString tier = rng.bounded(2) ? QStringLiteral("critical") : QStringLiteral("standard");
+        events.push_back({firstAt.addSecs(60), order++, [=]() -> Status {
+                              act(QStringLiteral("ada"));
+                              if (auto s =
+                                      reg->setModelTags(name,
+                                                        {{QStringLiteral("team"), name.section(QLatin1Char('/'), 0, 0)},
+                                                         {QStringLiteral("tier"), tier}},
+                                                        {});
+                                  !s)
+                                  return s;
+                              return reg->describeModel(name, QLatin1String(dm.description));
+                          }});
+        // Rollbacks: two models had a bad release and went back to the previous Production version.
+        if (sqlite && (modelIndex == 0 || modelIndex == 9) && lastProductionAt.isValid()) {
+            events.push_back({lastProductionAt.addDays(2), order++, [=]() -> Status {
+                                  act(QStringLiteral("olga"));
+                                  auto r = reg->rollback(
+                                      name, 0,
+                                      modelIndex == 0
+                                          ? QStringLiteral("Precision dropped for country=FR after the release.")
+                                          : QStringLiteral("CTR fell 3% in the first hours; rolling back."));
+                                  return r ? Status{} : Status{r.error()};
+                              }});
+        }
+        // A failing gate: search-ranker's latest request misses the model's quality bar.
+        if (modelIndex == 6) {
+            GatePolicies strict;
+            strict.staging.rules << requiredFacts;
+            GateRule bar;
+            bar.kind = GateRule::Kind::MetricMin;
+            bar.metric = QLatin1String(dm.primaryMetric);
+            bar.dataset = QStringLiteral("test");
+            bar.threshold = 0.95;
+            strict.production.rules << requiredFacts << bar;
+            events.push_back({lastAt.addSecs(3600), order++, [=]() -> Status {
+                                  act(QStringLiteral("ada"));
+                                  return reg->setGatePolicies(name, strict);
+                              }});
+        }
+        const QDateTime end = start.addDays(300);
+        // What services run: the Production version, and one canary that runs a version that is not in Production.
+        events.push_back(
+            {end, order++, [=]() -> Status {
+                 act(QStringLiteral("deploy-bot"));
+                 auto prod = reg->production(name);
+                 if (!prod)
+                     return prod.error();
+                 const QString service = name.section(QLatin1Char('/'), 1) + QStringLiteral("-api");
+                 for (const ModelVersion &v : *prod) {
+                     if (auto s = reg->reportDeployment(service, QStringLiteral("prod-eu"), name, v.version); !s)
+                         return s;
+                     if (auto s = reg->setAlias(name, QStringLiteral("champion"), v.version, true); !s)
+                         return s;
+                 }
+                 if (modelIndex == 2)
+                     return reg->reportDeployment(service, QStringLiteral("canary-us"), name, dm.versions - 1);
+                 return reg->setAlias(name, QStringLiteral("challenger"), dm.versions, false);
+             }});
+        ++modelIndex;
+    }
+
+    std::stable_sort(events.begin(), events.end(),
+                     [](const Event &a, const Event &b) { return a.at != b.at ? a.at < b.at : a.order < b.order; });
+    for (const Event &e : events) {
+        setClockOverride(e.at.toString(Qt::ISODateWithMs));
+        const Status s = e.run();
+        setClockOverride({});
+        if (!s) {
+            (void)registry.setSqliteActor(originalActor);
             return s.error();
-        if (auto s = registry.describeModel(name, QLatin1String(dm.description)); !s)
-            return s.error();
+        }
     }
     (void)registry.setSqliteActor(originalActor);
     return summary;

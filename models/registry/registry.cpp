@@ -363,7 +363,7 @@ RegisteredModel modelFrom(const QSqlQuery &q)
 
 const QString kVersionColumns = QStringLiteral(
     "v.id, m.name, v.version, v.artifact_uri, v.artifact_digest, v.source_run, v.description, v.created_at, "
-    "v.created_by, v.stage, v.stage_changed_at");
+    "v.created_by, v.stage, v.stage_changed_at, v.rollback_excluded");
 
 ModelVersion versionFrom(const QSqlQuery &q)
 {
@@ -379,6 +379,7 @@ ModelVersion versionFrom(const QSqlQuery &q)
     v.createdBy = q.value(8).toString();
     parseStage(q.value(9).toString(), &v.stage);
     v.stageChangedAt = q.value(10).toString();
+    v.rollbackExcluded = q.value(11).toInt() != 0;
     return v;
 }
 } // namespace

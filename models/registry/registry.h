@@ -2,6 +2,7 @@
 
 #include "audit.h"
 #include "database.h"
+#include "gates.h"
 #include "types.h"
 
 #include <memory>
@@ -58,6 +59,46 @@ public:
     Status describeModel(const QString &modelName, const QString &text);
     Status describeVersion(const QString &modelName, int version, const QString &text);
 
+    // ---- lifecycle (lifecycle.cpp) ----
+    // None->Staging runs the staging gates (a failing gate refuses with the report in the message);
+    // Staging->Production needs an approved request; None and Archived are demote and archive.
+    Result<TransitionOutcome> promote(const QString &modelName, int version, Stage to, const QString &reason);
+    Result<TransitionOutcome> demote(const QString &modelName, int version, const QString &reason);
+    Result<TransitionOutcome> archive(const QString &modelName, int version, const QString &reason);
+    // Rolls back the current Production version to `target` (0: the suggested one) in one transaction.
+    Result<TransitionOutcome> rollback(const QString &modelName, int target, const QString &reason);
+    // The version rollback() would pick, or NotFound with the reason there is none.
+    Result<int> suggestedRollbackTarget(const QString &modelName);
+    Status clearRollbackMark(const QString &modelName, int version);
+    Status setMaxProduction(const QString &modelName, int maxProduction);
+
+    // Preview of the gates for a transition without changing anything.
+    Result<GateReport> evaluateGatesFor(const QString &modelName, int version, Stage to);
+    Result<ApprovalRequest> requestPromotion(const QString &modelName, int version, Stage to, const QString &reason);
+    // Records an approval or rejection; the approval that completes the request promotes the version.
+    Result<ApprovalRequest> decide(qint64 requestId, bool approve, const QString &comment,
+                                   const QString &overrideReason, TransitionOutcome *promoted = nullptr);
+    Result<QList<ApprovalRequest>> requests(bool pendingOnly, const QString &modelName = {});
+    Result<ApprovalRequest> request(qint64 requestId);
+
+    Result<QList<ProductionPeriod>> productionHistory(const QString &modelName);
+    Result<QList<ModelVersion>> production(const QString &modelName);
+
+    // Gate policies: modelName empty = the registry-wide default.
+    Result<GatePolicies> gatePolicies(const QString &modelName);
+    Status setGatePolicies(const QString &modelName, const GatePolicies &policies);
+
+    Status setAlias(const QString &modelName, const QString &alias, int version, bool isProtected);
+    Status removeAlias(const QString &modelName, const QString &alias);
+    Result<QList<Alias>> aliases(const QString &modelName);
+
+    Status reportDeployment(const QString &service, const QString &environment, const QString &modelName, int version);
+    Result<QList<Deployment>> deployments(const QString &modelName = {});
+
+    // The ModelDesk roles of the current user (PostgreSQL); on SQLite every role, advisory.
+    Result<QStringList> roles();
+    Status grantRole(const QString &role, const QString &user);
+
     Result<AuditVerification> verifyAudit() { return verifyAuditChain(*m_db); }
     Result<QList<AuditEntry>> audit(const AuditFilter &filter) { return readAudit(*m_db, filter); }
 
@@ -72,6 +113,12 @@ private:
     Status insertRows(const QString &table, const QStringList &columns, const QList<QVariantList> &rows);
     Status loadMetrics(const QString &where, const QVariantList &binds, QHash<qint64, ModelVersion *> &byId);
     Status loadTags(const QString &where, const QVariantList &binds, QHash<qint64, ModelVersion *> &byId);
+
+    Status recordTransition(qint64 versionId, const QString &modelName, int version, const QString &from,
+                            const QString &to, const QString &kind, const QString &reason, qint64 approvalId);
+    Result<TransitionOutcome> promoteToProduction(qint64 requestId);
+    Result<GateReport> evaluateInTransaction(const QString &modelName, int version, Stage to);
+    Result<ApprovalRequest> loadRequest(qint64 requestId);
 
     std::unique_ptr<Database> m_db;
     int m_schemaVersion = 0;

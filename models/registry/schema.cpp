@@ -15,6 +15,7 @@ struct Migration
 
 constexpr Migration kMigrations[] = {
     {1, "001_initial.sql", "models, versions, metadata, lineage, transitions, audit log"},
+    {2, "002_lifecycle.sql", "gates, approvals, aliases, deployments, outbox, roles"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "every schema version needs a migration");
 
@@ -71,9 +72,11 @@ Result<SchemaState> readSchemaState(Database &db)
     return state;
 }
 
-Result<int> migrate(Database &db)
+Result<int> migrate(Database &db, int upTo)
 {
     for (const Migration &m : kMigrations) {
+        if (upTo > 0 && m.version > upTo)
+            break;
         // Each step re-reads the version inside its write transaction, so two clients opening the same
         // fresh registry at once apply every migration exactly once.
         auto applied = db.writeTransaction([&]() -> Result<bool> {

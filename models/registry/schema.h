@@ -5,7 +5,7 @@
 namespace md {
 
 // The newest schema version this program knows. Migrations live in resources/schema/<dialect>/NNN_*.sql.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 struct SchemaState
 {
@@ -18,6 +18,7 @@ Result<SchemaState> readSchemaState(Database &db);
 
 // Applies every missing migration, each in its own transaction with its schema_version row.
 // Returns the version after migration. Refuses a schema newer than kSchemaVersion.
-Result<int> migrate(Database &db);
+// upTo limits the target version (tests build older registries with it); 0 means kSchemaVersion.
+Result<int> migrate(Database &db, int upTo = 0);
 
 } // namespace md

@@ -111,4 +111,76 @@ QJsonObject toJson(const AuditVerification &v)
     return o;
 }
 
+QJsonObject toJson(const TransitionOutcome &t)
+{
+    QJsonArray archived;
+    for (const ArchivedVersion &a : t.archived)
+        archived << QJsonObject{{QStringLiteral("version"), a.version}, {QStringLiteral("reason"), a.reason}};
+    return {{QStringLiteral("model"), t.modelName},
+            {QStringLiteral("version"), t.version},
+            {QStringLiteral("from"), t.fromStage},
+            {QStringLiteral("to"), t.toStage},
+            {QStringLiteral("kind"), t.kind},
+            {QStringLiteral("approval_id"), t.approvalId > 0 ? QJsonValue(double(t.approvalId)) : QJsonValue()},
+            {QStringLiteral("archived"), archived}};
+}
+
+QJsonObject toJson(const ApprovalRequest &r)
+{
+    QJsonArray decisions;
+    for (const ApprovalDecision &d : r.decisions)
+        decisions << QJsonObject{{QStringLiteral("actor"), d.actor},
+                                 {QStringLiteral("decision"), d.decision},
+                                 {QStringLiteral("comment"), d.comment},
+                                 {QStringLiteral("override_reason"), d.overrideReason},
+                                 {QStringLiteral("at"), d.at}};
+    return {{QStringLiteral("id"), double(r.id)},
+            {QStringLiteral("model"), r.modelName},
+            {QStringLiteral("version"), r.version},
+            {QStringLiteral("to"), r.toStage},
+            {QStringLiteral("requested_by"), r.requestedBy},
+            {QStringLiteral("requested_at"), r.requestedAt},
+            {QStringLiteral("registered_by"), r.registeredBy},
+            {QStringLiteral("reason"), r.reason},
+            {QStringLiteral("status"), r.status},
+            {QStringLiteral("gates_passed"), r.gatesPassed},
+            {QStringLiteral("gate_report"), QJsonDocument::fromJson(r.gateReport.toUtf8()).object()},
+            {QStringLiteral("baseline_version"), r.baselineVersion > 0 ? QJsonValue(r.baselineVersion) : QJsonValue()},
+            {QStringLiteral("required_approvals"), r.requiredApprovals},
+            {QStringLiteral("decided_at"), r.decidedAt.isEmpty() ? QJsonValue() : QJsonValue(r.decidedAt)},
+            {QStringLiteral("decisions"), decisions}};
+}
+
+QJsonObject toJson(const ProductionPeriod &p)
+{
+    return {{QStringLiteral("version"), p.version},
+            {QStringLiteral("from"), p.from},
+            {QStringLiteral("to"), p.to.isEmpty() ? QJsonValue() : QJsonValue(p.to)},
+            {QStringLiteral("entered_kind"), p.enteredKind},
+            {QStringLiteral("entered_by"), p.enteredBy},
+            {QStringLiteral("entered_reason"), p.enteredReason},
+            {QStringLiteral("approval_id"), p.approvalId > 0 ? QJsonValue(double(p.approvalId)) : QJsonValue()},
+            {QStringLiteral("approvers"), QJsonArray::fromStringList(p.approvers)},
+            {QStringLiteral("left_kind"), p.leftKind},
+            {QStringLiteral("left_by"), p.leftBy},
+            {QStringLiteral("left_reason"), p.leftReason}};
+}
+
+QJsonObject toJson(const Alias &a)
+{
+    return {{QStringLiteral("alias"), a.alias},
+            {QStringLiteral("version"), a.version},
+            {QStringLiteral("protected"), a.isProtected},
+            {QStringLiteral("updated_at"), a.updatedAt},
+            {QStringLiteral("updated_by"), a.updatedBy}};
+}
+
+QJsonObject toJson(const Deployment &d)
+{
+    return {{QStringLiteral("service"), d.service},        {QStringLiteral("environment"), d.environment},
+            {QStringLiteral("model"), d.modelName},        {QStringLiteral("version"), d.version},
+            {QStringLiteral("stage"), stageName(d.stage)}, {QStringLiteral("reported_at"), d.reportedAt},
+            {QStringLiteral("reported_by"), d.reportedBy}, {QStringLiteral("shadow"), d.shadow}};
+}
+
 } // namespace md

@@ -15,5 +15,10 @@ QJsonObject toJson(const ModelVersion &v, bool full);
 QJsonObject toJson(const Transition &t);
 QJsonObject toJson(const AuditEntry &e);
 QJsonObject toJson(const AuditVerification &v);
+QJsonObject toJson(const TransitionOutcome &t);
+QJsonObject toJson(const ApprovalRequest &r);
+QJsonObject toJson(const ProductionPeriod &p);
+QJsonObject toJson(const Alias &a);
+QJsonObject toJson(const Deployment &d);
 
 } // namespace md

@@ -126,12 +126,95 @@ struct ModelVersion
     QString createdBy;
     Stage stage = Stage::None;
     QString stageChangedAt;
+    bool rollbackExcluded = false; // rolled back from: never suggested as a rollback target
     QList<Metric> metrics;
     QMap<QString, QString> params;
     QList<Fact> facts;
     QMap<QString, QString> tags;
     QList<LineageInput> inputs;
     QList<Transition> transitions;
+};
+
+struct ApprovalDecision
+{
+    qint64 id = 0;
+    QString actor;
+    QString decision; // approve, reject
+    QString comment;
+    QString overrideReason;
+    QString at;
+};
+
+struct ApprovalRequest
+{
+    qint64 id = 0;
+    QString modelName;
+    int version = 0;
+    QString toStage;
+    QString requestedBy;
+    QString requestedAt;
+    QString reason;
+    QString status; // pending, approved, rejected, promoted, cancelled
+    bool gatesPassed = false;
+    QString gateReport; // JSON (see gates.h)
+    int baselineVersion = 0;
+    int requiredApprovals = 1;
+    QString decidedAt;
+    QString registeredBy;
+    QList<ApprovalDecision> decisions;
+};
+
+struct ArchivedVersion
+{
+    int version = 0;
+    QString reason;
+};
+
+struct TransitionOutcome
+{
+    QString modelName;
+    int version = 0;
+    QString fromStage;
+    QString toStage;
+    QString kind;
+    qint64 approvalId = 0;
+    QList<ArchivedVersion> archived; // versions that left Production in the same transaction
+};
+
+struct ProductionPeriod
+{
+    int version = 0;
+    QString from;
+    QString to;          // empty: still in Production
+    QString enteredKind; // promote or rollback
+    QString enteredBy;
+    QString enteredReason;
+    qint64 approvalId = 0;
+    QStringList approvers;
+    QString leftKind; // archive or rollback
+    QString leftBy;
+    QString leftReason;
+};
+
+struct Alias
+{
+    QString alias;
+    int version = 0;
+    bool isProtected = false;
+    QString updatedAt;
+    QString updatedBy;
+};
+
+struct Deployment
+{
+    QString service;
+    QString environment;
+    QString modelName;
+    int version = 0;
+    Stage stage = Stage::None;
+    QString reportedAt;
+    QString reportedBy;
+    bool shadow = false; // the service runs a version that is not in Production
 };
 
 struct AuditEntry

@@ -1,6 +1,6 @@
 // Registration throughput: 10,000 versions with 20 metrics each, on SQLite and PostgreSQL.
 
-#include "registry.h"
+#include "benchutil.h"
 
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -22,20 +22,6 @@ VersionSpec benchSpec(int i)
     s.params.insert(QStringLiteral("lr"), QStringLiteral("0.1"));
     s.facts << Fact{QStringLiteral("code"), QStringLiteral("git_sha"), QStringLiteral("abcdef1")};
     return s;
-}
-
-// Creates a fresh PostgreSQL database for a benchmark and returns its URL.
-QString freshPostgres(const QString &base, const QString &name)
-{
-    auto admin = Database::open(*parseRegistryUrl(base), Database::Create::No);
-    if (!admin)
-        return {};
-    (void)(*admin)->exec(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(name));
-    if (!(*admin)->exec(QStringLiteral("CREATE DATABASE %1 TEMPLATE template0").arg(name)))
-        return {};
-    QUrl u(base);
-    u.setPath(QLatin1Char('/') + name);
-    return u.toString();
 }
 
 void registerVersions(benchmark::State &state, const QString &url)
@@ -69,16 +55,9 @@ void BM_Register10kVersions_SQLite(benchmark::State &state)
 
 void BM_Register10kVersions_PostgreSQL(benchmark::State &state)
 {
-    const QString base = qEnvironmentVariable("MODELDESK_BENCH_PG_URL");
-    if (base.isEmpty()) {
-        state.SkipWithError("MODELDESK_BENCH_PG_URL is not set: run packaging/bench.sh");
+    const QString url = bench::freshPostgres(state, QStringLiteral("md_bench_register"));
+    if (url.isEmpty())
         return;
-    }
-    const QString url = freshPostgres(base, QStringLiteral("md_bench_register"));
-    if (url.isEmpty()) {
-        state.SkipWithError("cannot create the benchmark database");
-        return;
-    }
     registerVersions(state, url);
 }
 

@@ -115,6 +115,50 @@ std::unique_ptr<Registry> TestDatabase::open()
     return std::move(*r);
 }
 
+QString TestDatabase::urlFor(const QString &user) const
+{
+    if (m_backend == Backend::Sqlite)
+        return m_url;
+    QUrl u(m_url);
+    u.setUserName(user);
+    return u.toString();
+}
+
+std::unique_ptr<Registry> TestDatabase::openAs(const QString &user, const QString &role)
+{
+    if (m_backend == Backend::Sqlite) {
+        auto r = open();
+        if (r && !r->setSqliteActor(user))
+            ADD_FAILURE() << "cannot act as " << user.toStdString();
+        return r;
+    }
+    // Login roles are cluster-wide: create once, tolerate a concurrent creator.
+    rawExec(QStringLiteral("DO $$ BEGIN CREATE ROLE %1 LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN "
+                           "NULL; END $$")
+                .arg(user));
+    if (!role.isEmpty()) {
+        const QString error = rawExec(QStringLiteral("GRANT modeldesk_%1 TO %2").arg(role, user));
+        if (!error.isEmpty())
+            ADD_FAILURE() << "cannot grant " << role.toStdString() << " to " << user.toStdString() << ": "
+                          << error.toStdString();
+    }
+    auto r = Registry::open(urlFor(user), Registry::Open::ExistingOnly);
+    if (!r) {
+        ADD_FAILURE() << "cannot open registry as " << user.toStdString() << ": " << r.error().message.toStdString();
+        return nullptr;
+    }
+    return std::move(*r);
+}
+
+QString TestDatabase::rawExecAs(const QString &user, const QString &sql)
+{
+    RawConnection c(urlFor(user));
+    QSqlQuery q(c.db);
+    if (!q.exec(sql))
+        return q.lastError().text().isEmpty() ? QStringLiteral("failed") : q.lastError().text();
+    return {};
+}
+
 QString TestDatabase::rawExec(const QString &sql)
 {
     RawConnection c(m_url);

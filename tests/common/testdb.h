@@ -52,6 +52,12 @@ public:
 
     // Opens (and creates) the registry.
     std::unique_ptr<Registry> open();
+    // Opens the registry as `user`: on SQLite the advisory actor; on PostgreSQL a login user that is
+    // created if needed and granted modeldesk_<role> (role empty: no ModelDesk role).
+    std::unique_ptr<Registry> openAs(const QString &user, const QString &role);
+    // Raw SQL as `user` (PostgreSQL: that login user; SQLite: the file owner). Returns the error text or "".
+    QString rawExecAs(const QString &user, const QString &sql);
+    QString urlFor(const QString &user) const;
     // Runs raw SQL on a separate connection, as someone with a SQL client would. Returns the error text or "".
     QString rawExec(const QString &sql);
     // First column of the first row of a raw query.

@@ -72,7 +72,14 @@ TEST_P(Items, ModelTreeGroupsByNamespaceAndFilters)
     auto versions = registry->versions(QStringLiteral("payments/fraud-detector"));
     ASSERT_TRUE(versions);
     EXPECT_EQ(fraud.siblingAtColumn(ModelTreeModel::VersionsColumn).data().toInt(), versions->size());
-    EXPECT_EQ(fraud.siblingAtColumn(ModelTreeModel::ProductionColumn).data().toString(), QStringLiteral("—"));
+    auto fraudModel = registry->model(QStringLiteral("payments/fraud-detector"));
+    ASSERT_TRUE(fraudModel);
+    QStringList production;
+    for (int v : fraudModel->productionVersions)
+        production << QStringLiteral("v%1").arg(v);
+    EXPECT_EQ(fraud.siblingAtColumn(ModelTreeModel::ProductionColumn).data().toString(),
+              production.isEmpty() ? QStringLiteral("—") : production.join(QStringLiteral(", ")));
+    EXPECT_EQ(fraud.data(ModelTreeModel::ProductionVersionsRole).value<QList<int>>(), fraudModel->productionVersions);
 
     ModelTreeFilterProxy proxy;
     CheckedModel checkedProxy(&proxy);

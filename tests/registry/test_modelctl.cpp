@@ -180,3 +180,98 @@ TEST_P(Modelctl, AuditVerifyAndTagAndDescribeAndHelp)
     EXPECT_EQ(runModelctl({QStringLiteral("--help")}, &out), 0);
     EXPECT_TRUE(out.contains(QLatin1String("register")));
 }
+
+TEST_P(Modelctl, LifecycleFromTheCommandLine)
+{
+    // On PostgreSQL the same CLI runs as different login users; on SQLite --as names the actor.
+    auto as = [&](const QString &user, const QString &role, QStringList args) {
+        if (GetParam() == Backend::Postgres) {
+            db->openAs(user, role); // creates the login user and grants the role
+            args.prepend(db->urlFor(user));
+            args.prepend(QStringLiteral("--registry"));
+            return args;
+        } else {
+            args.prepend(user);
+            args.prepend(QStringLiteral("--as"));
+            args.prepend(db->url());
+            args.prepend(QStringLiteral("--registry"));
+        }
+        return args;
+    };
+    QString out, err;
+    const QString alice = QStringLiteral("alice");
+    const QString sci = QStringLiteral("scientist");
+    for (int i = 0; i < 2; ++i)
+        ASSERT_EQ(runModelctl(as(alice, sci,
+                                 {QStringLiteral("register"), QStringLiteral("fraud"), QStringLiteral("--artifact"),
+                                  QStringLiteral("s3://m/fraud/%1").arg(i + 1), QStringLiteral("--metric"),
+                                  QStringLiteral("auc@test=0.9")}),
+                              &out, &err),
+                  0)
+            << err.toStdString();
+    for (int v : {1, 2}) {
+        ASSERT_EQ(runModelctl(as(alice, sci,
+                                 {QStringLiteral("promote"), QStringLiteral("fraud"), QString::number(v),
+                                  QStringLiteral("--to"), QStringLiteral("Staging")}),
+                              &out, &err),
+                  0)
+            << err.toStdString();
+        ASSERT_EQ(runModelctl(as(alice, sci,
+                                 {QStringLiteral("--json"), QStringLiteral("request"), QStringLiteral("fraud"),
+                                  QString::number(v), QStringLiteral("--to"), QStringLiteral("Production"),
+                                  QStringLiteral("--reason"), QStringLiteral("better")}),
+                              &out, &err),
+                  0)
+            << err.toStdString();
+        const QJsonObject req = QJsonDocument::fromJson(out.toUtf8()).object();
+        EXPECT_EQ(req.value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+        const QString id = QString::number(req.value(QStringLiteral("id")).toInt());
+        // Four eyes: the requester cannot approve (conflict, or no permission on PostgreSQL).
+        const int self = runModelctl(
+            as(alice, sci, {QStringLiteral("approve"), id, QStringLiteral("--comment"), QStringLiteral("mine")}), &out,
+            &err);
+        EXPECT_TRUE(self == 4 || self == 6) << self;
+        ASSERT_EQ(runModelctl(as(QStringLiteral("rita"), QStringLiteral("reviewer"),
+                                 {QStringLiteral("--json"), QStringLiteral("approve"), id, QStringLiteral("--comment"),
+                                  QStringLiteral("ok")}),
+                              &out, &err),
+                  0)
+            << err.toStdString();
+        EXPECT_EQ(QJsonDocument::fromJson(out.toUtf8()).object().value(QStringLiteral("status")).toString(),
+                  QStringLiteral("promoted"));
+    }
+    ASSERT_EQ(
+        runModelctl(as(alice, sci, {QStringLiteral("--json"), QStringLiteral("production"), QStringLiteral("fraud")}),
+                    &out, &err),
+        0);
+    QJsonObject prod = QJsonDocument::fromJson(out.toUtf8()).object();
+    EXPECT_EQ(prod.value(QStringLiteral("version")).toInt(), 2);
+    EXPECT_EQ(prod.value(QStringLiteral("artifact_uri")).toString(), QStringLiteral("s3://m/fraud/2"));
+    // Rolling back needs a reason; then v1 is back.
+    const QString dave = QStringLiteral("dave");
+    const QString dep = QStringLiteral("deployer");
+    EXPECT_EQ(runModelctl(as(dave, dep, {QStringLiteral("rollback"), QStringLiteral("fraud")}), &out, &err), 2);
+    ASSERT_EQ(runModelctl(as(dave, dep,
+                             {QStringLiteral("--json"), QStringLiteral("rollback"), QStringLiteral("fraud"),
+                              QStringLiteral("--reason"), QStringLiteral("checkout errors")}),
+                          &out, &err),
+              0)
+        << err.toStdString();
+    EXPECT_EQ(QJsonDocument::fromJson(out.toUtf8()).object().value(QStringLiteral("version")).toInt(), 1);
+    ASSERT_EQ(runModelctl(as(dave, dep, {QStringLiteral("--json"), QStringLiteral("history"), QStringLiteral("fraud")}),
+                          &out, &err),
+              0);
+    const QJsonArray periods =
+        QJsonDocument::fromJson(out.toUtf8()).object().value(QStringLiteral("periods")).toArray();
+    ASSERT_EQ(periods.size(), 3);
+    EXPECT_EQ(periods.at(2).toObject().value(QStringLiteral("entered_kind")).toString(), QStringLiteral("rollback"));
+    EXPECT_EQ(periods.at(0).toObject().value(QStringLiteral("approvers")).toArray().first().toString(),
+              QStringLiteral("rita"));
+    // A bad stage name is a usage error; promoting None -> Production is a conflict naming the allowed moves.
+    EXPECT_EQ(runModelctl(as(dave, dep,
+                             {QStringLiteral("promote"), QStringLiteral("fraud"), QStringLiteral("1"),
+                              QStringLiteral("--to"), QStringLiteral("Prod")}),
+                          &out, &err),
+              2);
+    EXPECT_EQ(runModelctl(as(dave, dep, {QStringLiteral("production"), QStringLiteral("nope")}), &out, &err), 3);
+}

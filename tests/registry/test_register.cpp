@@ -311,6 +311,31 @@ TEST_P(Register, DemoIsRealisticAndDeterministic)
     EXPECT_GE(v->metrics.size(), 8);
     EXPECT_GE(v->facts.size(), 10);
     EXPECT_EQ(v->inputs.size(), 4);
+    // Realistic lifecycles: pending requests (one with a failing gate) on both dialects; on SQLite,
+    // where the demo can act as different people, approvals, several Production periods, rollbacks
+    // and a shadow deployment.
+    auto pending = registry->requests(true);
+    ASSERT_TRUE(pending);
+    EXPECT_GE(pending->size(), 4);
+    EXPECT_TRUE(std::any_of(pending->begin(), pending->end(), [](const ApprovalRequest &r) { return !r.gatesPassed; }));
+    if (GetParam() == Backend::Sqlite) {
+        auto history = registry->productionHistory(QStringLiteral("payments/fraud-detector"));
+        ASSERT_TRUE(history);
+        EXPECT_GE(history->size(), 4);
+        EXPECT_TRUE(std::any_of(history->begin(), history->end(),
+                                [](const ProductionPeriod &p) { return p.enteredKind == QLatin1String("rollback"); }));
+        for (const ProductionPeriod &p : *history)
+            if (p.enteredKind == QLatin1String("promote")) {
+                ASSERT_FALSE(p.approvers.isEmpty());
+            }
+        auto deployments = registry->deployments();
+        ASSERT_TRUE(deployments);
+        EXPECT_TRUE(
+            std::any_of(deployments->begin(), deployments->end(), [](const Deployment &d) { return d.shadow; }));
+        for (const RegisteredModel &m : *models)
+            EXPECT_EQ(registry->model(m.name)->productionVersions.size(), 1) << m.name.toStdString();
+    }
+    EXPECT_TRUE(registry->verifyAudit()->intact);
     // A second demo into a non-empty registry is refused.
     EXPECT_FALSE(fillDemoRegistry(*registry, 7));
 

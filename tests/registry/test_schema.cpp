@@ -64,6 +64,30 @@ TEST_P(Schema, NewerSchemaOpensReadOnlyAndRefusesWritesNamingBothVersions)
     EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt(), 1);
 }
 
+TEST_P(Schema, OlderRegistryIsUpgradedOnOpenAndKeepsItsData)
+{
+    registry.reset();
+    TestDatabase old(GetParam());
+    ASSERT_TRUE(old.ready()) << old.error().toStdString();
+    {
+        // Build a registry with schema version 1 only, as the first ModelDesk release left it.
+        auto loc = parseRegistryUrl(old.url());
+        auto db = Database::open(*loc, Database::Create::Yes);
+        ASSERT_TRUE(db) << db.error().message.toStdString();
+        auto v = migrate(**db, 1);
+        ASSERT_TRUE(v) << v.error().message.toStdString();
+        ASSERT_EQ(*v, 1);
+    }
+    ASSERT_NE(old.rawExec(QStringLiteral("SELECT count(*) FROM approval_requests")), QString()); // not there yet
+    auto reopened = Registry::open(old.url(), Registry::Open::ExistingOnly);
+    ASSERT_TRUE(reopened) << reopened.error().message.toStdString();
+    EXPECT_EQ((*reopened)->schemaVersion(), kSchemaVersion);
+    EXPECT_EQ(old.rawExec(QStringLiteral("SELECT count(*) FROM approval_requests")), QString());
+    EXPECT_EQ(old.rawScalar(QStringLiteral("SELECT count(*) FROM schema_version")).toInt(), kSchemaVersion);
+    ASSERT_TRUE((*reopened)->registerVersion(sampleSpec(QStringLiteral("fraud"))));
+    EXPECT_FALSE((*reopened)->version(QStringLiteral("fraud"), 1)->rollbackExcluded);
+}
+
 TEST_P(Schema, DatabaseWithForeignTablesIsNotARegistry)
 {
     registry.reset();

@@ -1,0 +1,49 @@
+#include "benchutil.h"
+
+namespace md::bench {
+
+QString freshPostgres(benchmark::State &state, const QString &name)
+{
+    const QString base = qEnvironmentVariable("MODELDESK_BENCH_PG_URL");
+    if (base.isEmpty()) {
+        state.SkipWithError("MODELDESK_BENCH_PG_URL is not set: run packaging/bench.sh");
+        return {};
+    }
+    auto admin = Database::open(*parseRegistryUrl(base), Database::Create::No);
+    if (!admin) {
+        state.SkipWithError(admin.error().message.toStdString().c_str());
+        return {};
+    }
+    (void)(*admin)->exec(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(name));
+    if (!(*admin)->exec(QStringLiteral("CREATE DATABASE %1 TEMPLATE template0").arg(name))) {
+        state.SkipWithError("cannot create the benchmark database");
+        return {};
+    }
+    QUrl u(base);
+    u.setPath(QLatin1Char('/') + name);
+    return u.toString();
+}
+
+std::unique_ptr<Registry> openAsReviewer(benchmark::State &state, const QString &url)
+{
+    // The registry must exist (and so the roles) before the reviewer can be granted.
+    auto owner = Registry::open(url, Registry::Open::CreateIfMissing);
+    if (!owner) {
+        state.SkipWithError(owner.error().message.toStdString().c_str());
+        return nullptr;
+    }
+    Database &db = (*owner)->database();
+    (void)db.exec(QStringLiteral("DO $$ BEGIN CREATE ROLE bench_reviewer LOGIN; EXCEPTION WHEN duplicate_object THEN "
+                                 "NULL; END $$"));
+    (void)db.exec(QStringLiteral("GRANT modeldesk_reviewer TO bench_reviewer"));
+    QUrl u(url);
+    u.setUserName(QStringLiteral("bench_reviewer"));
+    auto reviewer = Registry::open(u.toString(), Registry::Open::ExistingOnly);
+    if (!reviewer) {
+        state.SkipWithError(reviewer.error().message.toStdString().c_str());
+        return nullptr;
+    }
+    return std::move(*reviewer);
+}
+
+} // namespace md::bench
