@@ -348,6 +348,8 @@ QString VersionTableModel::displayText(const VersionRow &row, int section) const
         return QString::number(row.version);
     case StageColumn:
         return stageName(row.stage);
+    case AliasesColumn:
+        return row.aliases.join(QStringLiteral(", "));
     case CreatedColumn:
         return formatTime(row.createdAt);
     case AuthorColumn:
@@ -451,6 +453,8 @@ QVariant VersionTableModel::headerData(int section, Qt::Orientation orientation,
         return tr("Version");
     case StageColumn:
         return tr("Stage");
+    case AliasesColumn:
+        return tr("Aliases");
     case CreatedColumn:
         return tr("Created (UTC)");
     case AuthorColumn:

@@ -32,6 +32,7 @@ public:
     {
         VersionColumn,
         StageColumn,
+        AliasesColumn,
         CreatedColumn,
         AuthorColumn,
         DataVersionColumn,

@@ -194,6 +194,15 @@ Result<QList<VersionRow>> loadVersionPage(Database &db, qint64 modelId, const Ve
         }
     }
     {
+        auto q = db.exec(QStringLiteral("SELECT version_id, alias FROM aliases WHERE version_id") + in +
+                             QStringLiteral(" ORDER BY alias"),
+                         ids);
+        if (!q)
+            return q.error();
+        while (q->next())
+            rows[byId.value(q->value(0).toLongLong())].aliases << q->value(1).toString();
+    }
+    {
         auto q = db.exec(QStringLiteral("SELECT version_id, key, value FROM version_tags WHERE version_id") + in, ids);
         if (!q)
             return q.error();

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
 namespace md {
@@ -53,6 +54,7 @@ struct VersionRow
     QString dataVersion;
     QString gitSha;
     QMap<QString, QString> tags;
+    QStringList aliases;           // e.g. "champion", pointing at this version
     QMap<QString, double> metrics; // MetricColumn::key() -> value
 };
 

@@ -147,6 +147,8 @@ protected:
 
 TEST_P(VersionTable, LoadsLazilyInPagesWithPlaceholders)
 {
+    auto alias = registry->setAlias(QStringLiteral("payments/model-0000"), QStringLiteral("champion"), 70, false);
+    ASSERT_TRUE(alias) << alias.error().message.toStdString();
     VersionTableModel table;
     CheckedModel checked(&table);
     table.setClient(&client);
@@ -156,8 +158,8 @@ TEST_P(VersionTable, LoadsLazilyInPagesWithPlaceholders)
     ASSERT_TRUE(keys.wait(10000));
     ASSERT_EQ(table.rowCount(), 250);
     EXPECT_EQ(table.columnCount(), VersionTableModel::ColumnCount + 2);
-    EXPECT_EQ(table.headerData(4, Qt::Horizontal).toString(), QStringLiteral("auc@test"));
-    EXPECT_EQ(table.headerData(6, Qt::Horizontal).toString(), QStringLiteral("Data version"));
+    EXPECT_EQ(table.headerData(5, Qt::Horizontal).toString(), QStringLiteral("auc@test"));
+    EXPECT_EQ(table.headerData(7, Qt::Horizontal).toString(), QStringLiteral("Data version"));
     EXPECT_EQ(table.availableMetrics().size(), 5);
     // The first page comes with the key list; the rest are placeholders until a view asks for them.
     EXPECT_TRUE(table.index(0, 0).data(VersionTableModel::LoadedRole).toBool());
@@ -170,7 +172,9 @@ TEST_P(VersionTable, LoadsLazilyInPagesWithPlaceholders)
     ASSERT_TRUE(waitFor([&]() { return far.data(VersionTableModel::LoadedRole).toBool(); }));
     EXPECT_EQ(far.data().toString(), QStringLiteral("None"));
     EXPECT_EQ(table.index(180, 0).data().toInt(), 70);
-    EXPECT_FALSE(table.index(180, 4).data().toString().isEmpty()); // auc@test
+    EXPECT_FALSE(table.index(180, 5).data().toString().isEmpty()); // auc@test
+    EXPECT_EQ(table.index(180, VersionTableModel::AliasesColumn).data().toString(), QStringLiteral("champion"));
+    EXPECT_EQ(table.index(179, VersionTableModel::AliasesColumn).data().toString(), QString());
     EXPECT_TRUE(table.index(180, table.sectionOf(VersionTableModel::DataVersionColumn))
                     .data()
                     .toString()
@@ -196,12 +200,12 @@ TEST_P(VersionTable, SortsInTheDatabaseAcrossPageBoundaries)
     table.setModelName(QStringLiteral("payments/model-0000"));
     ASSERT_TRUE(keys.wait(10000));
     const QPersistentModelIndex selected = table.index(10, 0); // version 240
-    table.sort(4, Qt::AscendingOrder);                         // auc@test
+    table.sort(5, Qt::AscendingOrder);                         // auc@test
     ASSERT_TRUE(keys.wait(10000));
     ASSERT_TRUE(loadAll(table));
     double previous = -1;
     for (int r = 0; r < table.rowCount(); ++r) {
-        const double auc = table.index(r, 4).data(VersionTableModel::SortValueRole).toDouble();
+        const double auc = table.index(r, 5).data(VersionTableModel::SortValueRole).toDouble();
         ASSERT_GE(auc, previous) << "row " << r;
         previous = auc;
     }

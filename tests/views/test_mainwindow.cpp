@@ -112,9 +112,9 @@ TEST_P(MainWindowTest, OpensSelectsSortsFiltersAndCopies)
     clickRow(window->treePanel()->view(), fraud);
     ASSERT_TRUE(waitFor([&]() { return table()->rowCount() == versions->size() && table()->columnCount() > 7; }));
     EXPECT_EQ(table()->index(0, 0).data().toInt(), versions->size());
-    EXPECT_EQ(table()->headerData(4, Qt::Horizontal).toString(), QStringLiteral("auc@test"));
-    ASSERT_TRUE(waitFor([&]() { return table()->index(0, 4).data(VersionTableModel::LoadedRole).toBool(); }));
-    EXPECT_FALSE(table()->index(0, 4).data().toString().isEmpty());
+    EXPECT_EQ(table()->headerData(5, Qt::Horizontal).toString(), QStringLiteral("auc@test"));
+    ASSERT_TRUE(waitFor([&]() { return table()->index(0, 5).data(VersionTableModel::LoadedRole).toBool(); }));
+    EXPECT_FALSE(table()->index(0, 5).data().toString().isEmpty());
 
     // Sort by clicking the Version header: ascending now.
     QHeaderView *header = window->versionView()->horizontalHeader();
@@ -139,7 +139,7 @@ TEST_P(MainWindowTest, OpensSelectsSortsFiltersAndCopies)
     QTest::keyClick(window->versionView(), Qt::Key_C, Qt::ControlModifier);
     const QStringList lines = QApplication::clipboard()->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     ASSERT_EQ(lines.size(), 2);
-    EXPECT_TRUE(lines[0].startsWith(QStringLiteral("Version\tStage\tCreated (UTC)")));
+    EXPECT_TRUE(lines[0].startsWith(QStringLiteral("Version\tStage\tAliases\tCreated (UTC)")));
     EXPECT_TRUE(lines[1].startsWith(QStringLiteral("3\tNone\t")));
 
     // Clearing the filter shows every team again, and the model stays selected.
@@ -237,7 +237,7 @@ TEST_P(MainWindowTest, RefreshesWhenAnotherClientRegistersAndExportsCsv)
     ASSERT_TRUE(f.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     ASSERT_EQ(lines.size(), 4);
-    EXPECT_TRUE(lines[0].startsWith(QStringLiteral("Version,Stage,Created (UTC),Author,auc@test")));
+    EXPECT_TRUE(lines[0].startsWith(QStringLiteral("Version,Stage,Aliases,Created (UTC),Author,auc@test")));
     EXPECT_TRUE(lines[1].startsWith(QStringLiteral("3,None,")));
 }
 
