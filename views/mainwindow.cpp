@@ -119,7 +119,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_mainSplitter->addWidget(m_centreSplitter);
     m_mainSplitter->setStretchFactor(0, 0);
     m_mainSplitter->setStretchFactor(1, 1);
-    m_mainSplitter->setSizes({320, 960});
+    m_mainSplitter->setSizes({310, 970});
     layout->addWidget(m_mainSplitter, 1);
     setCentralWidget(central);
 
@@ -147,8 +147,10 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_treeModel, &ModelTreeModel::loaded, this, [this]() {
         const QString want = !m_pendingModel.isEmpty() ? m_pendingModel : m_currentModel;
+        m_restoringSelection = true;
         if (!want.isEmpty() && m_treePanel->currentModel() != want && m_treePanel->selectModel(want))
             m_pendingModel.clear();
+        m_restoringSelection = false;
         updateModelHeader();
     });
     connect(m_treeModel, &ModelTreeModel::loadFailed, this, [this](const QString &m) { setBanner(m, true); });
@@ -308,7 +310,8 @@ void MainWindow::onModelSelected(const QString &name)
     m_detailsModel->clear();
     if (m_client->isOpen())
         settings.setValue(settingsKey(QStringLiteral("lastModel"), m_client->session().url), name);
-    showSearch(false);
+    if (!m_restoringSelection)
+        showSearch(false);
     updateModelHeader();
 }
 
