@@ -104,6 +104,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_versionView = new VersionTableView(tablePage);
     m_versionView->setModel(m_versionModel);
     m_versionView->sortByColumn(VersionTableModel::VersionColumn, Qt::DescendingOrder);
+    m_versionView->applyDefaultColumnWidths();
     tableLayout->addWidget(m_versionView, 1);
     m_centre->addWidget(tablePage);
 
@@ -151,6 +152,11 @@ MainWindow::MainWindow(QWidget *parent)
         if (!want.isEmpty() && m_treePanel->currentModel() != want && m_treePanel->selectModel(want))
             m_pendingModel.clear();
         m_restoringSelection = false;
+        if (m_currentModel.isEmpty())
+            m_versionView->setEmptyHint(m_treeModel->modelCount() == 0
+                                            ? tr("The registry is empty: register a model with modelctl, or fill "
+                                                 "it with demo data (left).")
+                                            : tr("Select a model on the left to see its versions."));
         updateModelHeader();
     });
     connect(m_treeModel, &ModelTreeModel::loadFailed, this, [this](const QString &m) { setBanner(m, true); });

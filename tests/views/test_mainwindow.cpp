@@ -201,9 +201,11 @@ TEST_P(MainWindowTest, EmptyRegistrySaysWhatToDoAndOffersDemoData)
     ASSERT_TRUE(demo);
     ASSERT_TRUE(waitFor([&]() { return demo->isVisible(); }));
     EXPECT_TRUE(window->findChild<QLabel *>(QStringLiteral("treeEmpty"))->text().contains(QStringLiteral("no models")));
-    EXPECT_TRUE(window->versionView()->emptyHint().contains(QStringLiteral("Select a model")));
+    ASSERT_TRUE(
+        waitFor([&]() { return window->versionView()->emptyHint().contains(QStringLiteral("registry is empty")); }));
     QTest::mouseClick(demo, Qt::LeftButton);
     ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 6; }, 60000));
+    EXPECT_TRUE(window->versionView()->emptyHint().contains(QStringLiteral("Select a model")));
     EXPECT_TRUE(window->treePanel()->view()->isVisible());
 }
 
