@@ -302,6 +302,8 @@ void MainWindow::onOpenFailed(const Error &error)
 
 void MainWindow::onModelSelected(const QString &name)
 {
+    if (!name.isEmpty())
+        m_pendingModel.clear(); // whatever was waiting to be selected, this selection supersedes it
     if (name.isEmpty() || (name == m_currentModel && m_versionModel->modelName() == name))
         return;
     m_currentModel = name;
@@ -371,6 +373,7 @@ void MainWindow::openVersion(const QString &modelName, int version)
         return;
     }
     m_pendingVersion = version;
+    m_pendingModel = modelName; // in case the tree is still loading
     if (!m_treePanel->selectModel(modelName)) {
         m_treePanel->filterEdit()->clear();
         if (!m_treePanel->selectModel(modelName))
