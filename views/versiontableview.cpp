@@ -27,6 +27,8 @@ VersionTableView::VersionTableView(QWidget *parent) : HintTableView(parent)
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setSectionsMovable(true);
     setItemDelegate(new StageDelegate(VersionTableModel::StageRole, this));
+    connect(horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+            &VersionTableView::keepSortIndicatorOnSortableColumns);
     setEmptyHint(tr("Select a model on the left to see its versions."));
 
     auto *copy = new QAction(tr("&Copy rows"), this);
@@ -114,6 +116,19 @@ void VersionTableView::selectVersion(int row)
     const QModelIndex i = model()->index(row, 0);
     selectionModel()->setCurrentIndex(i, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     scrollTo(i, QAbstractItemView::PositionAtCenter);
+}
+
+void VersionTableView::keepSortIndicatorOnSortableColumns(int section, Qt::SortOrder order)
+{
+    // The database sorts; columns it cannot sort by (tags, aliases, ...) keep the previous order, and
+    // the arrow must say so.
+    if (model() && !model()->headerData(section, Qt::Horizontal, VersionTableModel::SortableRole).toBool()) {
+        const QSignalBlocker block(horizontalHeader());
+        horizontalHeader()->setSortIndicator(m_sortSection, m_sortOrder);
+        return;
+    }
+    m_sortSection = section;
+    m_sortOrder = order;
 }
 
 void VersionTableView::emitCurrent()

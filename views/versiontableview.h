@@ -30,6 +30,10 @@ protected:
 
 private:
     void emitCurrent();
+    void keepSortIndicatorOnSortableColumns(int section, Qt::SortOrder order);
+
+    int m_sortSection = 0;
+    Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
 };
 
 } // namespace md
