@@ -58,6 +58,7 @@ struct Command
 
 QList<Command> commands();
 QList<Command> lifecycleCommands();
+QList<Command> lineageCommands();
 
 // "3" or "v3".
 Result<int> parseVersionNumber(const QString &text);

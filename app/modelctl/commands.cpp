@@ -559,6 +559,7 @@ QList<Command> commands()
          runDemo},
     };
     list += lifecycleCommands();
+    list += lineageCommands();
     return list;
 }
 

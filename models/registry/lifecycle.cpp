@@ -868,6 +868,16 @@ Status Registry::reportDeployment(const QString &service, const QString &environ
                                 {service, environment, *mid, *vid, nowUtc(), m_actor});
             !q)
             return q.error();
+        // The deployment is a lineage node too: impact analysis reaches the services a version runs in.
+        auto versionNode =
+            ensureLineageNode(LineageKind::ModelVersion, modelName, QString::number(number), *vid, nowUtc());
+        if (!versionNode)
+            return versionNode.error();
+        auto deploymentNode = ensureLineageNode(LineageKind::Deployment, service, environment, 0, nowUtc());
+        if (!deploymentNode)
+            return deploymentNode.error();
+        if (auto s = ensureLineageEdge(*versionNode, *deploymentNode, QStringLiteral("deployed_as"), nowUtc()); !s)
+            return s;
         return appendAudit(*m_db, m_actor, QStringLiteral("report_deployment"), QStringLiteral("deployment"),
                            service + QLatin1Char('/') + environment,
                            QJsonObject{{QStringLiteral("model"), modelName}, {QStringLiteral("version"), number}});
