@@ -40,11 +40,11 @@ Status Registry::recordTransition(qint64 versionId, const QString &modelName, in
 {
     const QString now = nowUtc();
     // The transition row comes first: the database accepts a stage change only when it is recorded.
-    if (auto q =
-            m_db->exec(QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, "
-                                      "at, reason, approval_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                       {versionId, from, to, kind, m_actor, now, reason,
-                        approvalId > 0 ? QVariant(approvalId) : QVariant(QMetaType(QMetaType::LongLong))});
+    if (auto q = m_db->execWrite(
+            QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, "
+                           "at, reason, approval_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+            {versionId, from, to, kind, m_actor, now, reason,
+             approvalId > 0 ? QVariant(approvalId) : QVariant(QMetaType(QMetaType::LongLong))});
         !q)
         return q.error();
     auto updated = m_db->exec(QStringLiteral("UPDATE model_versions SET stage = ?, stage_changed_at = ? WHERE id = ? "
