@@ -560,6 +560,7 @@ QList<Command> commands()
     };
     list += lifecycleCommands();
     list += lineageCommands();
+    list += diffCommands();
     return list;
 }
 
