@@ -2,6 +2,7 @@
 
 #include "demo.h"
 #include "manifest.h"
+#include "search.h"
 #include "serialize.h"
 #include "validation.h"
 
@@ -493,6 +494,72 @@ int runAudit(Context &ctx)
     return ExitOk;
 }
 
+// ---- search -------------------------------------------------------------------------------------
+
+void setupSearch(QCommandLineParser &p)
+{
+    p.addPositionalArgument(QStringLiteral("FILTER"),
+                            QStringLiteral("A filter, e.g. \"metrics.auc > 0.85 AND tags.team = 'payments'\" "
+                                           "(quote it for the shell)."));
+    p.addOption({QStringLiteral("limit"), QStringLiteral("At most this many versions (default 1000)."),
+                 QStringLiteral("N"), QStringLiteral("1000")});
+}
+
+int runSearch(Context &ctx)
+{
+    const QStringList pos = ctx.args.positionalArguments();
+    if (pos.size() != 1)
+        return ctx.usage(QStringLiteral("search takes one filter (quote it): modelctl search \"metrics.auc > 0.85\". "
+                                        "Fields: %1.")
+                             .arg(filterFieldHelp().join(QStringLiteral(", "))));
+    bool ok = false;
+    const int limit = ctx.args.value(QStringLiteral("limit")).toInt(&ok);
+    if (!ok || limit < 1)
+        return ctx.usage(QStringLiteral("--limit must be a positive number."));
+    // Check the filter before touching the registry, so a typo never waits for a server.
+    if (const CompiledFilter c = compileFilter(pos.first(), Dialect::Sqlite); !c.ok()) {
+        if (!ctx.json) {
+            ctx.err << "  " << pos.first() << '\n'
+                    << "  " << QString(c.error->position, QLatin1Char(' '))
+                    << QString(c.error->length, QLatin1Char('^')) << '\n';
+        }
+        return ctx.fail(c.error->toError());
+    }
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    auto outcome = searchVersions((*r)->database(), pos.first(), limit);
+    if (!outcome)
+        return ctx.fail(outcome.error());
+    if (ctx.json) {
+        QJsonArray list;
+        for (const SearchHit &h : outcome->hits)
+            list << QJsonObject{
+                {QStringLiteral("model"), h.modelName},         {QStringLiteral("namespace"), h.namespaceName},
+                {QStringLiteral("version"), h.version},         {QStringLiteral("stage"), stageName(h.stage)},
+                {QStringLiteral("created_at"), h.createdAt},    {QStringLiteral("created_by"), h.createdBy},
+                {QStringLiteral("artifact_uri"), h.artifactUri}};
+        return ctx.printJson({{QStringLiteral("filter"), pos.first()},
+                              {QStringLiteral("versions"), list},
+                              {QStringLiteral("truncated"), outcome->truncated}});
+    }
+    if (outcome->hits.isEmpty()) {
+        ctx.out << "No version matches." << Qt::endl;
+        return ExitOk;
+    }
+    QList<QStringList> rows;
+    for (const SearchHit &h : outcome->hits)
+        rows << QStringList{h.modelName, QString::number(h.version), stageName(h.stage),
+                            h.createdAt.left(16).replace(QLatin1Char('T'), QLatin1Char(' ')), h.createdBy};
+    printTable(ctx.out,
+               {QStringLiteral("MODEL"), QStringLiteral("VERSION"), QStringLiteral("STAGE"),
+                QStringLiteral("CREATED (UTC)"), QStringLiteral("BY")},
+               rows);
+    ctx.out << outcome->hits.size() << " version(s)"
+            << (outcome->truncated ? QStringLiteral("; more match: raise --limit") : QString()) << Qt::endl;
+    return ExitOk;
+}
+
 // ---- demo -------------------------------------------------------------------------------------
 
 void setupDemo(QCommandLineParser &p)
@@ -550,6 +617,8 @@ QList<Command> commands()
         {QStringLiteral("models"), QStringLiteral("List the models."), none, runModels},
         {QStringLiteral("versions"), QStringLiteral("List the versions of a model."), setupVersions, runVersions},
         {QStringLiteral("show"), QStringLiteral("Show one version with all its metadata."), setupShow, runShow},
+        {QStringLiteral("search"), QStringLiteral("Find versions across all models with a filter."), setupSearch,
+         runSearch},
         {QStringLiteral("tag"), QStringLiteral("Set or remove tags on a model or a version."), setupTag, runTag},
         {QStringLiteral("describe"), QStringLiteral("Set the description of a model or a version."), setupDescribe,
          runDescribe},

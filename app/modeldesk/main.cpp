@@ -1,0 +1,125 @@
+// modeldesk: the desktop application. Only the entry point lives here; the window is in views/.
+
+#include "database.h"
+#include "filterlineedit.h"
+#include "mainwindow.h"
+#include "modeltreepanel.h"
+#include "searchpanel.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QSettings>
+#include <QTimer>
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+void setupParser(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QStringLiteral(
+        "ModelDesk: browse and search a model registry.\n\n"
+        "Without --registry it opens $MODELDESK_REGISTRY, else the registry opened last, else the embedded\n"
+        "registry in your data folder (created on first start; it offers demo data while empty)."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption({QStringLiteral("registry"),
+                      QStringLiteral("Registry to open: a file path, sqlite:///path or "
+                                     "postgresql://user@host:port/dbname."),
+                      QStringLiteral("URL")});
+    parser.addOption(
+        {QStringLiteral("model"), QStringLiteral("Select this model after opening."), QStringLiteral("NAME")});
+    parser.addOption(
+        {QStringLiteral("search"), QStringLiteral("Run this search after opening."), QStringLiteral("FILTER")});
+    parser.addOption({QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."), QStringLiteral("WxH")});
+    parser.addOption({QStringLiteral("screenshot"),
+                      QStringLiteral("Save a PNG of the window once it has loaded, then quit."),
+                      QStringLiteral("FILE")});
+}
+
+bool wantsTextOnly(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i)
+        for (const char *a : {"--help", "-h", "-?", "--help-all", "--version", "-v"})
+            if (std::strcmp(argv[i], a) == 0)
+                return true;
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("ModelDesk"));
+    QCoreApplication::setApplicationName(QStringLiteral("modeldesk"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    if (wantsTextOnly(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        QCommandLineParser parser;
+        setupParser(parser);
+        parser.process(app); // prints help or version and exits
+        return 0;
+    }
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
+        std::fprintf(stderr,
+                     "modeldesk: no display is available (DISPLAY and WAYLAND_DISPLAY are not set).\n"
+                     "Run it in a desktop session, or under a virtual X server:\n"
+                     "  xvfb-run -a -s \"-screen 0 1280x800x24\" %s [--registry URL]\n"
+                     "The command-line tool modelctl needs no display.\n",
+                     argv[0]);
+        return 1;
+    }
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    setupParser(parser);
+    parser.process(app);
+
+    md::MainWindow window;
+    const QString size = parser.value(QStringLiteral("size"));
+    if (!size.isEmpty()) {
+        const QStringList wh = size.split(QLatin1Char('x'));
+        if (wh.size() != 2 || wh[0].toInt() < 320 || wh[1].toInt() < 240) {
+            std::fprintf(stderr, "modeldesk: --size takes WIDTHxHEIGHT, e.g. 1280x800.\n");
+            return 2;
+        }
+        window.resize(wh[0].toInt(), wh[1].toInt());
+    }
+    window.show();
+
+    QString url = parser.value(QStringLiteral("registry"));
+    if (url.isEmpty())
+        url = qEnvironmentVariable("MODELDESK_REGISTRY");
+    if (url.isEmpty())
+        url = QSettings().value(QStringLiteral("lastRegistry")).toString();
+    const bool embedded = url.isEmpty();
+    if (embedded)
+        url = md::defaultRegistryPath();
+    window.openRegistry(url, embedded || !url.contains(QLatin1String("://")) ? md::Registry::Open::CreateIfMissing
+                                                                             : md::Registry::Open::ExistingOnly);
+
+    const QString model = parser.value(QStringLiteral("model"));
+    const QString search = parser.value(QStringLiteral("search"));
+    if (!model.isEmpty() || !search.isEmpty()) {
+        QObject::connect(&window, &md::MainWindow::registryOpened, &window, [&window, model, search]() {
+            if (!model.isEmpty())
+                window.openVersion(model, -1);
+            if (!search.isEmpty()) {
+                window.showSearch(true);
+                window.searchPanel()->editor()->setText(search);
+                emit window.searchPanel()->searchRequested(search);
+            }
+        });
+    }
+    const QString shot = parser.value(QStringLiteral("screenshot"));
+    if (!shot.isEmpty()) {
+        QTimer::singleShot(2500, &window, [&window, shot]() {
+            const bool ok = window.grab().save(shot);
+            std::fprintf(ok ? stdout : stderr, ok ? "Saved %s\n" : "modeldesk: cannot write %s\n",
+                         shot.toLocal8Bit().constData());
+            QApplication::exit(ok ? 0 : 1);
+        });
+    }
+    return app.exec();
+}

@@ -1,0 +1,222 @@
+#include "registryclient.h"
+
+#include "registryworker.h"
+
+#include <QSqlQuery>
+
+namespace md {
+
+namespace {
+
+SessionInfo describeSession(Registry &registry, const QString &url)
+{
+    SessionInfo info;
+    info.url = url;
+    info.display = registry.locationDisplay();
+    info.dialect = registry.dialect();
+    info.user = registry.actor();
+    info.readOnly = registry.isReadOnly();
+    info.readOnlyReason = registry.readOnlyReason();
+    info.schemaVersion = registry.schemaVersion();
+    if (registry.dialect() == Dialect::Postgres) {
+        auto roles =
+            registry.database().exec(QStringLiteral("SELECT rolname FROM pg_roles WHERE rolname LIKE 'modeldesk\\_%' "
+                                                    "AND pg_has_role(session_user, oid, 'MEMBER') ORDER BY rolname"));
+        QStringList names;
+        if (roles)
+            while (roles->next())
+                names << roles->value(0).toString().mid(10);
+        auto super =
+            registry.database().scalar(QStringLiteral("SELECT rolsuper FROM pg_roles WHERE rolname = session_user"));
+        if (super && super->toBool())
+            names.prepend(QStringLiteral("superuser"));
+        info.role = names.isEmpty() ? QStringLiteral("no ModelDesk role") : names.join(QStringLiteral(", "));
+    } else {
+        info.role = QStringLiteral("local file (no roles)");
+    }
+    return info;
+}
+
+} // namespace
+
+// ---- worker ---------------------------------------------------------------------------------------
+
+RegistryWorker::RegistryWorker(RegistryClient *client) : m_client(client) {}
+
+RegistryWorker::~RegistryWorker() = default;
+
+void RegistryWorker::runJob(const std::function<void(Registry *)> &job)
+{
+    job(m_lost ? nullptr : m_registry.get());
+}
+
+void RegistryWorker::setRegistry(std::unique_ptr<Registry> registry, const QString &url)
+{
+    m_registry = std::move(registry);
+    m_url = url;
+    m_lost = false;
+    m_lastToken = m_registry ? changeToken() : QVariant();
+}
+
+void RegistryWorker::setWatchInterval(int milliseconds)
+{
+    if (!m_timer) {
+        m_timer = new QTimer(this);
+        connect(m_timer, &QTimer::timeout, this, &RegistryWorker::poll);
+    }
+    if (milliseconds <= 0)
+        m_timer->stop();
+    else
+        m_timer->start(milliseconds);
+}
+
+QVariant RegistryWorker::changeToken()
+{
+    // SQLite: data_version changes when another connection commits. PostgreSQL: every write appends an
+    // audit entry, and max(id) is one index probe.
+    const QString sql = m_registry->dialect() == Dialect::Sqlite ? QStringLiteral("PRAGMA data_version")
+                                                                 : QStringLiteral("SELECT max(id) FROM audit_log");
+    auto q = m_registry->database().exec(sql);
+    if (!q || !q->next())
+        return {};
+    const QVariant v = q->value(0);
+    return v.isNull() ? QVariant(0) : v;
+}
+
+void RegistryWorker::poll()
+{
+    if (!m_registry && m_url.isEmpty())
+        return;
+    if (m_lost || !m_registry) {
+        auto reopened = Registry::open(m_url, Registry::Open::ExistingOnly);
+        if (!reopened)
+            return;
+        m_registry = std::move(*reopened);
+        m_lost = false;
+        m_lastToken = changeToken();
+        QMetaObject::invokeMethod(
+            m_client, [c = m_client]() { emit c->connectionRestored(); }, Qt::QueuedConnection);
+        return;
+    }
+    const QVariant token = changeToken();
+    if (!token.isValid()) {
+        const QString reason =
+            m_registry->dialect() == Dialect::Postgres
+                ? QStringLiteral("The connection to %1 was lost.").arg(m_registry->locationDisplay())
+                : QStringLiteral("The registry file %1 cannot be read any more.").arg(m_registry->locationDisplay());
+        m_lost = true;
+        m_registry.reset();
+        QMetaObject::invokeMethod(
+            m_client, [c = m_client, reason]() { emit c->connectionLost(reason); }, Qt::QueuedConnection);
+        return;
+    }
+    if (token != m_lastToken) {
+        m_lastToken = token;
+        QMetaObject::invokeMethod(
+            m_client, [c = m_client]() { emit c->registryChanged(); }, Qt::QueuedConnection);
+    }
+}
+
+// ---- client ---------------------------------------------------------------------------------------
+
+RegistryClient::RegistryClient(QObject *parent) : QObject(parent)
+{
+    m_worker = new RegistryWorker(this);
+    m_worker->moveToThread(&m_thread);
+    // The worker, and with it the registry connection, is destroyed on the worker thread.
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.setObjectName(QStringLiteral("registry-worker"));
+    m_thread.start();
+}
+
+RegistryClient::~RegistryClient()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void RegistryClient::postToWorker(std::function<void(RegistryWorker &)> job)
+{
+    RegistryWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, job = std::move(job)]() { job(*worker); }, Qt::QueuedConnection);
+}
+
+void RegistryClient::post(std::function<void(Registry *)> job)
+{
+    postToWorker([job = std::move(job)](RegistryWorker &w) { w.runJob(job); });
+}
+
+void RegistryClient::open(const QString &url, Registry::Open mode)
+{
+    const quint64 generation = ++m_openGeneration;
+    QPointer<RegistryClient> self(this);
+    postToWorker([url, mode, generation, self](RegistryWorker &w) {
+        auto r = Registry::open(url, mode);
+        if (!r) {
+            const Error e = r.error();
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, e, generation]() {
+                    if (self && generation == self->m_openGeneration)
+                        emit self->openFailed(e);
+                },
+                Qt::QueuedConnection);
+            return;
+        }
+        const SessionInfo info = describeSession(**r, url);
+        w.setRegistry(std::move(*r), url);
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, info, generation]() {
+                if (!self || generation != self->m_openGeneration)
+                    return;
+                self->m_session = info;
+                self->m_open = true;
+                emit self->opened(info);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void RegistryClient::test(const QString &url, QObject *receiver, std::function<void(bool, QString)> done)
+{
+    QPointer<QObject> guard(receiver);
+    QPointer<RegistryClient> self(this);
+    postToWorker([url, guard, self, done = std::move(done)](RegistryWorker &) {
+        QString message;
+        bool ok = false;
+        {
+            auto r = Registry::open(url, Registry::Open::ExistingOnly);
+            if (!r) {
+                message = r.error().message;
+            } else {
+                ok = true;
+                const SessionInfo info = describeSession(**r, url);
+                auto models = (*r)->database().scalar(QStringLiteral("SELECT count(*) FROM registered_models"));
+                message = QStringLiteral("Connected to %1 as %2 (%3): a ModelDesk registry, schema version %4, %5 "
+                                         "models.")
+                              .arg(info.display, info.user, info.role)
+                              .arg(info.schemaVersion)
+                              .arg(models ? models->toLongLong() : 0);
+                if (info.readOnly)
+                    message += QLatin1Char(' ') + info.readOnlyReason;
+            }
+        } // the test connection closes here, on the worker thread
+        if (self)
+            QMetaObject::invokeMethod(
+                self.data(),
+                [guard, done, ok, message]() {
+                    if (guard)
+                        done(ok, message);
+                },
+                Qt::QueuedConnection);
+    });
+}
+
+void RegistryClient::setWatchInterval(int milliseconds)
+{
+    postToWorker([milliseconds](RegistryWorker &w) { w.setWatchInterval(milliseconds); });
+}
+
+} // namespace md

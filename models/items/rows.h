@@ -1,0 +1,40 @@
+#pragma once
+
+// Plain values that travel from the registry worker thread to the item models by queued signals.
+
+#include "browse.h"
+#include "result.h"
+#include "search.h"
+#include "types.h"
+
+#include <QList>
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+#include <QVariant>
+
+namespace md {
+
+// What the GUI shows about an open registry.
+struct SessionInfo
+{
+    QString url;
+    QString display;
+    Dialect dialect = Dialect::Sqlite;
+    QString user;
+    QString role;
+    bool readOnly = false;
+    QString readOnlyReason;
+    int schemaVersion = 0;
+};
+
+} // namespace md
+
+Q_DECLARE_METATYPE(md::VersionRow)
+Q_DECLARE_METATYPE(md::VersionKeys)
+Q_DECLARE_METATYPE(md::SessionInfo)
+Q_DECLARE_METATYPE(md::Error)
+Q_DECLARE_METATYPE(md::FilterError)
+Q_DECLARE_METATYPE(md::SearchOutcome)
+Q_DECLARE_METATYPE(md::ModelVersion)
+Q_DECLARE_METATYPE(md::RegisteredModel)

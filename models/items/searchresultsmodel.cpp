@@ -1,0 +1,183 @@
+#include "searchresultsmodel.h"
+
+#include "registryclient.h"
+
+#include <QElapsedTimer>
+
+namespace md {
+
+SearchResultsModel::SearchResultsModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+void SearchResultsModel::setClient(RegistryClient *client)
+{
+    m_client = client;
+}
+
+void SearchResultsModel::search(const QString &filter, int limit)
+{
+    const quint64 generation = ++m_generation;
+    m_filter = filter;
+    const Dialect dialect = m_client && m_client->isOpen() ? m_client->session().dialect : Dialect::Sqlite;
+    if (const CompiledFilter c = compileFilter(filter, dialect); !c.ok()) {
+        emit searchFailed(*c.error);
+        return;
+    }
+    if (!m_client) {
+        emit searchFailed(FilterError{0, 0, tr("No registry is open.")});
+        return;
+    }
+    struct Outcome
+    {
+        Result<SearchOutcome> result = Error::database({});
+        FilterError where;
+        qint64 ms = 0;
+    };
+    m_client->run<Outcome>(
+        this,
+        [filter, limit](Registry *registry) {
+            Outcome out;
+            if (!registry) {
+                out.result = Error{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
+                return out;
+            }
+            QElapsedTimer timer;
+            timer.start();
+            out.where.length = 0;
+            out.result = searchVersions(registry->database(), filter, limit, &out.where);
+            out.ms = timer.elapsed();
+            return out;
+        },
+        [this, generation](Outcome out) {
+            if (generation != m_generation)
+                return;
+            if (!out.result) {
+                FilterError e = out.where;
+                e.message = out.result.error().message;
+                emit searchFailed(e);
+                return;
+            }
+            setHits(out.result->hits);
+            m_truncated = out.result->truncated;
+            emit searchFinished(int(m_hits.size()), m_truncated, out.ms);
+        });
+}
+
+void SearchResultsModel::setHits(const QList<SearchHit> &hits)
+{
+    beginResetModel();
+    m_hits = hits;
+    m_truncated = false;
+    endResetModel();
+}
+
+void SearchResultsModel::clear()
+{
+    ++m_generation;
+    m_filter.clear();
+    setHits({});
+}
+
+int SearchResultsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_hits.size());
+}
+
+int SearchResultsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant SearchResultsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const SearchHit &h = m_hits.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case ModelColumn:
+            return h.modelName;
+        case VersionColumn:
+            return h.version;
+        case StageColumn:
+            return stageName(h.stage);
+        case CreatedColumn:
+            return QString(h.createdAt.left(16)).replace(QLatin1Char('T'), QLatin1Char(' '));
+        case AuthorColumn:
+            return h.createdBy;
+        default:
+            return {};
+        }
+    case Qt::ToolTipRole:
+        return h.description.isEmpty() ? h.artifactUri : h.description + QLatin1Char('\n') + h.artifactUri;
+    case Qt::TextAlignmentRole:
+        return index.column() == VersionColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case ModelNameRole:
+        return h.modelName;
+    case VersionRole:
+        return h.version;
+    case StageRole: // on the stage column only
+        return index.column() == StageColumn ? QVariant(int(h.stage)) : QVariant();
+    case ArtifactUriRole:
+        return h.artifactUri;
+    case SortRole:
+        switch (index.column()) {
+        case VersionColumn:
+            return h.version;
+        case StageColumn:
+            return int(h.stage);
+        case CreatedColumn:
+            return h.createdAt;
+        case AuthorColumn:
+            return h.createdBy;
+        default:
+            return h.modelName;
+        }
+    default:
+        return {};
+    }
+}
+
+QVariant SearchResultsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case ModelColumn:
+        return tr("Model");
+    case VersionColumn:
+        return tr("Version");
+    case StageColumn:
+        return tr("Stage");
+    case CreatedColumn:
+        return tr("Created (UTC)");
+    case AuthorColumn:
+        return tr("Author");
+    default:
+        return {};
+    }
+}
+
+SearchResultsProxy::SearchResultsProxy(QObject *parent) : QSortFilterProxyModel(parent)
+{
+    setSortRole(SearchResultsModel::SortRole);
+}
+
+bool SearchResultsProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    const QVariant l = left.data(SearchResultsModel::SortRole), r = right.data(SearchResultsModel::SortRole);
+    if (l.typeId() == QMetaType::Int && r.typeId() == QMetaType::Int) {
+        if (l.toInt() != r.toInt())
+            return l.toInt() < r.toInt();
+    } else if (const int c = QString::compare(l.toString(), r.toString()); c != 0) {
+        return c < 0;
+    }
+    // Ties: by model, newest version first, so the order is stable.
+    const QModelIndex lm = left.siblingAtColumn(SearchResultsModel::ModelColumn);
+    const QModelIndex rm = right.siblingAtColumn(SearchResultsModel::ModelColumn);
+    if (const int c = QString::compare(lm.data().toString(), rm.data().toString()); c != 0)
+        return c < 0;
+    return left.data(SearchResultsModel::VersionRole).toInt() > right.data(SearchResultsModel::VersionRole).toInt();
+}
+
+} // namespace md

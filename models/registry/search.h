@@ -1,0 +1,165 @@
+#pragma once
+
+// The search filter language, shared by the GUI search bar and `modelctl search`:
+//
+//   metrics.auc > 0.85 AND tags.team = 'payments' AND NOT stage IN ('Archived')
+//   data.date_to < '2026-10-15'
+//   lineage.input = 'pipeline:features@2.3'
+//
+// Text is lexed, parsed into a syntax tree (FilterNode), then translated into a SQL condition whose
+// values are all bound parameters: nothing the user types ever becomes SQL text.
+
+#include "database.h"
+#include "types.h"
+
+#include <QList>
+#include <QString>
+#include <QVariantList>
+
+#include <memory>
+#include <optional>
+
+namespace md {
+
+// Where a filter is wrong: a 0-based character offset and length into the filter text, and a message
+// for people that names the column (1-based) and what was expected there.
+struct FilterError
+{
+    qsizetype position = 0;
+    qsizetype length = 1;
+    QString message;
+
+    Error toError() const { return Error::invalid(message); }
+};
+
+struct FilterField
+{
+    enum class Kind
+    {
+        Name,
+        Namespace,
+        Version,
+        Stage,
+        CreatedAt,
+        CreatedBy,
+        Metric,       // metrics.NAME[@dataset][[slice]]
+        Param,        // params.NAME
+        Tag,          // tags.NAME
+        Fact,         // data.NAME, code.NAME, env.NAME, training.NAME
+        LineageInput, // lineage.input
+        Count
+    };
+    Kind kind = Kind::Name;
+    QString name;     // metric, param, tag or fact name
+    QString category; // fact category
+    std::optional<QString> dataset;
+    QString slice;
+    qsizetype position = 0;
+    qsizetype length = 0;
+
+    QString text() const; // canonical spelling, e.g. "metrics.auc@test[country=DE]"
+};
+
+struct FilterValue
+{
+    enum class Type
+    {
+        String,
+        Number
+    };
+    Type type = Type::String;
+    QString text; // the string, or a number as written
+    double number = 0.0;
+    qsizetype position = 0;
+    qsizetype length = 0;
+};
+
+struct FilterNode
+{
+    enum class Type
+    {
+        And,
+        Or,
+        Not,
+        Compare
+    };
+    enum class Op
+    {
+        Eq,
+        Ne,
+        Lt,
+        Le,
+        Gt,
+        Ge,
+        Like,
+        NotLike,
+        In,
+        NotIn
+    };
+    Type type = Type::Compare;
+    std::shared_ptr<const FilterNode> left;  // And, Or, Not (operand)
+    std::shared_ptr<const FilterNode> right; // And, Or
+    FilterField field;                       // Compare
+    Op op = Op::Eq;                          // Compare
+    QList<FilterValue> values;               // Compare: one value, or the IN list
+
+    // A fully parenthesised rendering of the tree, for tests and debugging:
+    // "(AND (> metrics.auc 0.85) (= tags.team 'payments'))".
+    QString toString() const;
+};
+
+struct ParsedFilter
+{
+    std::shared_ptr<const FilterNode> root;
+    std::optional<FilterError> error;
+    bool ok() const { return !error.has_value(); }
+};
+
+ParsedFilter parseFilter(const QString &text);
+
+// A SQL condition over `model_versions v`, `registered_models m` and `namespaces ns`, with "?" placeholders.
+struct SqlCondition
+{
+    QString sql;
+    QVariantList binds;
+};
+
+struct CompiledFilter
+{
+    SqlCondition condition;
+    std::optional<FilterError> error; // syntax errors and meaning errors (e.g. metrics.auc LIKE 'x')
+    bool ok() const { return !error.has_value(); }
+};
+
+CompiledFilter compileFilter(const QString &text, Dialect dialect);
+
+// One matching version.
+struct SearchHit
+{
+    QString modelName;
+    QString namespaceName;
+    int version = 0;
+    Stage stage = Stage::None;
+    QString createdAt;
+    QString createdBy;
+    QString artifactUri;
+    QString description;
+};
+
+struct SearchOutcome
+{
+    QList<SearchHit> hits;
+    bool truncated = false; // more than `limit` versions matched
+};
+
+inline constexpr int kDefaultSearchLimit = 1000;
+
+// Runs a filter over all versions of all models, ordered by model name and newest version first.
+// A filter error is returned as an Invalid error; *filterError (when given) receives its position.
+Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int limit = kDefaultSearchLimit,
+                                     FilterError *filterError = nullptr);
+
+// The field names the language knows, for help texts and completion.
+QStringList filterFieldHelp();
+
+} // namespace md

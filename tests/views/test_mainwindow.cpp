@@ -1,0 +1,314 @@
+// The real widgets, driven offscreen: open a registry, select a model, sort, filter, search with a
+// syntax error and with a valid filter, copy an artifact URI.
+
+#include "connectdialog.h"
+#include "demo.h"
+#include "detailspanel.h"
+#include "filterlineedit.h"
+#include "hintviews.h"
+#include "mainwindow.h"
+#include "modeltreemodel.h"
+#include "modeltreepanel.h"
+#include "registryclient.h"
+#include "searchpanel.h"
+#include "testdb.h"
+#include "versiontablemodel.h"
+#include "versiontableview.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QTest>
+#include <QToolButton>
+
+using namespace md;
+using namespace md::test;
+
+namespace {
+
+template <typename F> bool waitFor(F condition, int timeoutMs = 15000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!condition()) {
+        if (t.elapsed() > timeoutMs)
+            return false;
+        QTest::qWait(20);
+    }
+    return true;
+}
+
+void clickRow(QAbstractItemView *view, const QModelIndex &index)
+{
+    view->scrollTo(index);
+    const QPoint at = view->visualRect(index).center();
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+}
+
+} // namespace
+
+class MainWindowTest : public ::testing::TestWithParam<Backend>
+{
+protected:
+    void SetUp() override
+    {
+        db = std::make_unique<TestDatabase>(GetParam());
+        ASSERT_TRUE(db->ready()) << db->error().toStdString();
+        registry = db->open();
+        ASSERT_TRUE(registry);
+    }
+    void TearDown() override
+    {
+        window.reset(); // closes the window's connection before the database is dropped
+        registry.reset();
+        db.reset();
+    }
+
+    void openWindow()
+    {
+        window = std::make_unique<MainWindow>();
+        window->resize(1280, 800);
+        window->show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+        QSignalSpy opened(window.get(), &MainWindow::registryOpened);
+        window->openRegistry(db->url());
+        ASSERT_TRUE(opened.wait(15000));
+    }
+
+    QAbstractItemModel *tree() const { return window->treePanel()->view()->model(); }
+    QAbstractItemModel *table() const { return window->versionView()->model(); }
+
+    std::unique_ptr<TestDatabase> db;
+    std::unique_ptr<Registry> registry;
+    std::unique_ptr<MainWindow> window;
+};
+
+TEST_P(MainWindowTest, OpensSelectsSortsFiltersAndCopies)
+{
+    ASSERT_TRUE(fillDemoRegistry(*registry, 42));
+    const QString model = QStringLiteral("payments/fraud-detector");
+    auto versions = registry->versions(model);
+    ASSERT_TRUE(versions);
+    openWindow();
+    ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 6; }));
+    EXPECT_TRUE(
+        window->findChild<QLabel *>(QStringLiteral("locationLabel"))->text().contains(registry->locationDisplay()));
+    EXPECT_TRUE(window->findChild<QLabel *>(QStringLiteral("userLabel"))->text().contains(registry->actor()));
+
+    // Filter the tree by typing.
+    QTest::keyClicks(window->treePanel()->filterEdit(), QStringLiteral("fraud"));
+    ASSERT_EQ(tree()->rowCount(), 1);
+    const QModelIndex team = tree()->index(0, 0);
+    ASSERT_EQ(tree()->rowCount(team), 1);
+    const QModelIndex fraud = tree()->index(0, 0, team);
+    EXPECT_EQ(fraud.data().toString(), QStringLiteral("fraud-detector"));
+
+    // Select the model with the mouse: its versions load, newest first, with metric columns.
+    clickRow(window->treePanel()->view(), fraud);
+    ASSERT_TRUE(waitFor([&]() { return table()->rowCount() == versions->size() && table()->columnCount() > 7; }));
+    EXPECT_EQ(table()->index(0, 0).data().toInt(), versions->size());
+    EXPECT_EQ(table()->headerData(5, Qt::Horizontal).toString(), QStringLiteral("auc@test"));
+    ASSERT_TRUE(waitFor([&]() { return table()->index(0, 5).data(VersionTableModel::LoadedRole).toBool(); }));
+    EXPECT_FALSE(table()->index(0, 5).data().toString().isEmpty());
+
+    // Sort by clicking the Version header: ascending now.
+    QHeaderView *header = window->versionView()->horizontalHeader();
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                      QPoint(header->sectionViewportPosition(0) + 10, header->height() / 2));
+    ASSERT_TRUE(waitFor([&]() { return table()->index(0, 0).data().toInt() == 1; }));
+    EXPECT_EQ(table()->index(table()->rowCount() - 1, 0).data().toInt(), versions->size());
+
+    // Selecting a version shows its details; the copy button puts the artifact URI on the clipboard.
+    clickRow(window->versionView(), table()->index(2, 1));
+    const ModelVersion &v3 = versions->at(2);
+    ASSERT_EQ(v3.version, 3);
+    ASSERT_TRUE(waitFor([&]() { return window->detailsPanel()->artifactUri() == v3.artifactUri; }));
+    QApplication::clipboard()->clear();
+    QTest::mouseClick(window->findChild<QToolButton *>(QStringLiteral("copyArtifact")), Qt::LeftButton);
+    EXPECT_EQ(QApplication::clipboard()->text(), v3.artifactUri);
+    EXPECT_TRUE(
+        window->findChild<QLabel *>(QStringLiteral("detailsTitle"))->text().contains(QStringLiteral("version 3")));
+
+    // Ctrl+C copies the selected rows with a header line.
+    window->versionView()->setFocus();
+    QTest::keyClick(window->versionView(), Qt::Key_C, Qt::ControlModifier);
+    const QStringList lines = QApplication::clipboard()->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    ASSERT_EQ(lines.size(), 2);
+    EXPECT_TRUE(lines[0].startsWith(QStringLiteral("Version\tStage\tAliases\tCreated (UTC)")));
+    EXPECT_TRUE(lines[1].startsWith(QStringLiteral("3\tNone\t")));
+
+    // Clearing the filter shows every team again, and the model stays selected.
+    window->treePanel()->filterEdit()->clear();
+    EXPECT_EQ(tree()->rowCount(), 6);
+    EXPECT_EQ(window->treePanel()->currentModel(), model);
+}
+
+TEST_P(MainWindowTest, SearchUnderlinesErrorsAndOpensResults)
+{
+    ASSERT_TRUE(fillDemoRegistry(*registry, 42));
+    openWindow();
+    ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 6; }));
+    SearchPanel *search = window->searchPanel();
+    QTest::keyClick(window.get(), Qt::Key_F, Qt::ControlModifier);
+    ASSERT_TRUE(waitFor([&]() { return search->isVisible(); }));
+    EXPECT_TRUE(search->editor()->hasFocus());
+
+    QTest::keyClicks(search->editor(), QStringLiteral("metrics.auc > AND"));
+    QTest::keyClick(search->editor(), Qt::Key_Return);
+    ASSERT_TRUE(waitFor([&]() { return !search->errorText().isEmpty(); }));
+    EXPECT_TRUE(search->errorText().contains(QStringLiteral("column 15"))) << search->errorText().toStdString();
+    EXPECT_EQ(search->editor()->errorPosition(), 14);
+    EXPECT_GE(search->editor()->errorLength(), 1);
+
+    search->editor()->clear();
+    QTest::keyClicks(search->editor(), QStringLiteral("metrics.auc > 0.85 AND namespace = 'ads'"));
+    EXPECT_EQ(search->editor()->errorLength(), 0); // editing clears the mark
+    QTest::keyClick(search->editor(), Qt::Key_Return);
+    QAbstractItemModel *results = search->resultsView()->model();
+    ASSERT_TRUE(waitFor([&]() { return results->rowCount() > 0; }));
+    EXPECT_TRUE(search->errorText().contains(QStringLiteral("match")));
+    auto expected = searchVersions(registry->database(), QStringLiteral("metrics.auc > 0.85 AND namespace = 'ads'"));
+    ASSERT_TRUE(expected);
+    EXPECT_EQ(results->rowCount(), expected->hits.size());
+
+    // Double-click a result: the version opens in its model's table.
+    const QModelIndex first = results->index(0, 1);
+    const QString model = first.siblingAtColumn(0).data().toString();
+    const int version = first.data().toInt();
+    search->resultsView()->scrollTo(first);
+    const QPoint at = search->resultsView()->visualRect(first).center();
+    QTest::mouseClick(search->resultsView()->viewport(), Qt::LeftButton, {}, at);
+    QTest::mouseDClick(search->resultsView()->viewport(), Qt::LeftButton, {}, at);
+    bool okOpen = waitFor([&]() {
+        const QModelIndex current = window->versionView()->currentIndex();
+        return window->versionView()->isVisible() && current.isValid() &&
+               current.data(VersionTableModel::ModelNameRole).toString() == model &&
+               current.data(VersionTableModel::VersionRole).toInt() == version;
+    });
+    ASSERT_TRUE(okOpen);
+    EXPECT_EQ(window->treePanel()->currentModel(), model);
+}
+
+TEST_P(MainWindowTest, EmptyRegistrySaysWhatToDoAndOffersDemoData)
+{
+    openWindow();
+    auto *demo = window->findChild<QPushButton *>(QStringLiteral("demoButton"));
+    ASSERT_TRUE(demo);
+    ASSERT_TRUE(waitFor([&]() { return demo->isVisible(); }));
+    EXPECT_TRUE(window->findChild<QLabel *>(QStringLiteral("treeEmpty"))->text().contains(QStringLiteral("no models")));
+    ASSERT_TRUE(
+        waitFor([&]() { return window->versionView()->emptyHint().contains(QStringLiteral("registry is empty")); }));
+    QTest::mouseClick(demo, Qt::LeftButton);
+    ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 6; }, 60000));
+    EXPECT_TRUE(window->versionView()->emptyHint().contains(QStringLiteral("Select a model")));
+    EXPECT_TRUE(window->treePanel()->view()->isVisible());
+}
+
+TEST_P(MainWindowTest, RefreshesWhenAnotherClientRegistersAndExportsCsv)
+{
+    ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("team/live-model"))));
+    ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("team/live-model"))));
+    openWindow();
+    ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 1; }));
+    ASSERT_TRUE(window->treePanel()->selectModel(QStringLiteral("team/live-model")));
+    ASSERT_TRUE(waitFor([&]() { return table()->rowCount() == 2 && window->versionView()->currentIndex().isValid(); }));
+    const QPersistentModelIndex selected = window->versionView()->currentIndex();
+    ASSERT_EQ(selected.data(VersionTableModel::VersionRole).toInt(), 2);
+
+    ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("team/live-model"))));
+    ASSERT_TRUE(waitFor([&]() { return table()->rowCount() == 3; }));
+    EXPECT_EQ(table()->index(0, 0).data().toInt(), 3);
+    EXPECT_EQ(window->versionView()->currentIndex().data(VersionTableModel::VersionRole).toInt(), 2);
+
+    // F5 refreshes on demand too (nothing changed: same rows).
+    QTest::keyClick(window.get(), Qt::Key_F5);
+    QTest::qWait(100);
+    EXPECT_EQ(table()->rowCount(), 3);
+
+    const QString path = db->tempPath(QStringLiteral("versions.csv"));
+    QSignalSpy exported(window.get(), &MainWindow::csvExported);
+    window->exportCsv(path);
+    ASSERT_TRUE(exported.wait(10000));
+    EXPECT_EQ(exported.first().at(1).toString(), QString());
+    QFile f(path);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    ASSERT_EQ(lines.size(), 4);
+    EXPECT_TRUE(lines[0].startsWith(QStringLiteral("Version,Stage,Aliases,Created (UTC),Author,auc@test")));
+    EXPECT_TRUE(lines[1].startsWith(QStringLiteral("3,None,")));
+}
+
+MD_INSTANTIATE_BOTH(MainWindowTest);
+
+TEST(ConnectDialogTest, TestButtonSaysWhatIsWrong)
+{
+    RegistryClient client;
+    ConnectDialog dialog(
+        [&](const QString &url, std::function<void(bool, QString)> done) { client.test(url, &client, done); },
+        QStringLiteral("postgresql://nobody@127.0.0.1:1/registry"));
+    dialog.show();
+    auto *status = dialog.findChild<QLabel *>(QStringLiteral("connectStatus"));
+    QPushButton *test = nullptr;
+    for (QPushButton *b : dialog.findChildren<QPushButton *>())
+        if (b->text().contains(QStringLiteral("Test")))
+            test = b;
+    ASSERT_TRUE(status && test);
+    QTest::mouseClick(test, Qt::LeftButton);
+    ASSERT_TRUE(waitFor([&]() { return status->text().contains(QStringLiteral("Cannot reach")); }))
+        << status->text().toStdString();
+
+    auto *url = dialog.findChild<QLineEdit *>(QStringLiteral("connectUrl"));
+    url->setText(QStringLiteral("postgresql://alice:secret@localhost/registry"));
+    QTest::mouseClick(test, Qt::LeftButton);
+    ASSERT_TRUE(waitFor([&]() { return status->text().contains(QStringLiteral("password")); }))
+        << status->text().toStdString();
+
+    const QString pg = postgresBaseUrl();
+    ASSERT_FALSE(pg.isEmpty());
+    url->setText(pg);
+    QTest::mouseClick(test, Qt::LeftButton);
+    // The server's maintenance database is reachable but holds no registry.
+    ASSERT_TRUE(waitFor([&]() { return status->text().contains(QStringLiteral("registry")) && test->isEnabled(); }))
+        << status->text().toStdString();
+    EXPECT_FALSE(status->text().startsWith(QStringLiteral("Connected")));
+}
+
+TEST(MainWindowConnection, BannerWhileTheServerIsGoneAndRefreshAfterReconnecting)
+{
+    TestDatabase pg(Backend::Postgres);
+    ASSERT_TRUE(pg.ready()) << pg.error().toStdString();
+    {
+        auto reg = pg.open();
+        ASSERT_TRUE(reg && reg->registerVersion(sampleSpec(QStringLiteral("team/watched"))));
+    }
+    auto window = std::make_unique<MainWindow>();
+    window->show();
+    QSignalSpy opened(window.get(), &MainWindow::registryOpened);
+    window->openRegistry(pg.url());
+    ASSERT_TRUE(opened.wait(15000));
+    QAbstractItemModel *tree = window->treePanel()->view()->model();
+    ASSERT_TRUE(waitFor([&]() { return tree->rowCount() == 1; }));
+    ASSERT_TRUE(window->treePanel()->selectModel(QStringLiteral("team/watched")));
+    ASSERT_TRUE(waitFor([&]() { return window->versionView()->model()->rowCount() == 1; }));
+
+    EXPECT_EQ(pg.rawExec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")),
+              QString());
+    ASSERT_TRUE(waitFor([&]() { return window->banner()->isVisible(); }));
+    EXPECT_TRUE(window->banner()->text().contains(QStringLiteral("lost"))) << window->banner()->text().toStdString();
+    // What was loaded stays on screen.
+    EXPECT_EQ(window->versionView()->model()->rowCount(), 1);
+    // The app reconnects by itself, hides the banner and shows what changed meanwhile.
+    {
+        auto reg = pg.open();
+        ASSERT_TRUE(reg && reg->registerVersion(sampleSpec(QStringLiteral("team/watched"))));
+    }
+    ASSERT_TRUE(waitFor([&]() { return !window->banner()->isVisible(); }));
+    ASSERT_TRUE(waitFor([&]() { return window->versionView()->model()->rowCount() == 2; }));
+    window.reset();
+}

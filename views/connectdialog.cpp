@@ -1,0 +1,65 @@
+#include "connectdialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace md {
+
+ConnectDialog::ConnectDialog(Tester tester, const QString &initialUrl, QWidget *parent)
+    : QDialog(parent), m_tester(std::move(tester)), m_url(new QLineEdit(initialUrl, this)),
+      m_testButton(new QPushButton(tr("&Test"), this)), m_status(new QLabel(this))
+{
+    setWindowTitle(tr("Connect to a registry server"));
+    auto *layout = new QVBoxLayout(this);
+    auto *intro = new QLabel(tr("A shared registry on PostgreSQL, e.g. <tt>postgresql://alice@db.example.com:5432/"
+                                "registry?sslmode=require</tt>.<br>ModelDesk never stores passwords: libpq reads "
+                                "them from <tt>~/.pgpass</tt>, <tt>PGPASSWORD</tt> or a service file."),
+                             this);
+    intro->setWordWrap(true);
+    intro->setTextFormat(Qt::RichText);
+    layout->addWidget(intro);
+    auto *form = new QFormLayout;
+    m_url->setPlaceholderText(QStringLiteral("postgresql://user@host:5432/dbname"));
+    m_url->setMinimumWidth(420);
+    m_url->setObjectName(QStringLiteral("connectUrl"));
+    form->addRow(tr("&URL:"), m_url);
+    layout->addLayout(form);
+    m_status->setWordWrap(true);
+    m_status->setObjectName(QStringLiteral("connectStatus"));
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_status);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));
+    buttons->addButton(m_testButton, QDialogButtonBox::ActionRole);
+    connect(m_testButton, &QPushButton::clicked, this, &ConnectDialog::test);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+}
+
+QString ConnectDialog::url() const
+{
+    return m_url->text().trimmed();
+}
+
+void ConnectDialog::test()
+{
+    m_status->setStyleSheet({});
+    m_status->setText(tr("Testing %1 …").arg(url()));
+    m_testButton->setEnabled(false);
+    QPointer<ConnectDialog> self(this);
+    m_tester(url(), [self](bool ok, QString message) {
+        if (!self)
+            return;
+        self->m_testButton->setEnabled(true);
+        self->m_status->setStyleSheet(ok ? QStringLiteral("color: #1b5e20") : QStringLiteral("color: #b71c1c"));
+        self->m_status->setText(message);
+    });
+}
+
+} // namespace md

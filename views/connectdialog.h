@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QDialog>
+
+#include <functional>
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+
+namespace md {
+
+// Asks for a PostgreSQL URL. The Test button calls `tester`, which answers asynchronously.
+class ConnectDialog final : public QDialog
+{
+    Q_OBJECT
+public:
+    using Tester = std::function<void(const QString &url, std::function<void(bool ok, QString message)> done)>;
+    ConnectDialog(Tester tester, const QString &initialUrl, QWidget *parent = nullptr);
+    QString url() const;
+
+private:
+    void test();
+
+    Tester m_tester;
+    QLineEdit *m_url;
+    QPushButton *m_testButton;
+    QLabel *m_status;
+};
+
+} // namespace md

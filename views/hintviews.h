@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QTableView>
+#include <QTreeView>
+
+namespace md {
+
+// Item views that say what to do when they are empty, instead of showing a blank area.
+class HintTableView : public QTableView
+{
+    Q_OBJECT
+public:
+    explicit HintTableView(QWidget *parent = nullptr) : QTableView(parent) {}
+    void setEmptyHint(const QString &text);
+    QString emptyHint() const { return m_hint; }
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    QString m_hint;
+};
+
+class HintTreeView : public QTreeView
+{
+    Q_OBJECT
+public:
+    explicit HintTreeView(QWidget *parent = nullptr) : QTreeView(parent) {}
+    void setEmptyHint(const QString &text);
+    QString emptyHint() const { return m_hint; }
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    QString m_hint;
+};
+
+} // namespace md

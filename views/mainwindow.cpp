@@ -1,0 +1,533 @@
+#include "mainwindow.h"
+
+#include "connectdialog.h"
+#include "demo.h"
+#include "detailspanel.h"
+#include "filterlineedit.h"
+#include "hintviews.h"
+#include "metricchooser.h"
+#include "modeltreemodel.h"
+#include "modeltreepanel.h"
+#include "registryclient.h"
+#include "searchpanel.h"
+#include "searchresultsmodel.h"
+#include "versiondetailsmodel.h"
+#include "versiontablemodel.h"
+#include "versiontableview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace md {
+
+namespace {
+
+QString csvField(const QString &text)
+{
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
+        return text;
+    return QLatin1Char('"') + QString(text).replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+}
+
+QString settingsKey(const QString &prefix, const QString &name)
+{
+    // QSettings treats '/' as a group separator; keep one entry per model.
+    return prefix + QLatin1Char('/') + QString(name).replace(QLatin1Char('/'), QLatin1Char('|'));
+}
+
+constexpr int kMaxRecent = 8;
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent), m_client(new RegistryClient(this)), m_treeModel(new ModelTreeModel(this)),
+      m_versionModel(new VersionTableModel(this)), m_searchModel(new SearchResultsModel(this)),
+      m_detailsModel(new VersionDetailsModel(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("ModelDesk"));
+    m_treeModel->setClient(m_client);
+    m_versionModel->setClient(m_client);
+    m_searchModel->setClient(m_client);
+    m_detailsModel->setClient(m_client);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 0);
+    layout->setSpacing(4);
+    m_banner = new QLabel(central);
+    m_banner->setObjectName(QStringLiteral("banner"));
+    m_banner->setWordWrap(true);
+    m_banner->setMargin(6);
+    m_banner->hide();
+    layout->addWidget(m_banner);
+
+    m_mainSplitter = new QSplitter(Qt::Horizontal, central);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_treePanel = new ModelTreePanel(m_treeModel, m_mainSplitter);
+    m_centreSplitter = new QSplitter(Qt::Vertical, m_mainSplitter);
+    m_centreSplitter->setObjectName(QStringLiteral("centreSplitter"));
+    m_centre = new QStackedWidget(m_centreSplitter);
+
+    auto *tablePage = new QWidget(m_centre);
+    auto *tableLayout = new QVBoxLayout(tablePage);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    auto *headerRow = new QHBoxLayout;
+    m_modelHeader = new QLabel(tr("No model selected"), tablePage);
+    m_modelHeader->setObjectName(QStringLiteral("modelHeader"));
+    m_modelHeader->setTextFormat(Qt::RichText);
+    headerRow->addWidget(m_modelHeader, 1);
+    auto *searchButton = new QPushButton(tr("Search…"), tablePage);
+    searchButton->setToolTip(tr("Search versions across all models (Ctrl+F)"));
+    connect(searchButton, &QPushButton::clicked, this, [this]() { showSearch(true); });
+    headerRow->addWidget(searchButton);
+    auto *columnsButton = new QPushButton(tr("Columns…"), tablePage);
+    columnsButton->setToolTip(tr("Choose which metrics appear as columns"));
+    connect(columnsButton, &QPushButton::clicked, this, &MainWindow::chooseMetricColumns);
+    headerRow->addWidget(columnsButton);
+    tableLayout->addLayout(headerRow);
+    m_versionView = new VersionTableView(tablePage);
+    m_versionView->setModel(m_versionModel);
+    m_versionView->sortByColumn(VersionTableModel::VersionColumn, Qt::DescendingOrder);
+    m_versionView->applyDefaultColumnWidths();
+    tableLayout->addWidget(m_versionView, 1);
+    m_centre->addWidget(tablePage);
+
+    m_searchPanel = new SearchPanel(m_searchModel, m_centre);
+    m_centre->addWidget(m_searchPanel);
+    m_centreSplitter->addWidget(m_centre);
+    m_detailsPanel = new DetailsPanel(m_detailsModel, m_centreSplitter);
+    m_centreSplitter->addWidget(m_detailsPanel);
+    m_centreSplitter->setStretchFactor(0, 1);
+    m_centreSplitter->setStretchFactor(1, 1);
+    m_centreSplitter->setSizes({400, 330});
+    m_mainSplitter->addWidget(m_treePanel);
+    m_mainSplitter->addWidget(m_centreSplitter);
+    m_mainSplitter->setStretchFactor(0, 0);
+    m_mainSplitter->setStretchFactor(1, 1);
+    m_mainSplitter->setSizes({310, 970});
+    layout->addWidget(m_mainSplitter, 1);
+    setCentralWidget(central);
+
+    m_locationLabel = new QLabel(tr("No registry open"), this);
+    m_locationLabel->setObjectName(QStringLiteral("locationLabel"));
+    m_userLabel = new QLabel(this);
+    m_userLabel->setObjectName(QStringLiteral("userLabel"));
+    statusBar()->addPermanentWidget(m_locationLabel, 1);
+    statusBar()->addPermanentWidget(m_userLabel);
+
+    buildMenus();
+
+    connect(m_client, &RegistryClient::opened, this, &MainWindow::onOpened);
+    connect(m_client, &RegistryClient::openFailed, this, &MainWindow::onOpenFailed);
+    connect(m_client, &RegistryClient::registryChanged, this, &MainWindow::refreshAll);
+    connect(m_client, &RegistryClient::connectionLost, this, [this](const QString &message) {
+        setBanner(message + QLatin1Char(' ') +
+                      tr("ModelDesk keeps showing what it loaded (read-only) and reconnects by itself."),
+                  true);
+    });
+    connect(m_client, &RegistryClient::connectionRestored, this, [this]() {
+        setBanner({}, false);
+        statusBar()->showMessage(tr("Reconnected."), 5000);
+        refreshAll();
+    });
+    connect(m_treeModel, &ModelTreeModel::loaded, this, [this]() {
+        const QString want = !m_pendingModel.isEmpty() ? m_pendingModel : m_currentModel;
+        m_restoringSelection = true;
+        if (!want.isEmpty() && m_treePanel->currentModel() != want && m_treePanel->selectModel(want))
+            m_pendingModel.clear();
+        m_restoringSelection = false;
+        if (m_currentModel.isEmpty())
+            m_versionView->setEmptyHint(m_treeModel->modelCount() == 0
+                                            ? tr("The registry is empty: register a model with modelctl, or fill "
+                                                 "it with demo data (left).")
+                                            : tr("Select a model on the left to see its versions."));
+        updateModelHeader();
+    });
+    connect(m_treeModel, &ModelTreeModel::loadFailed, this, [this](const QString &m) { setBanner(m, true); });
+    connect(m_treePanel, &ModelTreePanel::modelSelected, this, &MainWindow::onModelSelected);
+    connect(m_treePanel, &ModelTreePanel::demoRequested, this, &MainWindow::fillDemo);
+    connect(m_versionModel, &VersionTableModel::keysLoaded, this, &MainWindow::onKeysLoaded);
+    connect(m_versionModel, &VersionTableModel::loadFailed, this,
+            [this](const QString &m) { statusBar()->showMessage(m, 10000); });
+    connect(m_versionView, &VersionTableView::versionSelected, this, [this](const QString &model, int version) {
+        if (version < 0) {
+            if (m_versionModel->rowCount() == 0) {
+                m_detailsModel->clear();
+                m_shownVersion = -1;
+            }
+            return;
+        }
+        if (m_detailsModel->hasVersion() && m_detailsModel->modelName() == model && m_shownVersion == version)
+            return;
+        m_shownVersion = version;
+        m_detailsModel->load(model, version);
+    });
+    connect(m_versionView, &VersionTableView::chooseColumnsRequested, this, &MainWindow::chooseMetricColumns);
+    connect(m_versionView, &VersionTableView::exportRequested, this, [this]() {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export versions"),
+            QString(m_currentModel).replace(QLatin1Char('/'), QLatin1Char('_')) + QStringLiteral(".csv"),
+            tr("CSV files (*.csv)"));
+        if (!path.isEmpty())
+            exportCsv(path);
+    });
+    connect(m_searchPanel, &SearchPanel::searchRequested, this, [this](const QString &filter) {
+        statusBar()->showMessage(tr("Searching…"));
+        m_searchModel->search(filter);
+    });
+    connect(m_searchModel, &SearchResultsModel::searchFailed, this, [this](const FilterError &e) {
+        statusBar()->clearMessage();
+        m_searchPanel->showError(e);
+    });
+    connect(m_searchModel, &SearchResultsModel::searchFinished, this, [this](int count, bool truncated, qint64 ms) {
+        statusBar()->clearMessage();
+        m_searchPanel->showResults(count, truncated, ms);
+    });
+    connect(m_searchPanel, &SearchPanel::openVersion, this, &MainWindow::openVersion);
+    connect(m_searchPanel, &SearchPanel::closeRequested, this, [this]() { showSearch(false); });
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
+    m_centreSplitter->restoreState(settings.value(QStringLiteral("window/centreSplitter")).toByteArray());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open Registry…"), this, &MainWindow::openFileDialog);
+    open->setShortcut(QKeySequence::Open);
+    QAction *connectAction = file->addAction(tr("&Connect to Server…"), this, &MainWindow::connectDialog);
+    connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_recentMenu = file->addMenu(tr("&Recent Registries"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("Fill with &Demo Data"), this, &MainWindow::fillDemo);
+    QAction *exportAction =
+        file->addAction(tr("&Export Versions as CSV…"), m_versionView, &VersionTableView::exportRequested);
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(tr("&Copy Rows\tCtrl+C"), m_versionView, &VersionTableView::copySelectedRows);
+    edit->addAction(tr("Copy &Artifact URI"), m_detailsPanel, &DetailsPanel::copyArtifactUri);
+    edit->addSeparator();
+    QAction *find = edit->addAction(tr("&Find Versions…"), this, [this]() { showSearch(true); });
+    find->setShortcut(QKeySequence::Find);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshAll);
+    refresh->setShortcut(QKeySequence::Refresh);
+    view->addAction(tr("Choose &Metric Columns…"), this, &MainWindow::chooseMetricColumns);
+    QAction *back = view->addAction(tr("&Versions of Selected Model"), this, [this]() { showSearch(false); });
+    back->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Search Language"), this, [this]() {
+        QMessageBox::information(
+            this, tr("Search language"),
+            tr("<p>Fields: %1</p><p>Operators: <tt>= != &lt; &lt;= &gt; &gt;= LIKE IN (…)</tt>, <tt>AND</tt>, "
+               "<tt>OR</tt>, <tt>NOT</tt>, parentheses. Text in quotes; numbers and dates as written.</p>"
+               "<p>Examples:<br><tt>metrics.auc &gt; 0.85</tt><br><tt>data.date_to &lt; '2026-10-15'</tt><br>"
+               "<tt>lineage.input = 'pipeline:features@2.3'</tt></p>")
+                .arg(filterFieldHelp().join(QStringLiteral(", ")).toHtmlEscaped()));
+    });
+    help->addAction(tr("&About ModelDesk"), this, [this]() {
+        QMessageBox::about(
+            this, tr("About ModelDesk"),
+            tr("<b>ModelDesk %1</b><br>A desktop model registry.").arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::openRegistry(const QString &url, Registry::Open mode)
+{
+    statusBar()->showMessage(tr("Opening %1 …").arg(url));
+    m_client->open(url, mode);
+}
+
+void MainWindow::onOpened(const SessionInfo &info)
+{
+    setBanner({}, false);
+    statusBar()->showMessage(tr("Opened %1").arg(info.display), 5000);
+    setWindowTitle(tr("ModelDesk — %1").arg(info.display));
+    m_locationLabel->setText(
+        (info.dialect == Dialect::Sqlite ? tr("Registry file: %1") : tr("Server: %1")).arg(info.display) +
+        (info.readOnly ? tr("  (read-only)") : QString()));
+    m_locationLabel->setToolTip(info.readOnly ? info.readOnlyReason : info.display);
+    m_userLabel->setText(tr("User: %1 · %2").arg(info.user, info.role));
+    if (info.readOnly)
+        setBanner(info.readOnlyReason, false);
+    m_treePanel->setDemoOffered(!info.readOnly);
+    QSettings settings;
+    m_pendingModel = settings.value(settingsKey(QStringLiteral("lastModel"), info.url)).toString();
+    m_currentModel.clear();
+    m_versionModel->setModelName({});
+    m_detailsModel->clear();
+    m_searchModel->clear();
+    m_treeModel->clear();
+    m_treeModel->reload();
+    updateModelHeader();
+    rememberRecent(info.url);
+    settings.setValue(QStringLiteral("lastRegistry"), info.url);
+    m_client->setWatchInterval(info.dialect == Dialect::Sqlite ? 1000 : 2000);
+    emit registryOpened();
+}
+
+void MainWindow::onOpenFailed(const Error &error)
+{
+    statusBar()->clearMessage();
+    setBanner(tr("Could not open the registry: %1").arg(error.message), true);
+}
+
+void MainWindow::onModelSelected(const QString &name)
+{
+    if (!name.isEmpty())
+        m_pendingModel.clear(); // whatever was waiting to be selected, this selection supersedes it
+    if (name.isEmpty() || (name == m_currentModel && m_versionModel->modelName() == name))
+        return;
+    m_currentModel = name;
+    m_shownVersion = -1;
+    QSettings settings;
+    const QString key = settingsKey(QStringLiteral("metricColumns"), name);
+    m_columnsApplied = settings.contains(key);
+    m_versionModel->setModelName({});
+    m_versionModel->setMetricColumns(settings.value(key).toStringList());
+    m_versionModel->setModelName(name);
+    m_versionView->applyDefaultColumnWidths();
+    m_detailsModel->clear();
+    if (m_client->isOpen())
+        settings.setValue(settingsKey(QStringLiteral("lastModel"), m_client->session().url), name);
+    if (!m_restoringSelection)
+        showSearch(false);
+    updateModelHeader();
+}
+
+void MainWindow::onKeysLoaded()
+{
+    if (!m_columnsApplied) {
+        m_columnsApplied = true;
+        if (m_versionModel->metricColumns().isEmpty() && !m_versionModel->availableMetrics().isEmpty()) {
+            // A first look at a model: its first metrics (the newest version's), up to three.
+            m_versionModel->setMetricColumns(m_versionModel->availableMetrics().mid(0, 3));
+            m_versionView->applyDefaultColumnWidths();
+            return; // the table reloads with the new columns
+        }
+    }
+    if (m_pendingVersion > 0) {
+        const int row = m_versionModel->rowOfVersion(m_pendingVersion);
+        m_pendingVersion = -1;
+        m_versionView->selectVersion(row);
+    } else if (!m_versionView->currentIndex().isValid() && m_versionModel->rowCount() > 0) {
+        m_versionView->selectVersion(0);
+    }
+    m_versionView->setEmptyHint(m_versionModel->rowCount() == 0 && !m_currentModel.isEmpty()
+                                    ? tr("This model has no versions yet.")
+                                    : tr("Select a model on the left to see its versions."));
+    updateModelHeader();
+}
+
+void MainWindow::updateModelHeader()
+{
+    if (m_currentModel.isEmpty()) {
+        m_modelHeader->setText(m_treeModel->modelCount() > 0 ? tr("Select a model on the left.")
+                                                             : tr("No model selected"));
+        return;
+    }
+    const QModelIndex i = m_treeModel->indexOfModel(m_currentModel);
+    const QList<int> production = i.data(ModelTreeModel::ProductionVersionsRole).value<QList<int>>();
+    QStringList prod;
+    for (int v : production)
+        prod << QStringLiteral("v%1").arg(v);
+    m_modelHeader->setText(
+        tr("<b>%1</b> &nbsp;·&nbsp; %n version(s) &nbsp;·&nbsp; Production: %2", nullptr, m_versionModel->rowCount())
+            .arg(m_currentModel.toHtmlEscaped(), prod.isEmpty() ? tr("none") : prod.join(QStringLiteral(", "))));
+    m_modelHeader->setToolTip(i.data(ModelTreeModel::DescriptionRole).toString());
+}
+
+void MainWindow::openVersion(const QString &modelName, int version)
+{
+    showSearch(false);
+    if (modelName == m_currentModel && m_versionModel->modelName() == modelName && !m_versionModel->isLoading()) {
+        m_versionView->selectVersion(m_versionModel->rowOfVersion(version));
+        return;
+    }
+    m_pendingVersion = version;
+    m_pendingModel = modelName; // in case the tree is still loading
+    if (!m_treePanel->selectModel(modelName)) {
+        m_treePanel->filterEdit()->clear();
+        if (!m_treePanel->selectModel(modelName))
+            onModelSelected(modelName);
+    }
+}
+
+void MainWindow::showSearch(bool show)
+{
+    m_centre->setCurrentIndex(show ? 1 : 0);
+    if (show)
+        m_searchPanel->focusEditor();
+    else
+        m_versionView->setFocus();
+}
+
+void MainWindow::chooseMetricColumns()
+{
+    if (m_currentModel.isEmpty())
+        return;
+    MetricChooserDialog dialog(m_currentModel, m_versionModel->availableMetrics(), m_versionModel->metricColumns(),
+                               this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const QStringList chosen = dialog.chosen();
+    QSettings().setValue(settingsKey(QStringLiteral("metricColumns"), m_currentModel), chosen);
+    m_versionModel->setMetricColumns(chosen);
+    m_versionView->applyDefaultColumnWidths();
+}
+
+void MainWindow::exportCsv(const QString &path)
+{
+    statusBar()->showMessage(tr("Exporting %1 …").arg(path));
+    m_versionModel->collectAllRows(this, [this, path](QStringList header, QList<QStringList> rows) {
+        QString error;
+        if (header.isEmpty()) {
+            error = tr("Nothing to export: select a model first.");
+        } else {
+            QSaveFile f(path);
+            if (!f.open(QIODevice::WriteOnly | QIODevice::Text)) {
+                error = f.errorString();
+            } else {
+                auto line = [](const QStringList &cells) -> QString {
+                    QStringList out;
+                    for (const QString &c : cells)
+                        out << csvField(c);
+                    return out.join(QLatin1Char(',')) + QLatin1Char('\n');
+                };
+                f.write(line(header).toUtf8());
+                for (const QStringList &r : rows)
+                    f.write(line(r).toUtf8());
+                if (!f.commit())
+                    error = f.errorString();
+            }
+        }
+        if (error.isEmpty())
+            statusBar()->showMessage(tr("Exported %n version(s) to %1", nullptr, int(rows.size())).arg(path), 8000);
+        else
+            statusBar()->showMessage(tr("Export failed: %1").arg(error), 10000);
+        emit csvExported(path, error);
+    });
+}
+
+void MainWindow::refreshAll()
+{
+    if (!m_client->isOpen())
+        return;
+    m_treeModel->reload();
+    m_versionModel->refresh();
+    if (m_detailsModel->hasVersion())
+        m_detailsModel->load(m_detailsModel->modelName(), m_detailsModel->version());
+}
+
+void MainWindow::fillDemo()
+{
+    statusBar()->showMessage(tr("Filling the registry with demo data…"));
+    using R = Result<DemoSummary>;
+    m_client->run<R>(
+        this,
+        [](Registry *registry) -> R {
+            if (!registry)
+                return Error{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
+            return fillDemoRegistry(*registry, 42);
+        },
+        [this](R result) {
+            if (!result) {
+                statusBar()->clearMessage();
+                QMessageBox::warning(this, tr("Demo data"), result.error().message);
+                return;
+            }
+            statusBar()->showMessage(tr("Added %1 models with %2 versions.").arg(result->models).arg(result->versions),
+                                     8000);
+            m_treeModel->reload();
+        });
+}
+
+void MainWindow::rememberRecent(const QString &url)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentRegistries")).toStringList();
+    recent.removeAll(url);
+    recent.prepend(url);
+    settings.setValue(QStringLiteral("recentRegistries"), recent.mid(0, kMaxRecent));
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentRegistries")).toStringList();
+    for (const QString &url : recent)
+        m_recentMenu->addAction(url, this, [this, url]() { openRegistry(url); });
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::openFileDialog()
+{
+    QFileDialog dialog(this, tr("Open or create a registry file"));
+    dialog.setFileMode(QFileDialog::AnyFile);
+    dialog.setNameFilters({tr("Registry files (*.db *.sqlite)"), tr("All files (*)")});
+    dialog.setLabelText(QFileDialog::Accept, tr("Open"));
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+        return;
+    openRegistry(dialog.selectedFiles().first(), Registry::Open::CreateIfMissing);
+}
+
+void MainWindow::connectDialog()
+{
+    QSettings settings;
+    ConnectDialog dialog(
+        [this](const QString &url, std::function<void(bool, QString)> done) { m_client->test(url, this, done); },
+        settings.value(QStringLiteral("lastServerUrl")).toString(), this);
+    if (dialog.exec() != QDialog::Accepted || dialog.url().isEmpty())
+        return;
+    settings.setValue(QStringLiteral("lastServerUrl"), dialog.url());
+    openRegistry(dialog.url());
+}
+
+void MainWindow::setBanner(const QString &text, bool error)
+{
+    m_banner->setStyleSheet(error ? QStringLiteral("background: #fdecea; color: #611a15; border: 1px solid #f5c2c0;")
+                                  : QStringLiteral("background: #fff8e1; color: #5d4037; border: 1px solid #ffe082;"));
+    m_banner->setText(text);
+    m_banner->setVisible(!text.isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
+    settings.setValue(QStringLiteral("window/centreSplitter"), m_centreSplitter->saveState());
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace md

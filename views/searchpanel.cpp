@@ -1,0 +1,115 @@
+#include "searchpanel.h"
+
+#include "filterlineedit.h"
+#include "hintviews.h"
+#include "searchresultsmodel.h"
+#include "stagedelegate.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QPushButton>
+#include <QShortcut>
+#include <QVBoxLayout>
+
+namespace md {
+
+SearchPanel::SearchPanel(QAbstractItemModel *results, QWidget *parent)
+    : QWidget(parent), m_edit(new FilterLineEdit(this)), m_message(new QLabel(this)), m_view(new HintTableView(this))
+{
+    setObjectName(QStringLiteral("searchPanel"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *bar = new QHBoxLayout;
+    m_edit->setObjectName(QStringLiteral("searchEdit"));
+    m_edit->setClearButtonEnabled(true);
+    m_edit->setPlaceholderText(
+        tr("Search all versions, e.g. metrics.auc > 0.85 AND tags.team = 'payments'   (Ctrl+F)"));
+    m_edit->setToolTip(tr("Fields: %1\nOperators: = != < <= > >= LIKE IN, AND OR NOT, parentheses")
+                           .arg(filterFieldHelp().join(QStringLiteral(", "))));
+    bar->addWidget(m_edit, 1);
+    auto *go = new QPushButton(tr("Search"), this);
+    go->setObjectName(QStringLiteral("searchButton"));
+    bar->addWidget(go);
+    layout->addLayout(bar);
+    m_message->setObjectName(QStringLiteral("searchMessage"));
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->hide();
+    layout->addWidget(m_message);
+
+    auto *proxy = new SearchResultsProxy(this);
+    proxy->setSourceModel(results);
+    m_view->setObjectName(QStringLiteral("searchResults"));
+    m_view->setModel(proxy);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(SearchResultsModel::ModelColumn, Qt::AscendingOrder);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setAlternatingRowColors(true);
+    m_view->verticalHeader()->setVisible(false);
+    m_view->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setItemDelegateForColumn(SearchResultsModel::StageColumn,
+                                     new StageDelegate(SearchResultsModel::StageRole, m_view));
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('M'));
+    m_view->setColumnWidth(SearchResultsModel::ModelColumn, 22 * em);
+    m_view->setColumnWidth(SearchResultsModel::VersionColumn, 6 * em);
+    m_view->setColumnWidth(SearchResultsModel::StageColumn, 8 * em);
+    m_view->setColumnWidth(SearchResultsModel::CreatedColumn,
+                           fontMetrics().horizontalAdvance(QStringLiteral("2026-10-15 12:00")) + 3 * em);
+    m_view->setEmptyHint(tr("Type a filter above and press Enter. Examples:\n\n"
+                            "metrics.auc > 0.85\n"
+                            "data.date_to < '2026-10-15'\n"
+                            "lineage.input = 'pipeline:features@2.3'\n"
+                            "stage = 'Production' AND name LIKE 'payments/%'"));
+    layout->addWidget(m_view, 1);
+
+    auto run = [this]() { emit searchRequested(m_edit->text()); };
+    connect(m_edit, &QLineEdit::returnPressed, this, run);
+    connect(go, &QPushButton::clicked, this, run);
+    connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &i) {
+        emit openVersion(i.data(SearchResultsModel::ModelNameRole).toString(),
+                         i.data(SearchResultsModel::VersionRole).toInt());
+    });
+    connect(m_view, &QAbstractItemView::activated, this, [this](const QModelIndex &i) {
+        emit openVersion(i.data(SearchResultsModel::ModelNameRole).toString(),
+                         i.data(SearchResultsModel::VersionRole).toInt());
+    });
+    auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
+    connect(escape, &QShortcut::activated, this, &SearchPanel::closeRequested);
+}
+
+QString SearchPanel::errorText() const
+{
+    return m_message->isVisibleTo(this) ? m_message->text() : QString();
+}
+
+void SearchPanel::showError(const FilterError &error)
+{
+    m_edit->setErrorRange(error.position, error.length);
+    m_message->setStyleSheet(QStringLiteral("color: #b71c1c"));
+    m_message->setText(error.message);
+    m_message->show();
+}
+
+void SearchPanel::showResults(int count, bool truncated, qint64 milliseconds)
+{
+    m_edit->setErrorRange(0, 0);
+    m_message->setStyleSheet({});
+    if (count == 0)
+        m_message->setText(tr("No version matches this filter (%1 ms).").arg(milliseconds));
+    else
+        m_message->setText(tr("%n version(s) match (%1 ms)%2. Double-click one to open it.", nullptr, count)
+                               .arg(milliseconds)
+                               .arg(truncated ? tr("; showing the first %1").arg(count) : QString()));
+    m_message->show();
+}
+
+void SearchPanel::focusEditor()
+{
+    m_edit->setFocus(Qt::ShortcutFocusReason);
+    m_edit->selectAll();
+}
+
+} // namespace md

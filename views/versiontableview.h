@@ -1,0 +1,35 @@
+#pragma once
+
+#include "hintviews.h"
+
+namespace md {
+
+// The version table: sortable, multi-select, Ctrl+C copies the selected rows as tab-separated text,
+// a context menu on versions. It reads everything through VersionTableModel's roles.
+class VersionTableView final : public HintTableView
+{
+    Q_OBJECT
+public:
+    explicit VersionTableView(QWidget *parent = nullptr);
+
+    void setModel(QAbstractItemModel *model) override;
+    // The selected rows (or the current row) as text with a header line, tab-separated.
+    QString selectedRowsText() const;
+    void copySelectedRows() const;
+    void copyArtifactUri() const;
+    void selectVersion(int row);
+    void applyDefaultColumnWidths();
+
+signals:
+    void versionSelected(const QString &modelName, int version); // -1 when nothing is selected
+    void chooseColumnsRequested();
+    void exportRequested();
+
+protected:
+    void contextMenuEvent(QContextMenuEvent *event) override;
+
+private:
+    void emitCurrent();
+};
+
+} // namespace md
