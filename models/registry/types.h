@@ -80,6 +80,17 @@ struct VersionSpec
     QList<Fact> facts;
     QMap<QString, QString> tags;
     QList<LineageInput> inputs;
+    // Extra lineage recorded with the version (manifest "lineage"): nodes by spec, and edges between
+    // node specs, e.g. {"source:eu-clickstream" -> "dataset:clicks@2026-10", derived_from}.
+    QStringList lineageNodes;
+    struct Edge
+    {
+        QString from;
+        QString to;
+        QString kind;
+        friend bool operator==(const Edge &, const Edge &) = default;
+    };
+    QList<Edge> lineageEdges;
     // Only for imports and demo data: the original registration time (ISO-8601 UTC). Empty: now.
     QString createdAt;
 };
@@ -215,6 +226,60 @@ struct Deployment
     QString reportedAt;
     QString reportedBy;
     bool shadow = false; // the service runs a version that is not in Production
+};
+
+struct LineageNode
+{
+    qint64 id = 0;
+    LineageKind kind = LineageKind::DatasetVersion;
+    QString name;
+    QString version;
+    int depth = 0;             // hops from the node a query started at
+    Stage stage = Stage::None; // model versions only
+    bool isModelVersion() const { return kind == LineageKind::ModelVersion; }
+    QString spec() const; // "dataset:clicks@2026-10", "model:payments/fraud@3", ...
+};
+
+struct LineageEdge
+{
+    qint64 src = 0; // upstream
+    qint64 dst = 0; // derived
+    QString kind;   // derived_from, trained_on, uses, deployed_as
+};
+
+struct LineageGraph
+{
+    qint64 root = 0;
+    QList<LineageNode> nodes; // the root first
+    QList<LineageEdge> edges;
+    int maxDepth = 0;
+    bool truncated = false; // more nodes lie beyond maxDepth
+};
+
+struct ImpactReport
+{
+    LineageNode root;
+    QList<LineageNode> versions;   // affected model versions
+    QList<LineageNode> production; // of those, the ones in Production now
+    QList<Deployment> deployments; // services running an affected version
+    int maxDepth = 0;
+    bool truncated = false;
+};
+
+struct UsagePath
+{
+    LineageNode version;     // a Production model version
+    QList<LineageNode> path; // from the source to the version
+};
+
+struct UsageReport
+{
+    LineageNode source;
+    bool usedInProduction = false;
+    QList<UsagePath> productionPaths;
+    int versionsUsing = 0; // all versions, any stage
+    int maxDepth = 0;
+    bool truncated = false;
 };
 
 struct AuditEntry
