@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "compareview.h"
 #include "connectdialog.h"
 #include "demo.h"
 #include "detailspanel.h"
@@ -100,6 +101,11 @@ MainWindow::MainWindow(QWidget *parent)
     columnsButton->setToolTip(tr("Choose which metrics appear as columns"));
     connect(columnsButton, &QPushButton::clicked, this, &MainWindow::chooseMetricColumns);
     headerRow->addWidget(columnsButton);
+    auto *compareButton = new QPushButton(tr("Compare"), tablePage);
+    compareButton->setObjectName(QStringLiteral("compareButton"));
+    compareButton->setToolTip(tr("Compare the selected versions (select 2 to 50 rows; Ctrl+D)"));
+    connect(compareButton, &QPushButton::clicked, this, &MainWindow::compareSelected);
+    headerRow->addWidget(compareButton);
     tableLayout->addLayout(headerRow);
     m_versionView = new VersionTableView(tablePage);
     m_versionView->setModel(m_versionModel);
@@ -110,6 +116,8 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_searchPanel = new SearchPanel(m_searchModel, m_centre);
     m_centre->addWidget(m_searchPanel);
+    m_compareView = new CompareView(m_client, m_centre);
+    m_centre->addWidget(m_compareView);
     m_centreSplitter->addWidget(m_centre);
     m_detailsPanel = new DetailsPanel(m_detailsModel, m_centreSplitter);
     m_centreSplitter->addWidget(m_detailsPanel);
@@ -201,6 +209,11 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_searchPanel, &SearchPanel::openVersion, this, &MainWindow::openVersion);
     connect(m_searchPanel, &SearchPanel::closeRequested, this, [this]() { showSearch(false); });
+    connect(m_searchPanel, &SearchPanel::compareRequested, this, &MainWindow::compareSelected);
+    connect(m_versionView, &VersionTableView::compareRequested, this, &MainWindow::compareSelected);
+    connect(m_compareView, &CompareView::closeRequested, this, [this]() { showSearch(m_showedSearchBeforeCompare); });
+    connect(m_compareView, &CompareView::loadFailed, this,
+            [this](const QString &m) { statusBar()->showMessage(tr("Compare failed: %1").arg(m), 10000); });
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
@@ -242,6 +255,8 @@ void MainWindow::buildMenus()
     view->addAction(tr("Choose &Metric Columns…"), this, &MainWindow::chooseMetricColumns);
     QAction *back = view->addAction(tr("&Versions of Selected Model"), this, [this]() { showSearch(false); });
     back->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    QAction *compare = view->addAction(tr("&Compare Selected Versions"), this, &MainWindow::compareSelected);
+    compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Search Language"), this, [this]() {
@@ -384,6 +399,7 @@ void MainWindow::openVersion(const QString &modelName, int version)
 void MainWindow::showSearch(bool show)
 {
     m_centre->setCurrentIndex(show ? 1 : 0);
+    m_detailsPanel->show();
     if (show)
         m_searchPanel->focusEditor();
     else
@@ -402,6 +418,30 @@ void MainWindow::chooseMetricColumns()
     QSettings().setValue(settingsKey(QStringLiteral("metricColumns"), m_currentModel), chosen);
     m_versionModel->setMetricColumns(chosen);
     m_versionView->applyDefaultColumnWidths();
+}
+
+void MainWindow::compareSelected()
+{
+    const bool fromSearch = m_centre->currentWidget() == m_searchPanel;
+    const QList<QPair<QString, int>> chosen =
+        fromSearch ? m_searchPanel->selectedVersions() : m_versionView->selectedVersions();
+    if (chosen.size() < kMinCompareVersions || chosen.size() > kMaxCompareVersions) {
+        statusBar()->showMessage(tr("Select between %1 and %2 versions to compare (%3 selected).")
+                                     .arg(kMinCompareVersions)
+                                     .arg(kMaxCompareVersions)
+                                     .arg(chosen.size()),
+                                 8000);
+        return;
+    }
+    m_showedSearchBeforeCompare = fromSearch;
+    compareVersions(chosen);
+}
+
+void MainWindow::compareVersions(const QList<QPair<QString, int>> &versions)
+{
+    m_centre->setCurrentWidget(m_compareView);
+    m_detailsPanel->hide(); // the charts need the height
+    m_compareView->compare(versions);
 }
 
 void MainWindow::exportCsv(const QString &path)

@@ -12,6 +12,7 @@ class QStackedWidget;
 
 namespace md {
 
+class CompareView;
 class DetailsPanel;
 class ModelTreeModel;
 class ModelTreePanel;
@@ -37,6 +38,9 @@ public:
     void showSearch(bool show);
     void openVersion(const QString &modelName, int version);
     void chooseMetricColumns();
+    // Opens the Compare view for the versions selected in the version table or the search results.
+    void compareSelected();
+    void compareVersions(const QList<QPair<QString, int>> &versions);
 
     // For tests and the screenshot tool.
     RegistryClient *client() const { return m_client; }
@@ -44,6 +48,7 @@ public:
     VersionTableView *versionView() const { return m_versionView; }
     SearchPanel *searchPanel() const { return m_searchPanel; }
     DetailsPanel *detailsPanel() const { return m_detailsPanel; }
+    CompareView *compareView() const { return m_compareView; }
     QLabel *banner() const { return m_banner; }
 
 signals:
@@ -77,6 +82,7 @@ private:
     VersionTableView *m_versionView;
     SearchPanel *m_searchPanel;
     DetailsPanel *m_detailsPanel;
+    CompareView *m_compareView;
     QStackedWidget *m_centre;
     QLabel *m_modelHeader;
     QSplitter *m_mainSplitter;
@@ -91,6 +97,7 @@ private:
     bool m_columnsApplied = false;
     bool m_restoringSelection = false; // selecting the remembered model must not close the search
     int m_shownVersion = -1;
+    bool m_showedSearchBeforeCompare = false;
 };
 
 } // namespace md

@@ -95,6 +95,19 @@ QString VersionTableView::selectedRowsText() const
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 
+QList<QPair<QString, int>> VersionTableView::selectedVersions() const
+{
+    QList<QPair<QString, int>> out;
+    if (!selectionModel())
+        return out;
+    QModelIndexList rows = selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    for (const QModelIndex &r : rows)
+        out << qMakePair(r.data(VersionTableModel::ModelNameRole).toString(),
+                         r.data(VersionTableModel::VersionRole).toInt());
+    return out;
+}
+
 void VersionTableView::copySelectedRows() const
 {
     const QString text = selectedRowsText();
@@ -153,6 +166,11 @@ void VersionTableView::contextMenuEvent(QContextMenuEvent *event)
     copy->setEnabled(onRow);
     QAction *uri = menu.addAction(tr("Copy artifact URI"), this, &VersionTableView::copyArtifactUri);
     uri->setEnabled(onRow && !at.data(VersionTableModel::ArtifactUriRole).toString().isEmpty());
+    menu.addSeparator();
+    const qsizetype chosen = selectionModel()->selectedRows().size();
+    QAction *compare = menu.addAction(tr("Compare %n selected version(s)", nullptr, int(chosen)),
+                                      QKeySequence(Qt::CTRL | Qt::Key_D), this, &VersionTableView::compareRequested);
+    compare->setEnabled(chosen >= 2 && chosen <= 50);
     menu.addSeparator();
     menu.addAction(tr("Choose metric columns…"), this, &VersionTableView::chooseColumnsRequested);
     menu.addAction(tr("Export versions as CSV…"), this, &VersionTableView::exportRequested);

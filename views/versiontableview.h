@@ -19,11 +19,14 @@ public:
     void copyArtifactUri() const;
     void selectVersion(int row);
     void applyDefaultColumnWidths();
+    // The selected versions as (model, version), in row order.
+    QList<QPair<QString, int>> selectedVersions() const;
 
 signals:
     void versionSelected(const QString &modelName, int version); // -1 when nothing is selected
     void chooseColumnsRequested();
     void exportRequested();
+    void compareRequested();
 
 protected:
     void contextMenuEvent(QContextMenuEvent *event) override;

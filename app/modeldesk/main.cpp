@@ -1,14 +1,18 @@
 // modeldesk: the desktop application. Only the entry point lives here; the window is in views/.
 
+#include "compareview.h"
 #include "database.h"
+#include "difftableview.h"
 #include "filterlineedit.h"
 #include "mainwindow.h"
 #include "modeltreepanel.h"
 #include "searchpanel.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QCommandLineParser>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -32,6 +36,16 @@ void setupParser(QCommandLineParser &parser)
         {QStringLiteral("model"), QStringLiteral("Select this model after opening."), QStringLiteral("NAME")});
     parser.addOption(
         {QStringLiteral("search"), QStringLiteral("Run this search after opening."), QStringLiteral("FILTER")});
+    parser.addOption({QStringLiteral("compare"),
+                      QStringLiteral("Open the Compare view for these versions: numbers and ranges of --model "
+                                     "(e.g. 3,7,10-15), or NAME@N items."),
+                      QStringLiteral("VERSIONS")});
+    parser.addOption({QStringLiteral("compare-tab"),
+                      QStringLiteral("The Compare tab to show: metrics, trend, subgroups or diff."),
+                      QStringLiteral("TAB")});
+    parser.addOption({QStringLiteral("compare-options"),
+                      QStringLiteral("Comma-separated: normalise, deltas, differences (only, in the diff)."),
+                      QStringLiteral("OPTIONS")});
     parser.addOption({QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."), QStringLiteral("WxH")});
     parser.addOption({QStringLiteral("screenshot"),
                       QStringLiteral("Save a PNG of the window once it has loaded, then quit."),
@@ -110,6 +124,34 @@ int main(int argc, char **argv)
                 window.searchPanel()->editor()->setText(search);
                 emit window.searchPanel()->searchRequested(search);
             }
+        });
+    }
+    const QString compare = parser.value(QStringLiteral("compare"));
+    if (!compare.isEmpty()) {
+        QList<QPair<QString, int>> refs;
+        for (const QString &item : compare.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString name = item.contains(QLatin1Char('@')) ? item.section(QLatin1Char('@'), 0, -2) : model;
+            const QString numbers = item.section(QLatin1Char('@'), -1);
+            const int from = numbers.section(QLatin1Char('-'), 0, 0).toInt();
+            const int to = numbers.contains(QLatin1Char('-')) ? numbers.section(QLatin1Char('-'), 1).toInt() : from;
+            if (name.isEmpty() || from <= 0 || to < from) {
+                std::fprintf(stderr, "modeldesk: --compare takes version numbers of --model or NAME@N items.\n");
+                return 2;
+            }
+            for (int v = from; v <= to; ++v)
+                refs << qMakePair(name, v);
+        }
+        const QStringList tabs = {QStringLiteral("metrics"), QStringLiteral("trend"), QStringLiteral("subgroups"),
+                                  QStringLiteral("diff")};
+        const int tab = std::max(0, int(tabs.indexOf(parser.value(QStringLiteral("compare-tab")))));
+        const QStringList options = parser.value(QStringLiteral("compare-options")).split(QLatin1Char(','));
+        QObject::connect(&window, &md::MainWindow::registryOpened, &window, [&window, refs, tab, options]() {
+            md::CompareView *view = window.compareView();
+            view->normaliseBox()->setChecked(options.contains(QLatin1String("normalise")));
+            view->deltasBox()->setChecked(options.contains(QLatin1String("deltas")));
+            view->diffView()->differencesOnlyBox()->setChecked(options.contains(QLatin1String("differences")));
+            window.compareVersions(refs);
+            view->tabs()->setCurrentIndex(tab);
         });
     }
     const QString shot = parser.value(QStringLiteral("screenshot"));
