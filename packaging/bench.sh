@@ -11,3 +11,4 @@ state="$PWD/build/default/bench-state"
 trap 'bash tests/pg/pgcluster.sh stop "$state"' EXIT
 bash tests/pg/pgcluster.sh start "$state"
 MODELDESK_BENCH_PG_URL="$(cat "$state/pg-url.txt")" build/default/tests/bench/modeldesk_bench "$@"
+build/default/tests/bench/modeldesk_view_bench "$@"

@@ -5,6 +5,7 @@
 #include "detailspanel.h"
 #include "filterlineedit.h"
 #include "hintviews.h"
+#include "lineageview.h"
 #include "metricchooser.h"
 #include "modeltreemodel.h"
 #include "modeltreepanel.h"
@@ -31,6 +32,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace md {
@@ -110,8 +112,15 @@ MainWindow::MainWindow(QWidget *parent)
     m_searchPanel = new SearchPanel(m_searchModel, m_centre);
     m_centre->addWidget(m_searchPanel);
     m_centreSplitter->addWidget(m_centre);
-    m_detailsPanel = new DetailsPanel(m_detailsModel, m_centreSplitter);
-    m_centreSplitter->addWidget(m_detailsPanel);
+    m_detailTabs = new QTabWidget(m_centreSplitter);
+    m_detailTabs->setObjectName(QStringLiteral("detailTabs"));
+    m_detailTabs->setDocumentMode(true);
+    m_detailsPanel = new DetailsPanel(m_detailsModel, m_detailTabs);
+    m_detailTabs->addTab(m_detailsPanel, tr("Details"));
+    m_lineageView = new LineageView(m_detailTabs);
+    m_lineageView->setClient(m_client);
+    m_detailTabs->addTab(m_lineageView, tr("Lineage"));
+    m_centreSplitter->addWidget(m_detailTabs);
     m_centreSplitter->setStretchFactor(0, 1);
     m_centreSplitter->setStretchFactor(1, 1);
     m_centreSplitter->setSizes({400, 330});
@@ -161,10 +170,12 @@ MainWindow::MainWindow(QWidget *parent)
         if (version < 0) {
             if (m_versionModel->rowCount() == 0) {
                 m_detailsModel->clear();
+                m_lineageView->clear();
                 m_shownVersion = -1;
             }
             return;
         }
+        m_lineageView->showVersion(model, version);
         if (m_detailsModel->hasVersion() && m_detailsModel->modelName() == model && m_shownVersion == version)
             return;
         m_shownVersion = version;
@@ -192,6 +203,7 @@ MainWindow::MainWindow(QWidget *parent)
         m_searchPanel->showResults(count, truncated, ms);
     });
     connect(m_searchPanel, &SearchPanel::openVersion, this, &MainWindow::openVersion);
+    connect(m_lineageView, &LineageView::versionRequested, this, &MainWindow::openVersion);
     connect(m_searchPanel, &SearchPanel::closeRequested, this, [this]() { showSearch(false); });
 
     QSettings settings;
@@ -232,6 +244,8 @@ void MainWindow::buildMenus()
     QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshAll);
     refresh->setShortcut(QKeySequence::Refresh);
     view->addAction(tr("Choose &Metric Columns…"), this, &MainWindow::chooseMetricColumns);
+    QAction *lineage = view->addAction(tr("&Lineage of Selected Version"), this, [this]() { showLineage(); });
+    lineage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     QAction *back = view->addAction(tr("&Versions of Selected Model"), this, [this]() { showSearch(false); });
     back->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
 
@@ -367,6 +381,24 @@ void MainWindow::openVersion(const QString &modelName, int version)
         if (!m_treePanel->selectModel(modelName))
             onModelSelected(modelName);
     }
+}
+
+void MainWindow::showLineage(const QString &spec, bool impact)
+{
+    m_detailTabs->setCurrentWidget(m_lineageView);
+    // A graph needs room: give the lineage at least 60% of the centre's height.
+    const QList<int> sizes = m_centreSplitter->sizes();
+    if (sizes.size() == 2 && sizes[1] < (sizes[0] + sizes[1]) * 3 / 5) {
+        const int total = sizes[0] + sizes[1];
+        m_centreSplitter->setSizes({total * 2 / 5, total - total * 2 / 5});
+    }
+    m_lineageView->setImpactMode(impact);
+    if (spec.isEmpty())
+        return;
+    m_lineageView->openNode(spec);
+    const qsizetype at = spec.lastIndexOf(QLatin1Char('@'));
+    if (spec.startsWith(QLatin1String("model:")) && at > 6)
+        openVersion(spec.mid(6, at - 6), spec.mid(at + 1).toInt()); // keep the table on the same version
 }
 
 void MainWindow::showSearch(bool show)

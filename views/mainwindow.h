@@ -9,10 +9,12 @@ class QLabel;
 class QMenu;
 class QSplitter;
 class QStackedWidget;
+class QTabWidget;
 
 namespace md {
 
 class DetailsPanel;
+class LineageView;
 class ModelTreeModel;
 class ModelTreePanel;
 class RegistryClient;
@@ -37,6 +39,8 @@ public:
     void showSearch(bool show);
     void openVersion(const QString &modelName, int version);
     void chooseMetricColumns();
+    // Switches to the Lineage tab; with a spec, centres it on that lineage node (e.g. "pipeline:f@2.3").
+    void showLineage(const QString &spec = {}, bool impact = false);
 
     // For tests and the screenshot tool.
     RegistryClient *client() const { return m_client; }
@@ -44,6 +48,8 @@ public:
     VersionTableView *versionView() const { return m_versionView; }
     SearchPanel *searchPanel() const { return m_searchPanel; }
     DetailsPanel *detailsPanel() const { return m_detailsPanel; }
+    LineageView *lineageView() const { return m_lineageView; }
+    QTabWidget *detailTabs() const { return m_detailTabs; }
     QLabel *banner() const { return m_banner; }
 
 signals:
@@ -77,6 +83,8 @@ private:
     VersionTableView *m_versionView;
     SearchPanel *m_searchPanel;
     DetailsPanel *m_detailsPanel;
+    LineageView *m_lineageView;
+    QTabWidget *m_detailTabs;
     QStackedWidget *m_centre;
     QLabel *m_modelHeader;
     QSplitter *m_mainSplitter;
