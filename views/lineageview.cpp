@@ -143,6 +143,8 @@ LineageView::LineageView(QWidget *parent)
     m_impactButton->setCheckable(true);
     connect(m_impactButton, &QToolButton::toggled, this, [this](bool on) {
         if (on) {
+            if (m_busy)
+                return; // the graph on its way picks its centre node when it arrives
             const qint64 id = m_scene->selectedNode() ? m_scene->selectedNode() : m_scene->graph().root;
             if (id != 0)
                 pickImpactNode(id);
@@ -189,6 +191,7 @@ LineageView::LineageView(QWidget *parent)
     m_impactList = new QListWidget(side);
     m_impactList->setObjectName(QStringLiteral("lineageImpactList"));
     m_impactList->setToolTip(tr("Double-click to open the node's lineage"));
+    m_impactList->setWordWrap(true);
     connect(m_impactList, &QListWidget::itemDoubleClicked, this, &LineageView::openListItem);
     sideLayout->addWidget(m_impactList, 1);
     splitter->addWidget(side);

@@ -171,11 +171,22 @@ MainWindow::MainWindow(QWidget *parent)
             if (m_versionModel->rowCount() == 0) {
                 m_detailsModel->clear();
                 m_lineageView->clear();
+                m_lineageVersion.clear();
                 m_shownVersion = -1;
             }
             return;
         }
-        m_lineageView->showVersion(model, version);
+        // The lineage follows the selected version, except that a node opened on purpose (showLineage) is not
+        // replaced by the automatic selection of a first version when a table loads, and a refresh that
+        // re-selects the same version keeps where the user has moved the graph to.
+        if (!(m_autoSelecting && m_lineagePinned)) {
+            m_lineagePinned = false;
+            const QString key = model + QLatin1Char('@') + QString::number(version);
+            if (key != m_lineageVersion) {
+                m_lineageVersion = key;
+                m_lineageView->showVersion(model, version);
+            }
+        }
         if (m_detailsModel->hasVersion() && m_detailsModel->modelName() == model && m_shownVersion == version)
             return;
         m_shownVersion = version;
@@ -340,9 +351,13 @@ void MainWindow::onKeysLoaded()
     if (m_pendingVersion > 0) {
         const int row = m_versionModel->rowOfVersion(m_pendingVersion);
         m_pendingVersion = -1;
+        m_autoSelecting = true;
         m_versionView->selectVersion(row);
+        m_autoSelecting = false;
     } else if (!m_versionView->currentIndex().isValid() && m_versionModel->rowCount() > 0) {
+        m_autoSelecting = true;
         m_versionView->selectVersion(0);
+        m_autoSelecting = false;
     }
     m_versionView->setEmptyHint(m_versionModel->rowCount() == 0 && !m_currentModel.isEmpty()
                                     ? tr("This model has no versions yet.")
@@ -392,13 +407,19 @@ void MainWindow::showLineage(const QString &spec, bool impact)
         const int total = sizes[0] + sizes[1];
         m_centreSplitter->setSizes({total * 2 / 5, total - total * 2 / 5});
     }
-    m_lineageView->setImpactMode(impact);
-    if (spec.isEmpty())
+    if (spec.isEmpty()) {
+        m_lineageView->setImpactMode(impact);
         return;
+    }
     m_lineageView->openNode(spec);
+    m_lineageView->setImpactMode(impact);
     const qsizetype at = spec.lastIndexOf(QLatin1Char('@'));
-    if (spec.startsWith(QLatin1String("model:")) && at > 6)
+    if (spec.startsWith(QLatin1String("model:")) && at > 6) {
+        m_lineagePinned = false;
         openVersion(spec.mid(6, at - 6), spec.mid(at + 1).toInt()); // keep the table on the same version
+    } else {
+        m_lineagePinned = true;
+    }
 }
 
 void MainWindow::showSearch(bool show)

@@ -98,6 +98,9 @@ private:
     int m_pendingVersion = -1; // to select once the version table has loaded
     bool m_columnsApplied = false;
     int m_shownVersion = -1;
+    QString m_lineageVersion;     // "model@version" last given to the lineage tab
+    bool m_lineagePinned = false; // the lineage tab shows a node opened on purpose
+    bool m_autoSelecting = false; // the window (not the user) is selecting a version
 };
 
 } // namespace md

@@ -5,6 +5,7 @@
 #include "lineagelayout.h"
 #include "lineagescene.h"
 #include "lineageview.h"
+#include "mainwindow.h"
 #include "registryclient.h"
 #include "testdb.h"
 #include "validation.h"
@@ -17,6 +18,8 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSvgRenderer>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTest>
 
 using namespace md;
@@ -370,4 +373,47 @@ TEST_P(LineageViewTest, ExportsSvgAndPng)
             coloured = image.pixelColor(x, y) != Qt::white;
     EXPECT_TRUE(coloured);
     EXPECT_FALSE(view->exportPng(QStringLiteral("/nonexistent-dir/x.png"), &error));
+}
+
+TEST_P(LineageViewTest, MainWindowLineageTabFollowsTheSelectedVersion)
+{
+    for (const char *pipeline : {"pipeline:features@2.3", "pipeline:features@2.4"}) {
+        VersionSpec s = sampleSpec(QStringLiteral("fraud"));
+        s.inputs << *parseInputSpec(QString::fromLatin1(pipeline));
+        ASSERT_TRUE(registry->registerVersion(s));
+    }
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy opened(&window, &MainWindow::registryOpened);
+    window.openRegistry(db->url());
+    ASSERT_TRUE(opened.wait(15000));
+    window.openVersion(QStringLiteral("fraud"), 1);
+    LineageView *lineage = window.lineageView();
+    QSignalSpy shown(lineage, &LineageView::graphShown);
+
+    // Nothing is laid out while the tab is hidden; clicking the tab loads the selected version's lineage.
+    QTest::qWait(300);
+    EXPECT_EQ(shown.count(), 0);
+    QTabBar *tabs = window.detailTabs()->tabBar();
+    QTest::mouseClick(tabs, Qt::LeftButton, {}, tabs->tabRect(1).center());
+    ASSERT_TRUE(shown.wait(30000));
+    EXPECT_EQ(lineage->currentSpec(), QStringLiteral("model:fraud@1"));
+    EXPECT_EQ(lineage->scene()->nodeIds(),
+              ids({QStringLiteral("model:fraud@1"), QStringLiteral("pipeline:features@2.3"),
+                   QStringLiteral("pipeline-family:features")}));
+
+    // Another version selected in the table: the graph follows.
+    window.openVersion(QStringLiteral("fraud"), 2);
+    ASSERT_TRUE(shown.wait(30000));
+    EXPECT_EQ(lineage->currentSpec(), QStringLiteral("model:fraud@2"));
+    EXPECT_TRUE(lineage->scene()->hasNode(id(QStringLiteral("pipeline:features@2.4"))));
+
+    // Any node, in impact mode.
+    QSignalSpy impact(lineage, &LineageView::impactShown);
+    window.showLineage(QStringLiteral("pipeline:features@2.3"), true);
+    ASSERT_TRUE(impact.wait(30000));
+    EXPECT_EQ(lineage->scene()->highlightedNodes(),
+              ids({QStringLiteral("pipeline:features@2.3"), QStringLiteral("model:fraud@1")}));
 }
