@@ -106,6 +106,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_versionView = new VersionTableView(tablePage);
     m_versionView->setModel(m_versionModel);
     m_versionView->sortByColumn(VersionTableModel::VersionColumn, Qt::DescendingOrder);
+    m_versionView->applyDefaultColumnWidths();
     tableLayout->addWidget(m_versionView, 1);
     m_centre->addWidget(tablePage);
 
@@ -128,7 +129,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_mainSplitter->addWidget(m_centreSplitter);
     m_mainSplitter->setStretchFactor(0, 0);
     m_mainSplitter->setStretchFactor(1, 1);
-    m_mainSplitter->setSizes({320, 960});
+    m_mainSplitter->setSizes({310, 970});
     layout->addWidget(m_mainSplitter, 1);
     setCentralWidget(central);
 
@@ -156,8 +157,15 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_treeModel, &ModelTreeModel::loaded, this, [this]() {
         const QString want = !m_pendingModel.isEmpty() ? m_pendingModel : m_currentModel;
+        m_restoringSelection = true;
         if (!want.isEmpty() && m_treePanel->currentModel() != want && m_treePanel->selectModel(want))
             m_pendingModel.clear();
+        m_restoringSelection = false;
+        if (m_currentModel.isEmpty())
+            m_versionView->setEmptyHint(m_treeModel->modelCount() == 0
+                                            ? tr("The registry is empty: register a model with modelctl, or fill "
+                                                 "it with demo data (left).")
+                                            : tr("Select a model on the left to see its versions."));
         updateModelHeader();
     });
     connect(m_treeModel, &ModelTreeModel::loadFailed, this, [this](const QString &m) { setBanner(m, true); });
@@ -319,6 +327,8 @@ void MainWindow::onOpenFailed(const Error &error)
 
 void MainWindow::onModelSelected(const QString &name)
 {
+    if (!name.isEmpty())
+        m_pendingModel.clear(); // whatever was waiting to be selected, this selection supersedes it
     if (name.isEmpty() || (name == m_currentModel && m_versionModel->modelName() == name))
         return;
     m_currentModel = name;
@@ -333,7 +343,8 @@ void MainWindow::onModelSelected(const QString &name)
     m_detailsModel->clear();
     if (m_client->isOpen())
         settings.setValue(settingsKey(QStringLiteral("lastModel"), m_client->session().url), name);
-    showSearch(false);
+    if (!m_restoringSelection)
+        showSearch(false);
     updateModelHeader();
 }
 
@@ -391,6 +402,7 @@ void MainWindow::openVersion(const QString &modelName, int version)
         return;
     }
     m_pendingVersion = version;
+    m_pendingModel = modelName; // in case the tree is still loading
     if (!m_treePanel->selectModel(modelName)) {
         m_treePanel->filterEdit()->clear();
         if (!m_treePanel->selectModel(modelName))

@@ -97,6 +97,7 @@ private:
     QString m_pendingModel;    // to select once the tree has loaded
     int m_pendingVersion = -1; // to select once the version table has loaded
     bool m_columnsApplied = false;
+    bool m_restoringSelection = false; // selecting the remembered model must not close the search
     int m_shownVersion = -1;
     QString m_lineageVersion;     // "model@version" last given to the lineage tab
     bool m_lineagePinned = false; // the lineage tab shows a node opened on purpose

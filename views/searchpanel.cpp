@@ -56,7 +56,8 @@ SearchPanel::SearchPanel(QAbstractItemModel *results, QWidget *parent)
     m_view->setColumnWidth(SearchResultsModel::ModelColumn, 22 * em);
     m_view->setColumnWidth(SearchResultsModel::VersionColumn, 6 * em);
     m_view->setColumnWidth(SearchResultsModel::StageColumn, 8 * em);
-    m_view->setColumnWidth(SearchResultsModel::CreatedColumn, 10 * em);
+    m_view->setColumnWidth(SearchResultsModel::CreatedColumn,
+                           fontMetrics().horizontalAdvance(QStringLiteral("2026-10-15 12:00")) + 3 * em);
     m_view->setEmptyHint(tr("Type a filter above and press Enter. Examples:\n\n"
                             "metrics.auc > 0.85\n"
                             "data.date_to < '2026-10-15'\n"

@@ -39,6 +39,7 @@ QSize StageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIn
 {
     QSize s = QStyledItemDelegate::sizeHint(option, index);
     s.setWidth(s.width() + 16);
+    s.setHeight(std::max(s.height(), option.fontMetrics.height() + 4)); // room for the pill
     return s;
 }
 

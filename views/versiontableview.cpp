@@ -61,7 +61,7 @@ void VersionTableView::applyDefaultColumnWidths()
         else if (title == tr("Created (UTC)"))
             w = std::max(w, fontMetrics().horizontalAdvance(QStringLiteral("2026-10-15 12:00")) + 2 * em);
         else if (title == tr("Data version"))
-            w = std::max(w, 14 * em);
+            w = std::max(w, fontMetrics().horizontalAdvance(QStringLiteral("transactions@2026-10-09")) + 2 * em);
         else if (title == tr("Git SHA"))
             w = std::max(w, fontMetrics().horizontalAdvance(QStringLiteral("abcdef1234")) + 2 * em);
         else
