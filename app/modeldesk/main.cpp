@@ -46,6 +46,11 @@ void setupParser(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("compare-options"),
                       QStringLiteral("Comma-separated: normalise, deltas, differences (only, in the diff)."),
                       QStringLiteral("OPTIONS")});
+    parser.addOption({QStringLiteral("lineage"),
+                      QStringLiteral("Show the Lineage tab centred on this node, e.g. pipeline:features@2.3 or "
+                                     "model:NAME@VERSION."),
+                      QStringLiteral("NODE")});
+    parser.addOption({QStringLiteral("impact"), QStringLiteral("With --lineage: start in impact mode.")});
     parser.addOption({QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."), QStringLiteral("WxH")});
     parser.addOption({QStringLiteral("screenshot"),
                       QStringLiteral("Save a PNG of the window once it has loaded, then quit."),
@@ -115,16 +120,21 @@ int main(int argc, char **argv)
 
     const QString model = parser.value(QStringLiteral("model"));
     const QString search = parser.value(QStringLiteral("search"));
-    if (!model.isEmpty() || !search.isEmpty()) {
-        QObject::connect(&window, &md::MainWindow::registryOpened, &window, [&window, model, search]() {
-            if (!model.isEmpty())
-                window.openVersion(model, -1);
-            if (!search.isEmpty()) {
-                window.showSearch(true);
-                window.searchPanel()->editor()->setText(search);
-                emit window.searchPanel()->searchRequested(search);
-            }
-        });
+    const QString lineage = parser.value(QStringLiteral("lineage"));
+    const bool impact = parser.isSet(QStringLiteral("impact"));
+    if (!model.isEmpty() || !search.isEmpty() || !lineage.isEmpty()) {
+        QObject::connect(&window, &md::MainWindow::registryOpened, &window,
+                         [&window, model, search, lineage, impact]() {
+                             if (!model.isEmpty())
+                                 window.openVersion(model, -1);
+                             if (!lineage.isEmpty())
+                                 window.showLineage(lineage, impact);
+                             if (!search.isEmpty()) {
+                                 window.showSearch(true);
+                                 window.searchPanel()->editor()->setText(search);
+                                 emit window.searchPanel()->searchRequested(search);
+                             }
+                         });
     }
     const QString compare = parser.value(QStringLiteral("compare"));
     if (!compare.isEmpty()) {
