@@ -101,7 +101,9 @@ void printTable(QTextStream &out, const QStringList &header, const QList<QString
                 cell = cell.left(59) + QChar(0x2026);
             text += i + 1 < cells.size() ? cell.leftJustified(widths[i] + 2) : cell;
         }
-        out << text.trimmed() << '\n';
+        while (text.endsWith(QLatin1Char(' ')))
+            text.chop(1);
+        out << text << '\n';
     };
     line(header);
     for (const QStringList &row : rows)

@@ -58,6 +58,8 @@ struct Command
 
 QList<Command> commands();
 QList<Command> lifecycleCommands();
+QList<Command> lineageCommands();
+QList<Command> diffCommands();
 
 // "3" or "v3".
 Result<int> parseVersionNumber(const QString &text);

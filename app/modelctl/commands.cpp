@@ -628,6 +628,8 @@ QList<Command> commands()
          runDemo},
     };
     list += lifecycleCommands();
+    list += lineageCommands();
+    list += diffCommands();
     return list;
 }
 

@@ -36,9 +36,9 @@ Status appendAudit(Database &db, const QString &actor, const QString &action, co
     e.objectKey = objectKey;
     e.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
     e.hash = auditHash(e);
-    auto q = db.exec(QStringLiteral("INSERT INTO audit_log (at, actor, action, object_type, object_key, details, "
-                                    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                     {e.at, e.actor, e.action, e.objectType, e.objectKey, e.details, e.prevHash, e.hash});
+    auto q = db.execWrite(QStringLiteral("INSERT INTO audit_log (at, actor, action, object_type, object_key, details, "
+                                         "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                          {e.at, e.actor, e.action, e.objectType, e.objectKey, e.details, e.prevHash, e.hash});
     if (!q)
         return q.error();
     return {};

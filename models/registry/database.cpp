@@ -193,6 +193,7 @@ Database::Database(RegistryLocation location, QString connectionName)
 
 Database::~Database()
 {
+    m_preparedWrites.clear();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         if (db.isOpen()) {
@@ -368,28 +369,68 @@ void Database::backoff(int attempt)
     QThread::msleep(base / 2 + QRandomGenerator::global()->bounded(base));
 }
 
+namespace {
+QVariant bindable(const QVariant &v)
+{
+    // Qt binds a null QString as SQL NULL; an empty text value must stay an empty string.
+    // A deliberate NULL is passed as a null QVariant instead.
+    if (!v.isNull() && v.metaType().id() == QMetaType::QString && v.toString().isNull())
+        return QStringLiteral("");
+    return v;
+}
+
+bool isCacheableWrite(const QString &sql)
+{
+    return (sql.startsWith(QLatin1String("INSERT")) || sql.startsWith(QLatin1String("UPDATE")) ||
+            sql.startsWith(QLatin1String("DELETE"))) &&
+           !sql.contains(QLatin1String("RETURNING"));
+}
+} // namespace
+
 Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &binds)
 {
-    QSqlQuery q(database());
-    q.setForwardOnly(true);
     if (binds.isEmpty()) {
+        QSqlQuery q(database());
+        q.setForwardOnly(true);
         if (!q.exec(sql))
             return errorFrom(q.lastError(), {});
         return q;
     }
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
     if (!q.prepare(sql))
         return errorFrom(q.lastError(), {});
-    for (const QVariant &v : binds) {
-        // Qt binds a null QString as SQL NULL; an empty text value must stay an empty string.
-        // A deliberate NULL is passed as a null QVariant instead.
-        if (!v.isNull() && v.metaType().id() == QMetaType::QString && v.toString().isNull())
-            q.addBindValue(QStringLiteral(""));
-        else
-            q.addBindValue(v);
-    }
+    for (const QVariant &v : binds)
+        q.addBindValue(bindable(v));
     if (!q.exec())
         return errorFrom(q.lastError(), {});
     return q;
+}
+
+Result<int> Database::execWrite(const QString &sql, const QVariantList &binds)
+{
+    Q_ASSERT(isCacheableWrite(sql));
+    auto it = m_preparedWrites.find(sql);
+    if (it == m_preparedWrites.end()) {
+        if (m_preparedWrites.size() >= 256)
+            m_preparedWrites.clear();
+        auto q = std::make_shared<QSqlQuery>(database());
+        q->setForwardOnly(true);
+        if (!q->prepare(sql))
+            return errorFrom(q->lastError(), {});
+        it = m_preparedWrites.insert(sql, q);
+    }
+    QSqlQuery &q = **it;
+    for (int i = 0; i < binds.size(); ++i)
+        q.bindValue(i, bindable(binds.at(i)));
+    if (!q.exec()) {
+        const Error e = errorFrom(q.lastError(), {});
+        m_preparedWrites.erase(it); // prepare afresh next time (e.g. after a reconnect)
+        return e;
+    }
+    const int affected = q.numRowsAffected();
+    q.finish();
+    return affected;
 }
 
 Result<QVariant> Database::scalar(const QString &sql, const QVariantList &binds)

@@ -2,6 +2,7 @@
 
 #include "result.h"
 
+#include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -67,6 +68,9 @@ public:
 
     // Runs one statement with positional "?" parameters. The query is forward-only.
     Result<QSqlQuery> exec(const QString &sql, const QVariantList &binds = {});
+    // An INSERT, UPDATE or DELETE (without RETURNING) through a cached prepared statement; returns the
+    // number of rows affected. For the hot paths (registration, transitions, audit).
+    Result<int> execWrite(const QString &sql, const QVariantList &binds);
     // Convenience: the first column of the first row, or a null QVariant when there is no row.
     Result<QVariant> scalar(const QString &sql, const QVariantList &binds = {});
     // Runs a script of statements (see splitSqlScript).
@@ -99,6 +103,10 @@ private:
 
     RegistryLocation m_location;
     QString m_connectionName;
+    // Prepared writes (INSERT/UPDATE/DELETE without RETURNING) are kept and re-executed: preparing is
+    // a round trip on PostgreSQL and a parse on SQLite. Reads are not cached, since a caller may still be
+    // reading a result when the same statement runs again.
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_preparedWrites;
     QString m_sessionUser;
     bool m_inTransaction = false;
 };

@@ -40,11 +40,11 @@ Status Registry::recordTransition(qint64 versionId, const QString &modelName, in
 {
     const QString now = nowUtc();
     // The transition row comes first: the database accepts a stage change only when it is recorded.
-    if (auto q =
-            m_db->exec(QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, "
-                                      "at, reason, approval_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                       {versionId, from, to, kind, m_actor, now, reason,
-                        approvalId > 0 ? QVariant(approvalId) : QVariant(QMetaType(QMetaType::LongLong))});
+    if (auto q = m_db->execWrite(
+            QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, "
+                           "at, reason, approval_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+            {versionId, from, to, kind, m_actor, now, reason,
+             approvalId > 0 ? QVariant(approvalId) : QVariant(QMetaType(QMetaType::LongLong))});
         !q)
         return q.error();
     auto updated = m_db->exec(QStringLiteral("UPDATE model_versions SET stage = ?, stage_changed_at = ? WHERE id = ? "
@@ -868,6 +868,16 @@ Status Registry::reportDeployment(const QString &service, const QString &environ
                                 {service, environment, *mid, *vid, nowUtc(), m_actor});
             !q)
             return q.error();
+        // The deployment is a lineage node too: impact analysis reaches the services a version runs in.
+        auto versionNode =
+            ensureLineageNode(LineageKind::ModelVersion, modelName, QString::number(number), *vid, nowUtc());
+        if (!versionNode)
+            return versionNode.error();
+        auto deploymentNode = ensureLineageNode(LineageKind::Deployment, service, environment, 0, nowUtc());
+        if (!deploymentNode)
+            return deploymentNode.error();
+        if (auto s = ensureLineageEdge(*versionNode, *deploymentNode, QStringLiteral("deployed_as"), nowUtc()); !s)
+            return s;
         return appendAudit(*m_db, m_actor, QStringLiteral("report_deployment"), QStringLiteral("deployment"),
                            service + QLatin1Char('/') + environment,
                            QJsonObject{{QStringLiteral("model"), modelName}, {QStringLiteral("version"), number}});

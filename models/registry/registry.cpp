@@ -117,7 +117,7 @@ Status Registry::insertRows(const QString &table, const QStringList &columns, co
         const QString sql =
             QStringLiteral("INSERT INTO %1 (%2) VALUES %3")
                 .arg(table, columns.join(QLatin1Char(',')), QStringList(n, rowPlaceholder).join(QLatin1Char(',')));
-        if (auto q = m_db->exec(sql, binds); !q)
+        if (auto q = m_db->execWrite(sql, binds); !q)
             return q.error();
     }
     return {};
@@ -128,10 +128,10 @@ Result<qint64> Registry::ensureLineageNode(LineageKind kind, const QString &name
 {
     const QString kindName = lineageKindName(kind);
     auto insert =
-        m_db->exec(QStringLiteral("INSERT INTO lineage_nodes (kind, name, version, model_version_id, created_at) "
-                                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, name, version) DO NOTHING"),
-                   {kindName, name, version,
-                    modelVersionId > 0 ? QVariant(modelVersionId) : QVariant(QMetaType(QMetaType::LongLong)), at});
+        m_db->execWrite(QStringLiteral("INSERT INTO lineage_nodes (kind, name, version, model_version_id, created_at) "
+                                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, name, version) DO NOTHING"),
+                        {kindName, name, version,
+                         modelVersionId > 0 ? QVariant(modelVersionId) : QVariant(QMetaType(QMetaType::LongLong)), at});
     if (!insert)
         return insert.error();
     auto id = m_db->scalar(QStringLiteral("SELECT id FROM lineage_nodes WHERE kind = ? AND name = ? AND version = ?"),
@@ -143,10 +143,10 @@ Result<qint64> Registry::ensureLineageNode(LineageKind kind, const QString &name
 
 Status Registry::ensureLineageEdge(qint64 src, qint64 dst, const QString &kind, const QString &at)
 {
-    auto q =
-        m_db->exec(QStringLiteral("INSERT INTO lineage_edges (src_id, dst_id, kind, created_at) VALUES (?, ?, ?, ?) "
-                                  "ON CONFLICT (src_id, dst_id, kind) DO NOTHING"),
-                   {src, dst, kind, at});
+    auto q = m_db->execWrite(
+        QStringLiteral("INSERT INTO lineage_edges (src_id, dst_id, kind, created_at) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (src_id, dst_id, kind) DO NOTHING"),
+        {src, dst, kind, at});
     if (!q)
         return q.error();
     return {};
@@ -290,12 +290,13 @@ Result<RegisterResult> Registry::registerVersion(const VersionSpec &spec)
                 return s.error();
         }
 
-        if (auto q = m_db->exec(QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, "
+        if (auto q =
+                m_db->execWrite(QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, "
                                                "actor, at, reason) VALUES (?, '', 'None', 'register', ?, ?, '')"),
                                 {vid, m_actor, createdAt});
             !q)
             return q.error();
-        if (auto q = m_db->exec(QStringLiteral("UPDATE model_versions SET sealed = 1 WHERE id = ?"), {vid}); !q)
+        if (auto q = m_db->execWrite(QStringLiteral("UPDATE model_versions SET sealed = 1 WHERE id = ?"), {vid}); !q)
             return q.error();
 
         QJsonObject details{{QStringLiteral("artifact_uri"), spec.artifactUri},

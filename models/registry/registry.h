@@ -99,6 +99,23 @@ public:
     Result<QStringList> roles();
     Status grantRole(const QString &role, const QString &user);
 
+    // ---- lineage (lineage.cpp) ----
+    static constexpr int kDefaultLineageDepth = 12;
+    static constexpr int kMaxLineageDepth = 50;
+    // A node by spec: "source:NAME", "dataset:NAME@V", "pipeline:NAME@V", "commit:SHA", "model:NAME@N", ...
+    Result<LineageNode> lineageNode(const QString &spec);
+    Result<LineageNode> lineageNodeForVersion(const QString &modelName, int version);
+    Result<qint64> addLineageNode(const QString &spec, const QString &attributesJson = {});
+    Status addLineageEdge(const QString &srcSpec, const QString &dstSpec, const QString &kind);
+    // Everything upstream (what it came from) or downstream (what derives from it), depth-bounded;
+    // cycles in the data never hang a query.
+    Result<LineageGraph> lineageUpstream(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
+    Result<LineageGraph> lineageDownstream(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
+    // Upstream and downstream together, for the graph view.
+    Result<LineageGraph> lineageNeighbourhood(qint64 nodeId, int maxDepth);
+    Result<ImpactReport> impact(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
+    Result<UsageReport> erasureCheck(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
+
     Result<AuditVerification> verifyAudit() { return verifyAuditChain(*m_db); }
     Result<QList<AuditEntry>> audit(const AuditFilter &filter) { return readAudit(*m_db, filter); }
 
@@ -119,6 +136,7 @@ private:
     Result<TransitionOutcome> promoteToProduction(qint64 requestId);
     Result<GateReport> evaluateInTransaction(const QString &modelName, int version, Stage to);
     Result<ApprovalRequest> loadRequest(qint64 requestId);
+    Result<LineageGraph> walkLineage(qint64 nodeId, int maxDepth, bool downstream);
 
     std::unique_ptr<Database> m_db;
     int m_schemaVersion = 0;

@@ -217,6 +217,60 @@ struct Deployment
     bool shadow = false; // the service runs a version that is not in Production
 };
 
+struct LineageNode
+{
+    qint64 id = 0;
+    LineageKind kind = LineageKind::DatasetVersion;
+    QString name;
+    QString version;
+    int depth = 0;             // hops from the node a query started at
+    Stage stage = Stage::None; // model versions only
+    bool isModelVersion() const { return kind == LineageKind::ModelVersion; }
+    QString spec() const; // "dataset:clicks@2026-10", "model:payments/fraud@3", ...
+};
+
+struct LineageEdge
+{
+    qint64 src = 0; // upstream
+    qint64 dst = 0; // derived
+    QString kind;   // derived_from, trained_on, uses, deployed_as
+};
+
+struct LineageGraph
+{
+    qint64 root = 0;
+    QList<LineageNode> nodes; // the root first
+    QList<LineageEdge> edges;
+    int maxDepth = 0;
+    bool truncated = false; // more nodes lie beyond maxDepth
+};
+
+struct ImpactReport
+{
+    LineageNode root;
+    QList<LineageNode> versions;   // affected model versions
+    QList<LineageNode> production; // of those, the ones in Production now
+    QList<Deployment> deployments; // services running an affected version
+    int maxDepth = 0;
+    bool truncated = false;
+};
+
+struct UsagePath
+{
+    LineageNode version;     // a Production model version
+    QList<LineageNode> path; // from the source to the version
+};
+
+struct UsageReport
+{
+    LineageNode source;
+    bool usedInProduction = false;
+    QList<UsagePath> productionPaths;
+    int versionsUsing = 0; // all versions, any stage
+    int maxDepth = 0;
+    bool truncated = false;
+};
+
 struct AuditEntry
 {
     qint64 id = 0;

@@ -1,0 +1,305 @@
+// Lineage queries: recursive CTEs on both dialects. The walk keeps (node, depth) pairs with UNION, so a
+// cycle in the data ends at the depth bound instead of looping, and diamonds are not enumerated path
+// by path; paths for proofs are rebuilt in memory from the edges among the reached nodes.
+
+#include "registry.h"
+#include "validation.h"
+
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QQueue>
+#include <QSet>
+
+namespace md {
+
+QString LineageNode::spec() const
+{
+    if (kind == LineageKind::Deployment)
+        return QStringLiteral("deployment:") + name + (version.isEmpty() ? QString() : QLatin1Char('@') + version);
+    return LineageInput{kind, name, version}.spec();
+}
+
+namespace {
+const QString kNodeColumns = QStringLiteral("n.id, n.kind, n.name, n.version, v.stage");
+const QString kNodeFrom = QStringLiteral("lineage_nodes n LEFT JOIN model_versions v ON v.id = n.model_version_id");
+
+LineageNode nodeFrom(const QSqlQuery &q, int offset = 0)
+{
+    LineageNode n;
+    n.id = q.value(offset).toLongLong();
+    parseLineageKind(q.value(offset + 1).toString(), &n.kind);
+    n.name = q.value(offset + 2).toString();
+    n.version = q.value(offset + 3).toString();
+    if (!q.value(offset + 4).isNull())
+        parseStage(q.value(offset + 4).toString(), &n.stage);
+    return n;
+}
+
+Result<LineageInput> parseNodeSpec(const QString &spec)
+{
+    if (spec.startsWith(QLatin1String("deployment:"))) {
+        const QString rest = spec.mid(11);
+        const qsizetype at = rest.lastIndexOf(QLatin1Char('@'));
+        if (rest.isEmpty())
+            return Error::invalid(QStringLiteral("The node '%1' names no deployment.").arg(spec));
+        return LineageInput{LineageKind::Deployment, at < 0 ? rest : rest.left(at),
+                            at < 0 ? QString() : rest.mid(at + 1)};
+    }
+    if (spec.startsWith(QLatin1String("dataset-family:")) || spec.startsWith(QLatin1String("pipeline-family:"))) {
+        const bool dataset = spec.startsWith(QLatin1String("dataset-family:"));
+        const QString name = spec.mid(spec.indexOf(QLatin1Char(':')) + 1);
+        if (name.isEmpty())
+            return Error::invalid(QStringLiteral("The node '%1' has no name.").arg(spec));
+        return LineageInput{dataset ? LineageKind::Dataset : LineageKind::FeaturePipeline, name, {}};
+    }
+    return parseInputSpec(spec);
+}
+
+Status checkDepth(int depth)
+{
+    if (depth < 1 || depth > Registry::kMaxLineageDepth)
+        return Error::invalid(
+            QStringLiteral("The lineage depth must be between 1 and %1.").arg(Registry::kMaxLineageDepth));
+    return {};
+}
+} // namespace
+
+Result<LineageNode> Registry::lineageNode(const QString &spec)
+{
+    auto in = parseNodeSpec(spec);
+    if (!in)
+        return in.error();
+    auto q = m_db->exec(QStringLiteral("SELECT %1 FROM %2 WHERE n.kind = ? AND n.name = ? AND n.version = ?")
+                            .arg(kNodeColumns, kNodeFrom),
+                        {lineageKindName(in->kind), in->name, in->version});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return Error::notFound(QStringLiteral("There is no lineage node %1.").arg(spec));
+    return nodeFrom(*q);
+}
+
+Result<LineageNode> Registry::lineageNodeForVersion(const QString &modelName, int version)
+{
+    return lineageNode(QStringLiteral("model:%1@%2").arg(modelName).arg(version));
+}
+
+Result<qint64> Registry::addLineageNode(const QString &spec, const QString &attributesJson)
+{
+    auto in = parseNodeSpec(spec);
+    if (!in)
+        return in.error();
+    if (in->kind == LineageKind::ModelVersion)
+        return Error::invalid(QStringLiteral("Model-version nodes are created by registering the version."));
+    QString attributes = attributesJson.isEmpty() ? QStringLiteral("{}") : attributesJson;
+    QJsonParseError perr;
+    if (!QJsonDocument::fromJson(attributes.toUtf8(), &perr).isObject())
+        return Error::invalid(QStringLiteral("Node attributes must be a JSON object."));
+    if (auto s = checkWritable(); !s)
+        return s.error();
+    return m_db->writeTransaction([&]() -> Result<qint64> {
+        const QString now = nowUtc();
+        auto q = m_db->exec(QStringLiteral("INSERT INTO lineage_nodes (kind, name, version, attributes, created_at) "
+                                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, name, version) DO NOTHING"),
+                            {lineageKindName(in->kind), in->name, in->version, attributes, now});
+        if (!q)
+            return q.error();
+        const bool created = q->numRowsAffected() > 0;
+        auto id = ensureLineageNode(in->kind, in->name, in->version, 0, now);
+        if (!id)
+            return id.error();
+        if (created)
+            if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("add_lineage_node"), QStringLiteral("lineage_node"),
+                                     spec, {});
+                !s)
+                return s.error();
+        return *id;
+    });
+}
+
+Status Registry::addLineageEdge(const QString &srcSpec, const QString &dstSpec, const QString &kind)
+{
+    static const QStringList kinds = {QStringLiteral("derived_from"), QStringLiteral("trained_on"),
+                                      QStringLiteral("uses"), QStringLiteral("deployed_as")};
+    if (!kinds.contains(kind))
+        return Error::invalid(
+            QStringLiteral("Unknown edge kind '%1'; use %2.").arg(kind, kinds.join(QStringLiteral(", "))));
+    if (auto s = checkWritable(); !s)
+        return s;
+    return m_db->writeTransaction([&]() -> Status {
+        auto src = lineageNode(srcSpec);
+        if (!src)
+            return src.error();
+        auto dst = lineageNode(dstSpec);
+        if (!dst)
+            return dst.error();
+        if (src->id == dst->id)
+            return Error::invalid(QStringLiteral("An edge needs two different nodes."));
+        if (auto s = ensureLineageEdge(src->id, dst->id, kind, nowUtc()); !s)
+            return s;
+        return appendAudit(*m_db, m_actor, QStringLiteral("add_lineage_edge"), QStringLiteral("lineage_edge"),
+                           srcSpec + QStringLiteral(" -> ") + dstSpec, QJsonObject{{QStringLiteral("kind"), kind}});
+    });
+}
+
+Result<LineageGraph> Registry::walkLineage(qint64 nodeId, int maxDepth, bool downstream)
+{
+    if (auto s = checkDepth(maxDepth); !s)
+        return s.error();
+    // Walk one step further than asked, to know whether anything lies beyond the bound.
+    const QString step = downstream ? QStringLiteral("SELECT e.dst_id, w.depth + 1 FROM walk w JOIN lineage_edges e ON "
+                                                     "e.src_id = w.id WHERE w.depth < ?")
+                                    : QStringLiteral("SELECT e.src_id, w.depth + 1 FROM walk w JOIN lineage_edges e ON "
+                                                     "e.dst_id = w.id WHERE w.depth < ?");
+    const QString walk =
+        QStringLiteral("WITH RECURSIVE walk(id, depth) AS (SELECT CAST(? AS BIGINT), 0 UNION %1) ").arg(step);
+    auto q = m_db->exec(
+        walk + QStringLiteral(
+                   "SELECT %1, min(w.depth) FROM walk w JOIN lineage_nodes n ON n.id = w.id "
+                   "LEFT JOIN model_versions v ON v.id = n.model_version_id "
+                   "GROUP BY n.id, n.kind, n.name, n.version, v.stage ORDER BY min(w.depth), n.kind, n.name, n.version")
+                   .arg(kNodeColumns),
+        {nodeId, maxDepth + 1});
+    if (!q)
+        return q.error();
+    LineageGraph g;
+    g.root = nodeId;
+    g.maxDepth = maxDepth;
+    QSet<qint64> inside;
+    while (q->next()) {
+        LineageNode n = nodeFrom(*q);
+        n.depth = q->value(5).toInt();
+        if (n.depth > maxDepth) {
+            g.truncated = true;
+            continue;
+        }
+        inside.insert(n.id);
+        g.nodes << n;
+    }
+    q->finish();
+    if (g.nodes.isEmpty())
+        return Error::notFound(QStringLiteral("There is no lineage node with id %1.").arg(nodeId));
+    auto e = m_db->exec(walk + QStringLiteral("SELECT e.src_id, e.dst_id, e.kind FROM lineage_edges e WHERE e.%1 IN "
+                                              "(SELECT id FROM walk WHERE depth <= ?)")
+                                   .arg(downstream ? QStringLiteral("src_id") : QStringLiteral("dst_id")),
+                        {nodeId, maxDepth, maxDepth});
+    if (!e)
+        return e.error();
+    while (e->next()) {
+        LineageEdge edge{e->value(0).toLongLong(), e->value(1).toLongLong(), e->value(2).toString()};
+        if (inside.contains(edge.src) && inside.contains(edge.dst))
+            g.edges << edge;
+    }
+    return g;
+}
+
+Result<LineageGraph> Registry::lineageUpstream(qint64 nodeId, int maxDepth)
+{
+    return walkLineage(nodeId, maxDepth, false);
+}
+
+Result<LineageGraph> Registry::lineageDownstream(qint64 nodeId, int maxDepth)
+{
+    return walkLineage(nodeId, maxDepth, true);
+}
+
+Result<LineageGraph> Registry::lineageNeighbourhood(qint64 nodeId, int maxDepth)
+{
+    auto up = walkLineage(nodeId, maxDepth, false);
+    if (!up)
+        return up.error();
+    auto down = walkLineage(nodeId, maxDepth, true);
+    if (!down)
+        return down.error();
+    LineageGraph g = *up;
+    g.truncated = up->truncated || down->truncated;
+    QSet<qint64> seen;
+    for (const LineageNode &n : g.nodes)
+        seen.insert(n.id);
+    for (const LineageNode &n : down->nodes)
+        if (!seen.contains(n.id)) {
+            seen.insert(n.id);
+            g.nodes << n;
+        }
+    QSet<QString> edgeKeys;
+    for (const LineageEdge &e : g.edges)
+        edgeKeys.insert(QStringLiteral("%1>%2>%3").arg(e.src).arg(e.dst).arg(e.kind));
+    for (const LineageEdge &e : down->edges)
+        if (!edgeKeys.contains(QStringLiteral("%1>%2>%3").arg(e.src).arg(e.dst).arg(e.kind)))
+            g.edges << e;
+    return g;
+}
+
+Result<ImpactReport> Registry::impact(qint64 nodeId, int maxDepth)
+{
+    auto g = lineageDownstream(nodeId, maxDepth);
+    if (!g)
+        return g.error();
+    ImpactReport report;
+    report.root = g->nodes.first();
+    report.maxDepth = maxDepth;
+    report.truncated = g->truncated;
+    QSet<QString> affected;
+    for (const LineageNode &n : g->nodes) {
+        if (!n.isModelVersion() || n.id == nodeId)
+            continue;
+        report.versions << n;
+        affected.insert(n.spec());
+        if (n.stage == Stage::Production)
+            report.production << n;
+    }
+    auto deployments = this->deployments();
+    if (!deployments)
+        return deployments.error();
+    for (const Deployment &d : *deployments)
+        if (affected.contains(QStringLiteral("model:%1@%2").arg(d.modelName).arg(d.version)))
+            report.deployments << d;
+    return report;
+}
+
+Result<UsageReport> Registry::erasureCheck(qint64 nodeId, int maxDepth)
+{
+    auto g = lineageDownstream(nodeId, maxDepth);
+    if (!g)
+        return g.error();
+    UsageReport report;
+    report.source = g->nodes.first();
+    report.maxDepth = maxDepth;
+    report.truncated = g->truncated;
+    // Breadth-first parents give one shortest path from the source to each reached node.
+    QHash<qint64, LineageNode> byId;
+    for (const LineageNode &n : g->nodes)
+        byId.insert(n.id, n);
+    QHash<qint64, QList<qint64>> out;
+    for (const LineageEdge &e : g->edges)
+        out[e.src] << e.dst;
+    QHash<qint64, qint64> parent;
+    QQueue<qint64> queue;
+    queue.enqueue(nodeId);
+    parent.insert(nodeId, 0);
+    while (!queue.isEmpty()) {
+        const qint64 at = queue.dequeue();
+        for (qint64 next : out.value(at))
+            if (!parent.contains(next)) {
+                parent.insert(next, at);
+                queue.enqueue(next);
+            }
+    }
+    for (const LineageNode &n : g->nodes) {
+        if (!n.isModelVersion() || n.id == nodeId)
+            continue;
+        ++report.versionsUsing;
+        if (n.stage != Stage::Production)
+            continue;
+        UsagePath usage;
+        usage.version = n;
+        for (qint64 at = n.id; at != 0; at = parent.value(at))
+            usage.path.prepend(byId.value(at));
+        report.productionPaths << usage;
+    }
+    report.usedInProduction = !report.productionPaths.isEmpty();
+    return report;
+}
+
+} // namespace md

@@ -1,0 +1,200 @@
+// Lineage queries on both dialects: upstream, downstream, impact, erasure; diamonds, cycles, long chains.
+
+#include "testdb.h"
+#include "validation.h"
+
+#include <QSet>
+
+using namespace md;
+using namespace md::test;
+
+class Lineage : public BothDialects
+{
+protected:
+    QSet<QString> specs(const QList<LineageNode> &nodes)
+    {
+        QSet<QString> s;
+        for (const LineageNode &n : nodes)
+            s.insert(n.spec());
+        return s;
+    }
+    qint64 node(const QString &spec)
+    {
+        auto n = registry->lineageNode(spec);
+        EXPECT_TRUE(n) << spec.toStdString() << ": " << (n ? std::string() : n.error().message.toStdString());
+        return n ? n->id : 0;
+    }
+    void reg(const QString &model, const QStringList &inputs)
+    {
+        VersionSpec s = sampleSpec(model);
+        for (const QString &i : inputs)
+            s.inputs << *parseInputSpec(i);
+        auto r = registry->registerVersion(s);
+        ASSERT_TRUE(r) << r.error().message.toStdString();
+    }
+};
+MD_INSTANTIATE_BOTH(Lineage);
+
+TEST_P(Lineage, UpstreamOfAVersionIsEverythingItCameFrom)
+{
+    ASSERT_TRUE(registry->addLineageNode(QStringLiteral("source:eu-clickstream")));
+    ASSERT_TRUE(registry->addLineageNode(QStringLiteral("dataset:clicks@2026-10")));
+    ASSERT_TRUE(registry->addLineageEdge(QStringLiteral("source:eu-clickstream"),
+                                         QStringLiteral("dataset:clicks@2026-10"), QStringLiteral("derived_from")));
+    reg(QStringLiteral("fraud"), {QStringLiteral("dataset:clicks@2026-10"), QStringLiteral("pipeline:features@2.3"),
+                                  QStringLiteral("commit:abc1234")});
+    auto up = registry->lineageUpstream(node(QStringLiteral("model:fraud@1")));
+    ASSERT_TRUE(up) << up.error().message.toStdString();
+    EXPECT_EQ(specs(up->nodes),
+              (QSet<QString>{QStringLiteral("model:fraud@1"), QStringLiteral("dataset:clicks@2026-10"),
+                             QStringLiteral("pipeline:features@2.3"), QStringLiteral("commit:abc1234"),
+                             QStringLiteral("source:eu-clickstream"), QStringLiteral("dataset-family:clicks"),
+                             QStringLiteral("pipeline-family:features")}));
+    EXPECT_EQ(up->nodes.first().spec(), QStringLiteral("model:fraud@1"));
+    EXPECT_FALSE(up->truncated);
+    for (const LineageNode &n : up->nodes)
+        if (n.spec() == QLatin1String("source:eu-clickstream")) {
+            EXPECT_EQ(n.depth, 2);
+        }
+    EXPECT_EQ(up->edges.size(), 6);
+    // Bad input: unknown node, unknown kind, bad depth.
+    EXPECT_EQ(registry->lineageNode(QStringLiteral("dataset:nope@1")).error().kind, Error::Kind::NotFound);
+    EXPECT_EQ(registry->lineageNode(QStringLiteral("weather:sunny")).error().kind, Error::Kind::Invalid);
+    EXPECT_FALSE(registry->lineageUpstream(node(QStringLiteral("model:fraud@1")), 0));
+    EXPECT_FALSE(registry->addLineageEdge(QStringLiteral("source:eu-clickstream"), QStringLiteral("model:fraud@1"),
+                                          QStringLiteral("inspired_by")));
+}
+
+TEST_P(Lineage, DiamondsAreReachedOnceAtTheirShortestDepth)
+{
+    // source -> a, source -> b, a -> c, b -> c, c -> model
+    for (const char *n : {"source:s", "dataset:a@1", "dataset:b@1", "dataset:c@1"})
+        ASSERT_TRUE(registry->addLineageNode(QString::fromLatin1(n)));
+    for (const auto &[src, dst] : {std::pair{"source:s", "dataset:a@1"}, std::pair{"source:s", "dataset:b@1"},
+                                   std::pair{"dataset:a@1", "dataset:c@1"}, std::pair{"dataset:b@1", "dataset:c@1"}})
+        ASSERT_TRUE(registry->addLineageEdge(QString::fromLatin1(src), QString::fromLatin1(dst),
+                                             QStringLiteral("derived_from")));
+    reg(QStringLiteral("fraud"), {QStringLiteral("dataset:c@1")});
+    auto down = registry->lineageDownstream(node(QStringLiteral("source:s")));
+    ASSERT_TRUE(down);
+    EXPECT_EQ(down->nodes.size(), 5); // s, a, b, c and the model version, each once
+    QHash<QString, int> depth;
+    for (const LineageNode &n : down->nodes)
+        depth.insert(n.spec(), n.depth);
+    EXPECT_EQ(depth.value(QStringLiteral("dataset:c@1")), 2);
+    EXPECT_EQ(depth.value(QStringLiteral("model:fraud@1")), 3);
+    EXPECT_EQ(down->edges.size(), 5);
+}
+
+TEST_P(Lineage, CyclesNeverHangAndDepthIsBoundedAndReported)
+{
+    // A cycle in the data (a -> b -> c -> a) plus a long chain of 40 datasets.
+    for (const char *n : {"dataset:a@1", "dataset:b@1", "dataset:c@1"})
+        ASSERT_TRUE(registry->addLineageNode(QString::fromLatin1(n)));
+    ASSERT_TRUE(registry->addLineageEdge(QStringLiteral("dataset:a@1"), QStringLiteral("dataset:b@1"),
+                                         QStringLiteral("derived_from")));
+    ASSERT_TRUE(registry->addLineageEdge(QStringLiteral("dataset:b@1"), QStringLiteral("dataset:c@1"),
+                                         QStringLiteral("derived_from")));
+    ASSERT_TRUE(registry->addLineageEdge(QStringLiteral("dataset:c@1"), QStringLiteral("dataset:a@1"),
+                                         QStringLiteral("derived_from")));
+    auto cyc = registry->lineageDownstream(node(QStringLiteral("dataset:a@1")), 50);
+    ASSERT_TRUE(cyc);
+    EXPECT_EQ(cyc->nodes.size(), 3);
+    EXPECT_EQ(cyc->edges.size(), 3);
+    auto up = registry->lineageUpstream(node(QStringLiteral("dataset:a@1")), 50);
+    ASSERT_TRUE(up);
+    EXPECT_EQ(up->nodes.size(), 3);
+
+    QString previous = QStringLiteral("dataset:chain@0");
+    ASSERT_TRUE(registry->addLineageNode(previous));
+    for (int i = 1; i <= 40; ++i) {
+        const QString next = QStringLiteral("dataset:chain@%1").arg(i);
+        ASSERT_TRUE(registry->addLineageNode(next));
+        ASSERT_TRUE(registry->addLineageEdge(previous, next, QStringLiteral("derived_from")));
+        previous = next;
+    }
+    auto shallow = registry->lineageDownstream(node(QStringLiteral("dataset:chain@0")), 10);
+    ASSERT_TRUE(shallow);
+    EXPECT_EQ(shallow->nodes.size(), 11);
+    EXPECT_TRUE(shallow->truncated);
+    auto deep = registry->lineageDownstream(node(QStringLiteral("dataset:chain@0")), 40);
+    ASSERT_TRUE(deep);
+    EXPECT_EQ(deep->nodes.size(), 41);
+    EXPECT_FALSE(deep->truncated);
+}
+
+TEST_P(Lineage, ImpactListsAffectedProductionVersionsAndDeployments)
+{
+    auto alice = db->openAs(QStringLiteral("alice"), QStringLiteral("scientist"));
+    auto rita = db->openAs(QStringLiteral("rita"), QStringLiteral("reviewer"));
+    auto dave = db->openAs(QStringLiteral("dave"), QStringLiteral("deployer"));
+    ASSERT_TRUE(alice && rita && dave);
+    auto make = [&](const QString &model, const QString &pipeline) {
+        VersionSpec s = sampleSpec(model);
+        s.inputs << *parseInputSpec(pipeline);
+        auto r = alice->registerVersion(s);
+        EXPECT_TRUE(r);
+        return r ? r->version : 0;
+    };
+    const int f1 = make(QStringLiteral("fraud"), QStringLiteral("pipeline:features@2.3"));
+    make(QStringLiteral("fraud"), QStringLiteral("pipeline:features@2.4"));
+    const int r1 = make(QStringLiteral("ranker"), QStringLiteral("pipeline:features@2.3"));
+    // fraud v1 goes to Production and is deployed; ranker v1 stays in None.
+    ASSERT_TRUE(alice->promote(QStringLiteral("fraud"), f1, Stage::Staging, {}));
+    auto req = alice->requestPromotion(QStringLiteral("fraud"), f1, Stage::Production, QStringLiteral("go"));
+    ASSERT_TRUE(req);
+    ASSERT_TRUE(rita->decide(req->id, true, QStringLiteral("ok"), {}));
+    ASSERT_TRUE(
+        dave->reportDeployment(QStringLiteral("fraud-api"), QStringLiteral("prod-eu"), QStringLiteral("fraud"), f1));
+    auto rep = registry->impact(node(QStringLiteral("pipeline:features@2.3")));
+    ASSERT_TRUE(rep) << rep.error().message.toStdString();
+    EXPECT_EQ(specs(rep->versions),
+              (QSet<QString>{QStringLiteral("model:fraud@%1").arg(f1), QStringLiteral("model:ranker@%1").arg(r1)}));
+    ASSERT_EQ(rep->production.size(), 1);
+    EXPECT_EQ(rep->production.first().spec(), QStringLiteral("model:fraud@1"));
+    ASSERT_EQ(rep->deployments.size(), 1);
+    EXPECT_EQ(rep->deployments.first().service, QStringLiteral("fraud-api"));
+    // The deployment is a node downstream of the version.
+    auto down = registry->lineageDownstream(node(QStringLiteral("model:fraud@1")));
+    ASSERT_TRUE(down);
+    EXPECT_TRUE(specs(down->nodes).contains(QStringLiteral("deployment:fraud-api@prod-eu")));
+}
+
+TEST_P(Lineage, ErasureCheckProvesUseWithAPath)
+{
+    ASSERT_TRUE(registry->addLineageNode(QStringLiteral("source:eu-users")));
+    ASSERT_TRUE(registry->addLineageNode(QStringLiteral("dataset:profiles@7")));
+    ASSERT_TRUE(registry->addLineageEdge(QStringLiteral("source:eu-users"), QStringLiteral("dataset:profiles@7"),
+                                         QStringLiteral("derived_from")));
+    auto alice = db->openAs(QStringLiteral("alice"), QStringLiteral("scientist"));
+    auto rita = db->openAs(QStringLiteral("rita"), QStringLiteral("reviewer"));
+    ASSERT_TRUE(alice && rita);
+    VersionSpec s = sampleSpec(QStringLiteral("churn"));
+    s.inputs << *parseInputSpec(QStringLiteral("dataset:profiles@7"));
+    ASSERT_TRUE(alice->registerVersion(s));
+    auto before = registry->erasureCheck(node(QStringLiteral("source:eu-users")));
+    ASSERT_TRUE(before);
+    EXPECT_FALSE(before->usedInProduction);
+    EXPECT_EQ(before->versionsUsing, 1);
+    ASSERT_TRUE(alice->promote(QStringLiteral("churn"), 1, Stage::Staging, {}));
+    auto req = alice->requestPromotion(QStringLiteral("churn"), 1, Stage::Production, QStringLiteral("go"));
+    ASSERT_TRUE(req);
+    ASSERT_TRUE(rita->decide(req->id, true, QStringLiteral("ok"), {}));
+    auto after = registry->erasureCheck(node(QStringLiteral("source:eu-users")));
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(after->usedInProduction);
+    ASSERT_EQ(after->productionPaths.size(), 1);
+    QStringList path;
+    for (const LineageNode &n : after->productionPaths.first().path)
+        path << n.spec();
+    EXPECT_EQ(path, (QStringList{QStringLiteral("source:eu-users"), QStringLiteral("dataset:profiles@7"),
+                                 QStringLiteral("model:churn@1")}));
+    // From the command line too.
+    QString out;
+    ASSERT_EQ(runModelctl({QStringLiteral("--registry"), db->url(), QStringLiteral("lineage"), QStringLiteral("uses"),
+                           QStringLiteral("source:eu-users")},
+                          &out),
+              0);
+    EXPECT_TRUE(out.contains(QLatin1String("source:eu-users -> dataset:profiles@7 -> model:churn@1")))
+        << out.toStdString();
+}
