@@ -13,6 +13,7 @@ class QStackedWidget;
 namespace md {
 
 class DetailsPanel;
+class LifecycleUi;
 class ModelTreeModel;
 class ModelTreePanel;
 class RegistryClient;
@@ -45,6 +46,7 @@ public:
     SearchPanel *searchPanel() const { return m_searchPanel; }
     DetailsPanel *detailsPanel() const { return m_detailsPanel; }
     QLabel *banner() const { return m_banner; }
+    LifecycleUi *lifecycle() const { return m_lifecycle; }
 
 signals:
     void registryOpened();
@@ -77,6 +79,7 @@ private:
     VersionTableView *m_versionView;
     SearchPanel *m_searchPanel;
     DetailsPanel *m_detailsPanel;
+    LifecycleUi *m_lifecycle = nullptr;
     QStackedWidget *m_centre;
     QLabel *m_modelHeader;
     QSplitter *m_mainSplitter;

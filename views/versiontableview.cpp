@@ -138,6 +138,11 @@ void VersionTableView::contextMenuEvent(QContextMenuEvent *event)
     copy->setEnabled(onRow);
     QAction *uri = menu.addAction(tr("Copy artifact URI"), this, &VersionTableView::copyArtifactUri);
     uri->setEnabled(onRow && !at.data(VersionTableModel::ArtifactUriRole).toString().isEmpty());
+    if (!m_lifecycleActions.isEmpty()) {
+        menu.addSeparator();
+        menu.addActions(m_lifecycleActions);
+        menu.setToolTipsVisible(true);
+    }
     menu.addSeparator();
     menu.addAction(tr("Choose metric columns…"), this, &VersionTableView::chooseColumnsRequested);
     menu.addAction(tr("Export versions as CSV…"), this, &VersionTableView::exportRequested);

@@ -2,6 +2,8 @@
 
 #include "hintviews.h"
 
+class QAction;
+
 namespace md {
 
 // The version table: sortable, multi-select, Ctrl+C copies the selected rows as tab-separated text,
@@ -19,6 +21,8 @@ public:
     void copyArtifactUri() const;
     void selectVersion(int row);
     void applyDefaultColumnWidths();
+    // Extra actions (promotion, archive, ...) shown in the context menu of a version; owned by the caller.
+    void setLifecycleActions(const QList<QAction *> &actions) { m_lifecycleActions = actions; }
 
 signals:
     void versionSelected(const QString &modelName, int version); // -1 when nothing is selected
@@ -30,6 +34,8 @@ protected:
 
 private:
     void emitCurrent();
+
+    QList<QAction *> m_lifecycleActions;
 };
 
 } // namespace md
