@@ -10,4 +10,7 @@ cmake --build --preset default
 state="$PWD/build/default/bench-state"
 trap 'bash tests/pg/pgcluster.sh stop "$state"' EXIT
 bash tests/pg/pgcluster.sh start "$state"
-MODELDESK_BENCH_PG_URL="$(cat "$state/pg-url.txt")" build/default/tests/bench/modeldesk_bench "$@"
+# The large browse registry (1,000 models x 100 versions) is generated on first use and kept here.
+mkdir -p build/default/bench-data
+MODELDESK_BENCH_DIR="$PWD/build/default/bench-data" MODELDESK_BENCH_PG_URL="$(cat "$state/pg-url.txt")" \
+  build/default/tests/bench/modeldesk_bench "$@"

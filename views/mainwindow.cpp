@@ -105,6 +105,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_versionView = new VersionTableView(tablePage);
     m_versionView->setModel(m_versionModel);
     m_versionView->sortByColumn(VersionTableModel::VersionColumn, Qt::DescendingOrder);
+    m_versionView->applyDefaultColumnWidths();
     tableLayout->addWidget(m_versionView, 1);
     m_centre->addWidget(tablePage);
 
@@ -154,6 +155,11 @@ MainWindow::MainWindow(QWidget *parent)
         if (!want.isEmpty() && m_treePanel->currentModel() != want && m_treePanel->selectModel(want))
             m_pendingModel.clear();
         m_restoringSelection = false;
+        if (m_currentModel.isEmpty())
+            m_versionView->setEmptyHint(m_treeModel->modelCount() == 0
+                                            ? tr("The registry is empty: register a model with modelctl, or fill "
+                                                 "it with demo data (left).")
+                                            : tr("Select a model on the left to see its versions."));
         updateModelHeader();
     });
     connect(m_treeModel, &ModelTreeModel::loadFailed, this, [this](const QString &m) { setBanner(m, true); });
@@ -299,6 +305,8 @@ void MainWindow::onOpenFailed(const Error &error)
 
 void MainWindow::onModelSelected(const QString &name)
 {
+    if (!name.isEmpty())
+        m_pendingModel.clear(); // whatever was waiting to be selected, this selection supersedes it
     if (name.isEmpty() || (name == m_currentModel && m_versionModel->modelName() == name))
         return;
     m_currentModel = name;
@@ -368,6 +376,7 @@ void MainWindow::openVersion(const QString &modelName, int version)
         return;
     }
     m_pendingVersion = version;
+    m_pendingModel = modelName; // in case the tree is still loading
     if (!m_treePanel->selectModel(modelName)) {
         m_treePanel->filterEdit()->clear();
         if (!m_treePanel->selectModel(modelName))

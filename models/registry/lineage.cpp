@@ -36,26 +36,6 @@ LineageNode nodeFrom(const QSqlQuery &q, int offset = 0)
     return n;
 }
 
-Result<LineageInput> parseNodeSpec(const QString &spec)
-{
-    if (spec.startsWith(QLatin1String("deployment:"))) {
-        const QString rest = spec.mid(11);
-        const qsizetype at = rest.lastIndexOf(QLatin1Char('@'));
-        if (rest.isEmpty())
-            return Error::invalid(QStringLiteral("The node '%1' names no deployment.").arg(spec));
-        return LineageInput{LineageKind::Deployment, at < 0 ? rest : rest.left(at),
-                            at < 0 ? QString() : rest.mid(at + 1)};
-    }
-    if (spec.startsWith(QLatin1String("dataset-family:")) || spec.startsWith(QLatin1String("pipeline-family:"))) {
-        const bool dataset = spec.startsWith(QLatin1String("dataset-family:"));
-        const QString name = spec.mid(spec.indexOf(QLatin1Char(':')) + 1);
-        if (name.isEmpty())
-            return Error::invalid(QStringLiteral("The node '%1' has no name.").arg(spec));
-        return LineageInput{dataset ? LineageKind::Dataset : LineageKind::FeaturePipeline, name, {}};
-    }
-    return parseInputSpec(spec);
-}
-
 Status checkDepth(int depth)
 {
     if (depth < 1 || depth > Registry::kMaxLineageDepth)
@@ -67,7 +47,7 @@ Status checkDepth(int depth)
 
 Result<LineageNode> Registry::lineageNode(const QString &spec)
 {
-    auto in = parseNodeSpec(spec);
+    auto in = parseLineageNodeSpec(spec);
     if (!in)
         return in.error();
     auto q = m_db->exec(QStringLiteral("SELECT %1 FROM %2 WHERE n.kind = ? AND n.name = ? AND n.version = ?")
@@ -87,7 +67,7 @@ Result<LineageNode> Registry::lineageNodeForVersion(const QString &modelName, in
 
 Result<qint64> Registry::addLineageNode(const QString &spec, const QString &attributesJson)
 {
-    auto in = parseNodeSpec(spec);
+    auto in = parseLineageNodeSpec(spec);
     if (!in)
         return in.error();
     if (in->kind == LineageKind::ModelVersion)

@@ -52,7 +52,7 @@ Result<VersionSpec> parseManifest(const QByteArray &json, const QString &source)
                                         QStringLiteral("description"),  QStringLiteral("source_run"),
                                         QStringLiteral("metrics"),      QStringLiteral("params"),
                                         QStringLiteral("facts"),        QStringLiteral("tags"),
-                                        QStringLiteral("inputs")};
+                                        QStringLiteral("inputs"),       QStringLiteral("lineage")};
     for (auto it = o.begin(); it != o.end(); ++it)
         if (!known.contains(it.key()))
             return Error::invalid(QStringLiteral("%1: unknown key \"%2\". Known keys: artifact, description, facts, "
@@ -175,6 +175,32 @@ Result<VersionSpec> parseManifest(const QByteArray &json, const QString &source)
             if (!in)
                 return Error::invalid(QStringLiteral("%1: %2").arg(source, in.error().message));
             spec.inputs << *in;
+        }
+    }
+    if (o.contains(QStringLiteral("lineage"))) {
+        const QJsonValue lv = o.value(QStringLiteral("lineage"));
+        const QString shape = QStringLiteral("%1: \"lineage\" must be {\"nodes\": [\"source:x\", ...], \"edges\": "
+                                             "[{\"from\": ..., \"to\": ..., \"kind\": ...}]}.")
+                                  .arg(source);
+        if (!lv.isObject())
+            return Error::invalid(shape);
+        const QJsonObject lo = lv.toObject();
+        for (auto it = lo.begin(); it != lo.end(); ++it)
+            if ((it.key() != QLatin1String("nodes") && it.key() != QLatin1String("edges")) || !it.value().isArray())
+                return Error::invalid(shape);
+        for (const QJsonValue &n : lo.value(QStringLiteral("nodes")).toArray()) {
+            if (!n.isString())
+                return Error::invalid(shape);
+            spec.lineageNodes << n.toString();
+        }
+        for (const QJsonValue &e : lo.value(QStringLiteral("edges")).toArray()) {
+            const QJsonObject eo = e.toObject();
+            if (!eo.value(QStringLiteral("from")).isString() || !eo.value(QStringLiteral("to")).isString() ||
+                !eo.value(QStringLiteral("kind")).isString())
+                return Error::invalid(shape);
+            spec.lineageEdges << VersionSpec::Edge{eo.value(QStringLiteral("from")).toString(),
+                                                   eo.value(QStringLiteral("to")).toString(),
+                                                   eo.value(QStringLiteral("kind")).toString()};
         }
     }
     return spec;

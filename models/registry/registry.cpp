@@ -290,6 +290,31 @@ Result<RegisterResult> Registry::registerVersion(const VersionSpec &spec)
                 return s.error();
         }
 
+        // Extra lineage from the manifest: nodes first, then edges between any known nodes.
+        for (const QString &node : spec.lineageNodes) {
+            auto parsed = parseLineageNodeSpec(node);
+            if (auto id = ensureLineageNode(parsed->kind, parsed->name, parsed->version, 0, now); !id)
+                return id.error();
+        }
+        for (const VersionSpec::Edge &e : spec.lineageEdges) {
+            qint64 ends[2] = {0, 0};
+            for (int i = 0; i < 2; ++i) {
+                auto parsed = parseLineageNodeSpec(i == 0 ? e.from : e.to);
+                auto id = m_db->scalar(QStringLiteral("SELECT id FROM lineage_nodes WHERE kind = ? AND name = ? AND "
+                                                      "version = ?"),
+                                       {lineageKindName(parsed->kind), parsed->name, parsed->version});
+                if (!id)
+                    return id.error();
+                if (id->isNull())
+                    return Error::notFound(QStringLiteral("The lineage edge %1 -> %2 names %3, which is not a known "
+                                                          "node; list it under lineage.nodes.")
+                                               .arg(e.from, e.to, i == 0 ? e.from : e.to));
+                ends[i] = id->toLongLong();
+            }
+            if (auto st = ensureLineageEdge(ends[0], ends[1], e.kind, now); !st)
+                return st.error();
+        }
+
         if (auto q =
                 m_db->execWrite(QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, "
                                                "actor, at, reason) VALUES (?, '', 'None', 'register', ?, ?, '')"),

@@ -80,6 +80,17 @@ struct VersionSpec
     QList<Fact> facts;
     QMap<QString, QString> tags;
     QList<LineageInput> inputs;
+    // Extra lineage recorded with the version (manifest "lineage"): nodes by spec, and edges between
+    // node specs, e.g. {"source:eu-clickstream" -> "dataset:clicks@2026-10", derived_from}.
+    QStringList lineageNodes;
+    struct Edge
+    {
+        QString from;
+        QString to;
+        QString kind;
+        friend bool operator==(const Edge &, const Edge &) = default;
+    };
+    QList<Edge> lineageEdges;
     // Only for imports and demo data: the original registration time (ISO-8601 UTC). Empty: now.
     QString createdAt;
 };

@@ -333,6 +333,26 @@ Result<LineageInput> parseInputSpec(const QString &spec)
     return in;
 }
 
+Result<LineageInput> parseLineageNodeSpec(const QString &spec)
+{
+    if (spec.startsWith(QLatin1String("deployment:"))) {
+        const QString rest = spec.mid(11);
+        const qsizetype at = rest.lastIndexOf(QLatin1Char('@'));
+        if (rest.isEmpty())
+            return Error::invalid(QStringLiteral("The node '%1' names no deployment.").arg(spec));
+        return LineageInput{LineageKind::Deployment, at < 0 ? rest : rest.left(at),
+                            at < 0 ? QString() : rest.mid(at + 1)};
+    }
+    if (spec.startsWith(QLatin1String("dataset-family:")) || spec.startsWith(QLatin1String("pipeline-family:"))) {
+        const bool dataset = spec.startsWith(QLatin1String("dataset-family:"));
+        const QString name = spec.mid(spec.indexOf(QLatin1Char(':')) + 1);
+        if (name.isEmpty())
+            return Error::invalid(QStringLiteral("The node '%1' has no name.").arg(spec));
+        return LineageInput{dataset ? LineageKind::Dataset : LineageKind::FeaturePipeline, name, {}};
+    }
+    return parseInputSpec(spec);
+}
+
 Result<QStringList> validateVersionSpec(const VersionSpec &spec)
 {
     auto warnings = validateModelName(spec.modelName);
@@ -403,6 +423,27 @@ Result<QStringList> validateVersionSpec(const VersionSpec &spec)
         if (inputKeys.contains(in.spec()))
             return Error::invalid(QStringLiteral("The input %1 is given twice.").arg(in.spec()));
         inputKeys.insert(in.spec());
+    }
+    static const QStringList edgeKinds = {QStringLiteral("derived_from"), QStringLiteral("trained_on"),
+                                          QStringLiteral("uses"), QStringLiteral("deployed_as")};
+    for (const QString &node : spec.lineageNodes) {
+        auto parsed = parseLineageNodeSpec(node);
+        if (!parsed)
+            return parsed.error();
+        if (parsed->kind == LineageKind::ModelVersion)
+            return Error::invalid(QStringLiteral("The lineage node %1 is a model version; those are created by "
+                                                 "registering them.")
+                                      .arg(node));
+    }
+    for (const VersionSpec::Edge &e : spec.lineageEdges) {
+        for (const QString &end : {e.from, e.to})
+            if (auto parsed = parseLineageNodeSpec(end); !parsed)
+                return parsed.error();
+        if (!edgeKinds.contains(e.kind))
+            return Error::invalid(QStringLiteral("The lineage edge %1 -> %2 has an unknown kind '%3'; use %4.")
+                                      .arg(e.from, e.to, e.kind, edgeKinds.join(QStringLiteral(", "))));
+        if (e.from == e.to)
+            return Error::invalid(QStringLiteral("The lineage edge %1 -> %1 points at itself.").arg(e.from));
     }
     if (!spec.createdAt.isEmpty() && !QDateTime::fromString(spec.createdAt, Qt::ISODateWithMs).isValid())
         return Error::invalid(

@@ -35,6 +35,8 @@ Result<Fact> parseFactSpec(const QString &spec);
 Status validateFact(const Fact &fact);
 // "dataset:clicks@2026-10", "pipeline:features@2.3", "commit:abc123", "source:eu-clickstream"
 Result<LineageInput> parseInputSpec(const QString &spec);
+// Any lineage node: the input kinds plus "deployment:SERVICE@ENV", "dataset-family:NAME", "pipeline-family:NAME".
+Result<LineageInput> parseLineageNodeSpec(const QString &spec);
 
 // Validates everything about a version before any database work. Returns warnings (name conventions).
 Result<QStringList> validateVersionSpec(const VersionSpec &spec);

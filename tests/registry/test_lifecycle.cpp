@@ -318,6 +318,14 @@ TEST_P(Lifecycle, DirectSqlCannotPutAVersionInProduction)
                         .arg(v)),
         QString());
     EXPECT_EQ(stageOf(v), Stage::Staging);
+    // Nor can a version be inserted straight into Production (or pre-sealed).
+    EXPECT_NE(db->rawExec(QStringLiteral("INSERT INTO model_versions (model_id, version, artifact_uri, created_at, "
+                                         "created_by, stage, stage_changed_at) SELECT model_id, 99, 's3://evil', 'x', "
+                                         "'%1', 'Production', 'x' FROM model_versions WHERE version = %2")
+                              .arg(actor)
+                              .arg(v)),
+              QString());
+    EXPECT_EQ(count(QStringLiteral("SELECT count(*) FROM model_versions WHERE stage = 'Production'")), 0);
     // An approval cannot be faked by flipping the request status either.
     auto req = alice->requestPromotion(QStringLiteral("fraud"), v, Stage::Production, QStringLiteral("go"));
     ASSERT_TRUE(req);

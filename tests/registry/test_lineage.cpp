@@ -1,5 +1,6 @@
 // Lineage queries on both dialects: upstream, downstream, impact, erasure; diamonds, cycles, long chains.
 
+#include "manifest.h"
 #include "testdb.h"
 #include "validation.h"
 
@@ -197,4 +198,35 @@ TEST_P(Lineage, ErasureCheckProvesUseWithAPath)
               0);
     EXPECT_TRUE(out.contains(QLatin1String("source:eu-users -> dataset:profiles@7 -> model:churn@1")))
         << out.toStdString();
+}
+
+TEST_P(Lineage, ManifestRecordsNodesAndEdgesWithTheVersion)
+{
+    const QByteArray json = R"({"name": "churn", "artifact": "s3://m/churn/1",
+        "inputs": ["dataset:profiles@7"],
+        "lineage": {"nodes": ["source:crm", "dataset:profiles@7"],
+                    "edges": [{"from": "source:crm", "to": "dataset:profiles@7", "kind": "derived_from"}]}})";
+    auto spec = parseManifest(json, QStringLiteral("m.json"));
+    ASSERT_TRUE(spec) << spec.error().message.toStdString();
+    auto r = registry->registerVersion(*spec);
+    ASSERT_TRUE(r) << r.error().message.toStdString();
+    auto up = registry->lineageUpstream(node(QStringLiteral("model:churn@1")));
+    ASSERT_TRUE(up);
+    EXPECT_TRUE(specs(up->nodes).contains(QStringLiteral("source:crm")));
+
+    // An edge to an unknown node, or of an unknown kind, is refused and writes nothing.
+    const int versions = db->rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt();
+    VersionSpec bad = *spec;
+    bad.lineageNodes.clear();
+    bad.lineageEdges = {VersionSpec::Edge{QStringLiteral("source:nowhere"), QStringLiteral("dataset:profiles@7"),
+                                          QStringLiteral("derived_from")}};
+    auto unknown = registry->registerVersion(bad);
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().kind, Error::Kind::NotFound);
+    bad.lineageEdges.first().kind = QStringLiteral("inspired_by");
+    auto kind = registry->registerVersion(bad);
+    ASSERT_FALSE(kind);
+    EXPECT_EQ(kind.error().kind, Error::Kind::Invalid);
+    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt(), versions);
+    EXPECT_FALSE(parseManifest(R"({"lineage": {"nodes": "source:x"}})", QStringLiteral("m.json")));
 }

@@ -122,6 +122,22 @@ TEST(FilterParser, ValuesAreNeverSqlText)
     EXPECT_TRUE(m.condition.binds.contains(QStringLiteral("x--y")));
 }
 
+TEST(FilterParser, ASelectiveConditionDrivesAndTheOthersProbe)
+{
+    const CompiledFilter c = compileFilter(
+        QStringLiteral("metrics.auc > 0.85 AND tags.team = 'payments' AND params.lr != '0.1'"), Dialect::Sqlite);
+    ASSERT_TRUE(c.ok());
+    // The tag equality drives (first, as an IN over its index); the metric range and the param are probes.
+    EXPECT_TRUE(c.condition.sql.startsWith(QStringLiteral("(v.id IN (SELECT x.version_id FROM version_tags x")))
+        << c.condition.sql.toStdString();
+    EXPECT_EQ(c.condition.sql.count(QStringLiteral("v.id IN")), 1);
+    EXPECT_EQ(c.condition.sql.count(QStringLiteral("EXISTS (SELECT 1 FROM")), 2);
+    EXPECT_EQ(c.condition.binds.first().toString(), QStringLiteral("team"));
+    // A single condition, or an OR, keeps IN (an index can serve it).
+    EXPECT_FALSE(compileFilter(QStringLiteral("metrics.auc > 0.85 OR tags.team = 'x'"), Dialect::Sqlite)
+                     .condition.sql.contains(QStringLiteral("EXISTS")));
+}
+
 // A small registry whose answers are known exactly.
 class Search : public BothDialects
 {

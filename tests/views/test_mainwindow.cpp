@@ -201,9 +201,11 @@ TEST_P(MainWindowTest, EmptyRegistrySaysWhatToDoAndOffersDemoData)
     ASSERT_TRUE(demo);
     ASSERT_TRUE(waitFor([&]() { return demo->isVisible(); }));
     EXPECT_TRUE(window->findChild<QLabel *>(QStringLiteral("treeEmpty"))->text().contains(QStringLiteral("no models")));
-    EXPECT_TRUE(window->versionView()->emptyHint().contains(QStringLiteral("Select a model")));
+    ASSERT_TRUE(
+        waitFor([&]() { return window->versionView()->emptyHint().contains(QStringLiteral("registry is empty")); }));
     QTest::mouseClick(demo, Qt::LeftButton);
     ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 6; }, 60000));
+    EXPECT_TRUE(window->versionView()->emptyHint().contains(QStringLiteral("Select a model")));
     EXPECT_TRUE(window->treePanel()->view()->isVisible());
 }
 
@@ -274,4 +276,39 @@ TEST(ConnectDialogTest, TestButtonSaysWhatIsWrong)
     ASSERT_TRUE(waitFor([&]() { return status->text().contains(QStringLiteral("registry")) && test->isEnabled(); }))
         << status->text().toStdString();
     EXPECT_FALSE(status->text().startsWith(QStringLiteral("Connected")));
+}
+
+TEST(MainWindowConnection, BannerWhileTheServerIsGoneAndRefreshAfterReconnecting)
+{
+    TestDatabase pg(Backend::Postgres);
+    ASSERT_TRUE(pg.ready()) << pg.error().toStdString();
+    {
+        auto reg = pg.open();
+        ASSERT_TRUE(reg && reg->registerVersion(sampleSpec(QStringLiteral("team/watched"))));
+    }
+    auto window = std::make_unique<MainWindow>();
+    window->show();
+    QSignalSpy opened(window.get(), &MainWindow::registryOpened);
+    window->openRegistry(pg.url());
+    ASSERT_TRUE(opened.wait(15000));
+    QAbstractItemModel *tree = window->treePanel()->view()->model();
+    ASSERT_TRUE(waitFor([&]() { return tree->rowCount() == 1; }));
+    ASSERT_TRUE(window->treePanel()->selectModel(QStringLiteral("team/watched")));
+    ASSERT_TRUE(waitFor([&]() { return window->versionView()->model()->rowCount() == 1; }));
+
+    EXPECT_EQ(pg.rawExec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")),
+              QString());
+    ASSERT_TRUE(waitFor([&]() { return window->banner()->isVisible(); }));
+    EXPECT_TRUE(window->banner()->text().contains(QStringLiteral("lost"))) << window->banner()->text().toStdString();
+    // What was loaded stays on screen.
+    EXPECT_EQ(window->versionView()->model()->rowCount(), 1);
+    // The app reconnects by itself, hides the banner and shows what changed meanwhile.
+    {
+        auto reg = pg.open();
+        ASSERT_TRUE(reg && reg->registerVersion(sampleSpec(QStringLiteral("team/watched"))));
+    }
+    ASSERT_TRUE(waitFor([&]() { return !window->banner()->isVisible(); }));
+    ASSERT_TRUE(waitFor([&]() { return window->versionView()->model()->rowCount() == 2; }));
+    window.reset();
 }

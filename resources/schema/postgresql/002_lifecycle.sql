@@ -276,6 +276,18 @@ BEGIN
 END;
 $$;
 
+CREATE FUNCTION modeldesk_insert_as_none() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.stage <> 'None' OR NEW.sealed <> 0 THEN
+        RAISE EXCEPTION 'modeldesk: a new version starts in stage None and unsealed; stages change through the registry'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER model_versions_insert_as_none BEFORE INSERT ON model_versions
+    FOR EACH ROW EXECUTE FUNCTION modeldesk_insert_as_none();
 CREATE TRIGGER stage_transitions_allowed BEFORE INSERT ON stage_transitions
     FOR EACH ROW EXECUTE FUNCTION modeldesk_stage_transition_allowed();
 CREATE TRIGGER model_versions_stage_recorded BEFORE UPDATE OF stage ON model_versions

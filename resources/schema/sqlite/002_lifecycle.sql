@@ -98,6 +98,13 @@ BEGIN
       AND NOT EXISTS (SELECT 1 FROM stage_transitions t WHERE t.version_id = NEW.version_id AND t.to_stage = 'Production');
 END;
 
+CREATE TRIGGER model_versions_insert_as_none
+BEFORE INSERT ON model_versions
+WHEN NEW.stage <> 'None' OR NEW.sealed <> 0
+BEGIN
+    SELECT RAISE(ABORT, 'modeldesk: a new version starts in stage None and unsealed; stages change through the registry');
+END;
+
 CREATE TRIGGER stage_transitions_register_once
 BEFORE INSERT ON stage_transitions
 WHEN NEW.kind = 'register'
