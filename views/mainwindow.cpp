@@ -7,6 +7,7 @@
 #include "filterlineedit.h"
 #include "hintviews.h"
 #include "lineageview.h"
+#include "lifecycleui.h"
 #include "metricchooser.h"
 #include "modeltreemodel.h"
 #include "modeltreepanel.h"
@@ -149,6 +150,8 @@ MainWindow::MainWindow(QWidget *parent)
     statusBar()->addPermanentWidget(m_userLabel);
 
     buildMenus();
+    m_lifecycle = new LifecycleUi(this);
+    connect(m_lifecycle, &LifecycleUi::registryChanged, this, &MainWindow::refreshAll);
 
     connect(m_client, &RegistryClient::opened, this, &MainWindow::onOpened);
     connect(m_client, &RegistryClient::openFailed, this, &MainWindow::onOpenFailed);
@@ -538,6 +541,7 @@ void MainWindow::refreshAll()
     m_versionModel->refresh();
     if (m_detailsModel->hasVersion())
         m_detailsModel->load(m_detailsModel->modelName(), m_detailsModel->version());
+    m_lifecycle->refresh();
 }
 
 void MainWindow::fillDemo()

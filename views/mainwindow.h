@@ -16,6 +16,7 @@ namespace md {
 class CompareView;
 class DetailsPanel;
 class LineageView;
+class LifecycleUi;
 class ModelTreeModel;
 class ModelTreePanel;
 class RegistryClient;
@@ -56,6 +57,7 @@ public:
     LineageView *lineageView() const { return m_lineageView; }
     QTabWidget *detailTabs() const { return m_detailTabs; }
     QLabel *banner() const { return m_banner; }
+    LifecycleUi *lifecycle() const { return m_lifecycle; }
 
 signals:
     void registryOpened();
@@ -91,6 +93,7 @@ private:
     CompareView *m_compareView;
     LineageView *m_lineageView;
     QTabWidget *m_detailTabs;
+    LifecycleUi *m_lifecycle = nullptr;
     QStackedWidget *m_centre;
     QLabel *m_modelHeader;
     QSplitter *m_mainSplitter;

@@ -166,6 +166,11 @@ void VersionTableView::contextMenuEvent(QContextMenuEvent *event)
     copy->setEnabled(onRow);
     QAction *uri = menu.addAction(tr("Copy artifact URI"), this, &VersionTableView::copyArtifactUri);
     uri->setEnabled(onRow && !at.data(VersionTableModel::ArtifactUriRole).toString().isEmpty());
+    if (!m_lifecycleActions.isEmpty()) {
+        menu.addSeparator();
+        menu.addActions(m_lifecycleActions);
+        menu.setToolTipsVisible(true);
+    }
     menu.addSeparator();
     const qsizetype chosen = selectionModel()->selectedRows().size();
     QAction *compare = menu.addAction(tr("Compare %n selected version(s)", nullptr, int(chosen)),
