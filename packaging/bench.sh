@@ -15,3 +15,4 @@ mkdir -p build/default/bench-data
 MODELDESK_BENCH_DIR="$PWD/build/default/bench-data" MODELDESK_BENCH_PG_URL="$(cat "$state/pg-url.txt")" \
   build/default/tests/bench/modeldesk_bench "$@"
 build/default/tests/bench/modeldesk_chart_bench "$@"
+build/default/tests/bench/modeldesk_view_bench "$@"

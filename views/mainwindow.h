@@ -9,11 +9,14 @@ class QLabel;
 class QMenu;
 class QSplitter;
 class QStackedWidget;
+class QTabWidget;
 
 namespace md {
 
 class CompareView;
 class DetailsPanel;
+class LineageView;
+class LifecycleUi;
 class ModelTreeModel;
 class ModelTreePanel;
 class RegistryClient;
@@ -41,6 +44,8 @@ public:
     // Opens the Compare view for the versions selected in the version table or the search results.
     void compareSelected();
     void compareVersions(const QList<QPair<QString, int>> &versions);
+    // Switches to the Lineage tab; with a spec, centres it on that lineage node (e.g. "pipeline:f@2.3").
+    void showLineage(const QString &spec = {}, bool impact = false);
 
     // For tests and the screenshot tool.
     RegistryClient *client() const { return m_client; }
@@ -49,7 +54,10 @@ public:
     SearchPanel *searchPanel() const { return m_searchPanel; }
     DetailsPanel *detailsPanel() const { return m_detailsPanel; }
     CompareView *compareView() const { return m_compareView; }
+    LineageView *lineageView() const { return m_lineageView; }
+    QTabWidget *detailTabs() const { return m_detailTabs; }
     QLabel *banner() const { return m_banner; }
+    LifecycleUi *lifecycle() const { return m_lifecycle; }
 
 signals:
     void registryOpened();
@@ -83,6 +91,9 @@ private:
     SearchPanel *m_searchPanel;
     DetailsPanel *m_detailsPanel;
     CompareView *m_compareView;
+    LineageView *m_lineageView;
+    QTabWidget *m_detailTabs;
+    LifecycleUi *m_lifecycle = nullptr;
     QStackedWidget *m_centre;
     QLabel *m_modelHeader;
     QSplitter *m_mainSplitter;
@@ -98,6 +109,9 @@ private:
     bool m_restoringSelection = false; // selecting the remembered model must not close the search
     int m_shownVersion = -1;
     bool m_showedSearchBeforeCompare = false;
+    QString m_lineageVersion;     // "model@version" last given to the lineage tab
+    bool m_lineagePinned = false; // the lineage tab shows a node opened on purpose
+    bool m_autoSelecting = false; // the window (not the user) is selecting a version
 };
 
 } // namespace md

@@ -27,6 +27,8 @@ VersionTableView::VersionTableView(QWidget *parent) : HintTableView(parent)
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setSectionsMovable(true);
     setItemDelegate(new StageDelegate(VersionTableModel::StageRole, this));
+    connect(horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+            &VersionTableView::keepSortIndicatorOnSortableColumns);
     setEmptyHint(tr("Select a model on the left to see its versions."));
 
     auto *copy = new QAction(tr("&Copy rows"), this);
@@ -129,6 +131,19 @@ void VersionTableView::selectVersion(int row)
     scrollTo(i, QAbstractItemView::PositionAtCenter);
 }
 
+void VersionTableView::keepSortIndicatorOnSortableColumns(int section, Qt::SortOrder order)
+{
+    // The database sorts; columns it cannot sort by (tags, aliases, ...) keep the previous order, and
+    // the arrow must say so.
+    if (model() && !model()->headerData(section, Qt::Horizontal, VersionTableModel::SortableRole).toBool()) {
+        const QSignalBlocker block(horizontalHeader());
+        horizontalHeader()->setSortIndicator(m_sortSection, m_sortOrder);
+        return;
+    }
+    m_sortSection = section;
+    m_sortOrder = order;
+}
+
 void VersionTableView::emitCurrent()
 {
     const QModelIndex i = currentIndex();
@@ -151,6 +166,11 @@ void VersionTableView::contextMenuEvent(QContextMenuEvent *event)
     copy->setEnabled(onRow);
     QAction *uri = menu.addAction(tr("Copy artifact URI"), this, &VersionTableView::copyArtifactUri);
     uri->setEnabled(onRow && !at.data(VersionTableModel::ArtifactUriRole).toString().isEmpty());
+    if (!m_lifecycleActions.isEmpty()) {
+        menu.addSeparator();
+        menu.addActions(m_lifecycleActions);
+        menu.setToolTipsVisible(true);
+    }
     menu.addSeparator();
     const qsizetype chosen = selectionModel()->selectedRows().size();
     QAction *compare = menu.addAction(tr("Compare %n selected version(s)", nullptr, int(chosen)),

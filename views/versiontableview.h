@@ -2,6 +2,8 @@
 
 #include "hintviews.h"
 
+class QAction;
+
 namespace md {
 
 // The version table: sortable, multi-select, Ctrl+C copies the selected rows as tab-separated text,
@@ -21,6 +23,8 @@ public:
     void applyDefaultColumnWidths();
     // The selected versions as (model, version), in row order.
     QList<QPair<QString, int>> selectedVersions() const;
+    // Extra actions (promotion, archive, ...) shown in the context menu of a version; owned by the caller.
+    void setLifecycleActions(const QList<QAction *> &actions) { m_lifecycleActions = actions; }
 
 signals:
     void versionSelected(const QString &modelName, int version); // -1 when nothing is selected
@@ -33,6 +37,12 @@ protected:
 
 private:
     void emitCurrent();
+    void keepSortIndicatorOnSortableColumns(int section, Qt::SortOrder order);
+
+    int m_sortSection = 0;
+    Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
+
+    QList<QAction *> m_lifecycleActions;
 };
 
 } // namespace md

@@ -4,6 +4,7 @@
 #include "database.h"
 #include "difftableview.h"
 #include "filterlineedit.h"
+#include "lifecycleui.h"
 #include "mainwindow.h"
 #include "modeltreepanel.h"
 #include "searchpanel.h"
@@ -46,9 +47,21 @@ void setupParser(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("compare-options"),
                       QStringLiteral("Comma-separated: normalise, deltas, differences (only, in the diff)."),
                       QStringLiteral("OPTIONS")});
+    parser.addOption({QStringLiteral("lineage"),
+                      QStringLiteral("Show the Lineage tab centred on this node, e.g. pipeline:features@2.3 or "
+                                     "model:NAME@VERSION."),
+                      QStringLiteral("NODE")});
+    parser.addOption({QStringLiteral("impact"), QStringLiteral("With --lineage: start in impact mode.")});
     parser.addOption({QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."), QStringLiteral("WxH")});
+    parser.addOption({QStringLiteral("rollback"),
+                      QStringLiteral("Open the rollback dialog of this model after opening (a link for alerts)."),
+                      QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("review"),
+                      QStringLiteral("Open the approval dialog of this promotion request after opening."),
+                      QStringLiteral("ID")});
     parser.addOption({QStringLiteral("screenshot"),
-                      QStringLiteral("Save a PNG of the window once it has loaded, then quit."),
+                      QStringLiteral("Save a PNG of the window (or of the dialog it opened) once it has loaded, "
+                                     "then quit."),
                       QStringLiteral("FILE")});
 }
 
@@ -115,16 +128,21 @@ int main(int argc, char **argv)
 
     const QString model = parser.value(QStringLiteral("model"));
     const QString search = parser.value(QStringLiteral("search"));
-    if (!model.isEmpty() || !search.isEmpty()) {
-        QObject::connect(&window, &md::MainWindow::registryOpened, &window, [&window, model, search]() {
-            if (!model.isEmpty())
-                window.openVersion(model, -1);
-            if (!search.isEmpty()) {
-                window.showSearch(true);
-                window.searchPanel()->editor()->setText(search);
-                emit window.searchPanel()->searchRequested(search);
-            }
-        });
+    const QString lineage = parser.value(QStringLiteral("lineage"));
+    const bool impact = parser.isSet(QStringLiteral("impact"));
+    if (!model.isEmpty() || !search.isEmpty() || !lineage.isEmpty()) {
+        QObject::connect(&window, &md::MainWindow::registryOpened, &window,
+                         [&window, model, search, lineage, impact]() {
+                             if (!model.isEmpty())
+                                 window.openVersion(model, -1);
+                             if (!lineage.isEmpty())
+                                 window.showLineage(lineage, impact);
+                             if (!search.isEmpty()) {
+                                 window.showSearch(true);
+                                 window.searchPanel()->editor()->setText(search);
+                                 emit window.searchPanel()->searchRequested(search);
+                             }
+                         });
     }
     const QString compare = parser.value(QStringLiteral("compare"));
     if (!compare.isEmpty()) {
@@ -154,10 +172,29 @@ int main(int argc, char **argv)
             view->tabs()->setCurrentIndex(tab);
         });
     }
+    const QString rollback = parser.value(QStringLiteral("rollback"));
+    const qint64 review = parser.value(QStringLiteral("review")).toLongLong();
+    if (!rollback.isEmpty() || review > 0) {
+        QObject::connect(
+            &window, &md::MainWindow::registryOpened, &window,
+            [&window, rollback, review]() {
+                // Queued: the dialogs are modal and must not run inside the signal.
+                QTimer::singleShot(0, &window, [&window, rollback, review]() {
+                    if (!rollback.isEmpty())
+                        window.lifecycle()->rollBack(rollback);
+                    else
+                        window.lifecycle()->reviewRequest(review);
+                });
+            },
+            Qt::SingleShotConnection);
+    }
     const QString shot = parser.value(QStringLiteral("screenshot"));
     if (!shot.isEmpty()) {
         QTimer::singleShot(2500, &window, [&window, shot]() {
-            const bool ok = window.grab().save(shot);
+            QWidget *dialog = QApplication::activeModalWidget();
+            const bool ok = (dialog ? dialog : static_cast<QWidget *>(&window))->grab().save(shot);
+            if (dialog)
+                dialog->close();
             std::fprintf(ok ? stdout : stderr, ok ? "Saved %s\n" : "modeldesk: cannot write %s\n",
                          shot.toLocal8Bit().constData());
             QApplication::exit(ok ? 0 : 1);

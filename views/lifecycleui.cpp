@@ -1,0 +1,282 @@
+#include "lifecycleui.h"
+
+#include "approvaldialog.h"
+#include "approvalqueuemodel.h"
+#include "approvalqueuepanel.h"
+#include "auditlogmodel.h"
+#include "auditpanel.h"
+#include "mainwindow.h"
+#include "modeltreepanel.h"
+#include "productionpanel.h"
+#include "promotiondialog.h"
+#include "registryclient.h"
+#include "rollbackdialog.h"
+#include "versiontableview.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QInputDialog>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPushButton>
+#include <QStatusBar>
+#include <QToolBar>
+
+namespace md {
+
+LifecycleUi::LifecycleUi(MainWindow *window)
+    : QObject(window), m_window(window), m_client(new LifecycleClient(window->client(), this)),
+      m_queue(new ApprovalQueueModel(this)), m_audit(new AuditLogModel(this))
+{
+    setObjectName(QStringLiteral("lifecycleUi"));
+    m_queue->setClient(m_client);
+    m_audit->setClient(m_client);
+
+    m_queuePanel = new ApprovalQueuePanel(m_queue);
+    m_queueDock = new QDockWidget(tr("Approval queue"), window);
+    m_queueDock->setObjectName(QStringLiteral("approvalQueueDock"));
+    m_queueDock->setWidget(m_queuePanel);
+    m_productionPanel = new ProductionPanel(m_client);
+    m_productionDock = new QDockWidget(tr("Production"), window);
+    m_productionDock->setObjectName(QStringLiteral("productionDock"));
+    m_productionDock->setWidget(m_productionPanel);
+    m_auditPanel = new AuditPanel(m_client, m_audit);
+    m_auditDock = new QDockWidget(tr("Audit log"), window);
+    m_auditDock->setObjectName(QStringLiteral("auditDock"));
+    m_auditDock->setWidget(m_auditPanel);
+    window->addDockWidget(Qt::BottomDockWidgetArea, m_productionDock);
+    window->addDockWidget(Qt::BottomDockWidgetArea, m_queueDock);
+    window->addDockWidget(Qt::BottomDockWidgetArea, m_auditDock);
+    window->tabifyDockWidget(m_queueDock, m_auditDock);
+    m_queueDock->raise();
+
+    m_request = new QAction(tr("Request &Promotion…"), this);
+    m_request->setObjectName(QStringLiteral("requestPromotionAction"));
+    m_request->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    m_promote = new QAction(tr("Promote Approved to Production"), this);
+    m_promote->setObjectName(QStringLiteral("promoteAction"));
+    m_demote = new QAction(tr("&Demote…"), this);
+    m_demote->setObjectName(QStringLiteral("demoteAction"));
+    m_archive = new QAction(tr("&Archive…"), this);
+    m_archive->setObjectName(QStringLiteral("archiveAction"));
+    m_rollback = new QAction(tr("&Roll Back…"), this);
+    m_rollback->setObjectName(QStringLiteral("rollbackAction"));
+    m_rollback->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    for (QAction *a : {m_request, m_promote, m_demote, m_archive, m_rollback}) {
+        a->setEnabled(false);
+        a->setToolTip(tr("Select a version first."));
+    }
+    m_rollback->setToolTip(tr("Select a model in Production first."));
+    connect(m_request, &QAction::triggered, this, &LifecycleUi::requestPromotion);
+    connect(m_promote, &QAction::triggered, this, &LifecycleUi::promoteApproved);
+    connect(m_demote, &QAction::triggered, this, &LifecycleUi::demote);
+    connect(m_archive, &QAction::triggered, this, &LifecycleUi::archive);
+    connect(m_rollback, &QAction::triggered, this, [this]() { rollBack(m_model); });
+
+    QMenu *menu = new QMenu(tr("&Lifecycle"), window);
+    menu->setToolTipsVisible(true);
+    menu->addActions({m_request, m_promote, m_demote, m_archive});
+    menu->addSeparator();
+    menu->addAction(m_rollback);
+    menu->addSeparator();
+    menu->addAction(m_queueDock->toggleViewAction());
+    menu->addAction(m_productionDock->toggleViewAction());
+    menu->addAction(m_auditDock->toggleViewAction());
+    menu->addAction(tr("&Verify Audit Integrity"), this, [this]() {
+        m_auditDock->show();
+        m_auditDock->raise();
+        m_auditPanel->verify();
+    });
+    QList<QAction *> menus = window->menuBar()->actions();
+    window->menuBar()->insertMenu(menus.size() > 1 ? menus.last() : nullptr, menu); // before Help
+    QToolBar *bar = window->addToolBar(tr("Lifecycle"));
+    bar->setObjectName(QStringLiteral("lifecycleToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->addActions({m_request, m_demote, m_archive});
+    bar->addSeparator();
+    bar->addAction(m_rollback);
+    window->versionView()->setLifecycleActions({m_request, m_promote, m_demote, m_archive});
+
+    connect(window->treePanel(), &ModelTreePanel::modelSelected, this, &LifecycleUi::onModelSelected);
+    connect(window->versionView(), &VersionTableView::versionSelected, this, &LifecycleUi::onVersionSelected);
+    connect(window->client(), &RegistryClient::opened, this, [this]() {
+        m_model.clear();
+        m_version = -1;
+        m_productionPanel->setModelName({});
+        refresh();
+    });
+    connect(m_client, &LifecycleClient::changed, this, &LifecycleUi::registryChanged);
+    connect(m_queuePanel, &ApprovalQueuePanel::reviewRequested, this, &LifecycleUi::reviewRequest);
+    connect(m_productionPanel, &ProductionPanel::rollbackRequested, this, &LifecycleUi::rollBack);
+    connect(m_productionPanel, &ProductionPanel::dataLoaded, this, &LifecycleUi::applyRollbackState);
+    connect(m_queue, &ApprovalQueueModel::loaded, this, [this](int n) {
+        m_queueDock->setWindowTitle(n ? tr("Approval queue (%1)").arg(n) : tr("Approval queue"));
+    });
+}
+
+void LifecycleUi::refresh()
+{
+    if (!m_window->client()->isOpen())
+        return;
+    m_queue->reload();
+    m_productionPanel->reload();
+    m_auditPanel->applyFilter();
+    loadVersionState();
+}
+
+void LifecycleUi::onModelSelected(const QString &name)
+{
+    if (name.isEmpty() || name == m_model)
+        return;
+    m_model = name;
+    m_version = -1;
+    m_rollback->setEnabled(false);
+    m_productionPanel->setModelName(name);
+    loadVersionState();
+}
+
+void LifecycleUi::onVersionSelected(const QString &model, int version)
+{
+    if (!model.isEmpty() && model != m_model)
+        onModelSelected(model);
+    m_version = version;
+    loadVersionState();
+}
+
+void LifecycleUi::setAction(QAction *action, const ActionState &state, const QString &label)
+{
+    action->setEnabled(state.enabled);
+    action->setToolTip(state.why.isEmpty() ? label : state.why);
+    action->setStatusTip(action->toolTip());
+}
+
+void LifecycleUi::loadVersionState()
+{
+    const quint64 generation = ++m_contextGeneration;
+    m_contextLoaded = false;
+    if (m_model.isEmpty() || m_version <= 0 || !m_window->client()->isOpen()) {
+        for (QAction *a : {m_request, m_promote, m_demote, m_archive}) {
+            a->setEnabled(false);
+            a->setToolTip(tr("Select a version first."));
+        }
+        return;
+    }
+    m_client->loadVersionContext(m_model, m_version, this, [this, generation](Result<VersionContext> r) {
+        if (generation != m_contextGeneration)
+            return;
+        if (!r) {
+            for (QAction *a : {m_request, m_promote, m_demote, m_archive}) {
+                a->setEnabled(false);
+                a->setToolTip(r.error().message);
+            }
+            return;
+        }
+        m_context = *r;
+        m_contextLoaded = true;
+        setAction(m_request, m_context.requestPromotion(), m_request->text());
+        m_request->setText(m_context.version.stage == Stage::None ? tr("Promote to &Staging…")
+                                                                  : tr("Request &Promotion…"));
+        setAction(m_promote, m_context.promoteToProduction(), m_promote->text());
+        setAction(m_demote, m_context.demote(), m_demote->text());
+        setAction(m_archive, m_context.archive(), m_archive->text());
+        emit versionStateUpdated();
+    });
+}
+
+void LifecycleUi::applyRollbackState()
+{
+    const RollbackData &d = m_productionPanel->data();
+    if (d.modelName != m_model)
+        return;
+    m_rollback->setEnabled(d.rollback.enabled);
+    m_rollback->setToolTip(d.rollback.enabled ? tr("Roll %1 back to an earlier Production version").arg(m_model)
+                                              : d.rollback.why);
+}
+
+void LifecycleUi::finished(const QString &message)
+{
+    if (!message.isEmpty())
+        m_window->statusBar()->showMessage(message, 10000);
+    emit actionFinished(message);
+}
+
+void LifecycleUi::requestPromotion()
+{
+    if (!m_contextLoaded || m_model.isEmpty() || m_version <= 0)
+        return;
+    PromotionDialog dialog(m_client, m_model, m_version, m_context.version.stage, m_window);
+    if (dialog.exec() == QDialog::Accepted)
+        finished(dialog.resultMessage());
+}
+
+void LifecycleUi::reviewRequest(qint64 requestId)
+{
+    if (requestId <= 0)
+        return;
+    ApprovalDialog dialog(m_client, requestId, m_window);
+    if (dialog.exec() == QDialog::Accepted)
+        finished(dialog.resultMessage());
+}
+
+void LifecycleUi::rollBack(const QString &modelName)
+{
+    if (modelName.isEmpty())
+        return;
+    RollbackDialog dialog(m_client, modelName, m_window);
+    if (dialog.exec() == QDialog::Accepted)
+        finished(dialog.resultMessage());
+}
+
+QString LifecycleUi::askReason(const QString &title, const QString &prompt)
+{
+    QInputDialog dialog(m_window);
+    dialog.setObjectName(QStringLiteral("reasonDialog"));
+    dialog.setWindowTitle(title);
+    dialog.setLabelText(prompt);
+    dialog.setInputMode(QInputDialog::TextInput);
+    if (dialog.exec() != QDialog::Accepted)
+        return {};
+    return dialog.textValue().trimmed();
+}
+
+void LifecycleUi::demote()
+{
+    const QString model = m_model;
+    const int version = m_version;
+    const QString reason = askReason(tr("Demote %1 v%2").arg(model).arg(version),
+                                     tr("Reason for sending v%1 back from Staging (required):").arg(version));
+    if (reason.isEmpty())
+        return;
+    m_client->demote(model, version, reason, this, [this](Result<TransitionOutcome> r) {
+        finished(r ? tr("%1 v%2 is back in None.").arg(r->modelName).arg(r->version) : r.error().message);
+    });
+}
+
+void LifecycleUi::archive()
+{
+    const QString model = m_model;
+    const int version = m_version;
+    const QString reason = askReason(tr("Archive %1 v%2").arg(model).arg(version),
+                                     tr("Reason for archiving v%1 (required):").arg(version));
+    if (reason.isEmpty())
+        return;
+    m_client->archive(model, version, reason, this, [this](Result<TransitionOutcome> r) {
+        finished(r ? tr("%1 v%2 is Archived.").arg(r->modelName).arg(r->version) : r.error().message);
+    });
+}
+
+void LifecycleUi::promoteApproved()
+{
+    const QString model = m_model;
+    const int version = m_version;
+    const QString reason =
+        askReason(tr("Promote %1 v%2").arg(model).arg(version),
+                  tr("Reason for promoting the approved v%1 to Production (required):").arg(version));
+    if (reason.isEmpty())
+        return;
+    m_client->promote(model, version, Stage::Production, reason, this, [this](Result<TransitionOutcome> r) {
+        finished(r ? tr("%1 v%2 is in Production.").arg(r->modelName).arg(r->version) : r.error().message);
+    });
+}
+
+} // namespace md

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "lifecycleclient.h"
+
+#include <QObject>
+
+class QAction;
+class QDockWidget;
+
+namespace md {
+
+class ApprovalQueueModel;
+class ApprovalQueuePanel;
+class AuditLogModel;
+class AuditPanel;
+class MainWindow;
+class ProductionPanel;
+
+// The lifecycle part of the main window: promotion actions on versions (enabled by role, with a tooltip
+// saying why not), the approval queue, the production timeline and history of the selected model, the
+// audit log, and the approval and rollback dialogs. It adds its own docks, menu and toolbar to the
+// window and follows the window's model and version selection.
+class LifecycleUi final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LifecycleUi(MainWindow *window);
+
+    // Reloads everything it shows (after a change here or by another client).
+    void refresh();
+    void requestPromotion();
+    void reviewRequest(qint64 requestId);
+    void rollBack(const QString &modelName);
+    void demote();
+    void archive();
+    void promoteApproved();
+
+    LifecycleClient *client() const { return m_client; }
+    ApprovalQueuePanel *queuePanel() const { return m_queuePanel; }
+    ProductionPanel *productionPanel() const { return m_productionPanel; }
+    AuditPanel *auditPanel() const { return m_auditPanel; }
+    QAction *requestAction() const { return m_request; }
+    QAction *promoteAction() const { return m_promote; }
+    QAction *demoteAction() const { return m_demote; }
+    QAction *archiveAction() const { return m_archive; }
+    QAction *rollbackAction() const { return m_rollback; }
+    bool versionStateLoaded() const { return m_contextLoaded; }
+
+signals:
+    void registryChanged();     // this window changed the registry
+    void versionStateUpdated(); // the actions' enabled state and tooltips are current
+    void actionFinished(const QString &message);
+
+private:
+    void onModelSelected(const QString &name);
+    void onVersionSelected(const QString &model, int version);
+    void loadVersionState();
+    void applyRollbackState();
+    void setAction(QAction *action, const ActionState &state, const QString &label);
+    void finished(const QString &message);
+    QString askReason(const QString &title, const QString &prompt);
+
+    MainWindow *m_window;
+    LifecycleClient *m_client;
+    ApprovalQueueModel *m_queue;
+    AuditLogModel *m_audit;
+    ApprovalQueuePanel *m_queuePanel;
+    ProductionPanel *m_productionPanel;
+    AuditPanel *m_auditPanel;
+    QDockWidget *m_queueDock;
+    QDockWidget *m_productionDock;
+    QDockWidget *m_auditDock;
+    QAction *m_request;
+    QAction *m_promote;
+    QAction *m_demote;
+    QAction *m_archive;
+    QAction *m_rollback;
+    QString m_model;
+    int m_version = -1;
+    VersionContext m_context;
+    bool m_contextLoaded = false;
+    quint64 m_contextGeneration = 0;
+};
+
+} // namespace md

@@ -1,0 +1,235 @@
+#include "rollbackdialog.h"
+
+#include "productiontimeline.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace md {
+
+namespace {
+
+QString shortTime(const QString &iso)
+{
+    return iso.isEmpty() ? QStringLiteral("now") : QString(iso).replace(QLatin1Char('T'), QLatin1Char(' ')).left(16);
+}
+
+const ProductionPeriod *lastPeriod(const RollbackData &d, int version)
+{
+    const ProductionPeriod *found = nullptr;
+    for (const ProductionPeriod &p : d.history)
+        if (p.version == version)
+            found = &p;
+    return found;
+}
+
+} // namespace
+
+RollbackDialog::RollbackDialog(LifecycleClient *client, const QString &modelName, QWidget *parent)
+    : QDialog(parent), m_client(client), m_model(modelName)
+{
+    setObjectName(QStringLiteral("rollbackDialog"));
+    setWindowTitle(tr("Roll back %1").arg(modelName));
+    resize(1000, 560);
+    auto *layout = new QVBoxLayout(this);
+    m_title = new QLabel(tr("Loading the production history of %1…").arg(modelName), this);
+    m_title->setObjectName(QStringLiteral("titleLabel"));
+    m_title->setTextFormat(Qt::RichText);
+    m_title->setWordWrap(true);
+    layout->addWidget(m_title);
+    m_timeline = new ProductionTimeline(this);
+    m_timeline->setSelectable(true);
+    m_timeline->setToolTip(QString());
+    m_timeline->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    layout->addWidget(m_timeline);
+    auto *legend = new QLabel(tr("<small>Green: in Production now · blue: suggested target · red ✘: rolled back from "
+                                 "· ▲ promoted (filled: approved) · ↺ rolled back to. Click a grey band to pick "
+                                 "another target; hover for metrics.</small>"),
+                              this);
+    legend->setTextFormat(Qt::RichText);
+    legend->setWordWrap(true);
+    layout->addWidget(legend);
+    auto *form = new QFormLayout;
+    m_targets = new QComboBox(this);
+    m_targets->setObjectName(QStringLiteral("targetCombo"));
+    form->addRow(tr("Roll back to:"), m_targets);
+    m_why = new QLabel(this);
+    m_why->setObjectName(QStringLiteral("whyLabel"));
+    m_why->setTextFormat(Qt::RichText);
+    m_why->setWordWrap(true);
+    m_why->setMinimumHeight(90);
+    m_why->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_why->setStyleSheet(QStringLiteral("QLabel { background: #f5f7fa; border: 1px solid #cfd8dc; padding: 6px; }"));
+    form->addRow(tr("Why:"), m_why);
+    m_reason = new QLineEdit(this);
+    m_reason->setObjectName(QStringLiteral("reasonEdit"));
+    m_reason->setPlaceholderText(tr("Required: what is wrong with the current version (incident, alert, ticket)"));
+    form->addRow(tr("Reason:"), m_reason);
+    layout->addLayout(form);
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("errorLabel"));
+    m_error->setWordWrap(true);
+    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_error->setStyleSheet(QStringLiteral("color: #b71c1c; font-weight: bold;"));
+    m_error->hide();
+    layout->addWidget(m_error);
+    layout->addStretch(1);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    m_confirm = buttons->addButton(tr("Roll back"), QDialogButtonBox::AcceptRole);
+    m_confirm->setObjectName(QStringLiteral("confirmButton"));
+    m_confirm->setStyleSheet(QStringLiteral("QPushButton:enabled { background: #c62828; color: white; "
+                                            "font-weight: bold; padding: 4px 14px; }"));
+    m_confirm->setDefault(true);
+    connect(m_confirm, &QPushButton::clicked, this, &RollbackDialog::confirm);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+    connect(m_reason, &QLineEdit::textChanged, this, &RollbackDialog::updateButtons);
+    connect(m_timeline, &ProductionTimeline::versionClicked, this, [this](int v) {
+        if (m_data.eligible.contains(v))
+            choose(v);
+    });
+    connect(m_targets, &QComboBox::activated, this, [this](int index) { choose(m_targets->itemData(index).toInt()); });
+    m_reason->setFocus();
+    updateButtons();
+    m_client->loadRollback(modelName, this, [this](Result<RollbackData> r) {
+        if (!r) {
+            m_error->setText(r.error().message);
+            m_error->show();
+            emit failed(r.error().message);
+            return;
+        }
+        present(*r);
+    });
+}
+
+void RollbackDialog::present(const RollbackData &d)
+{
+    m_data = d;
+    m_loaded = true;
+    const ProductionPeriod *now = lastPeriod(d, d.current);
+    if (d.current > 0)
+        m_title->setText(
+            tr("<h2>Roll back %1</h2>In Production now: <b style='color:#2e7d32'>v%2</b> since %3 (%4 by %5).")
+                .arg(d.modelName.toHtmlEscaped())
+                .arg(d.current)
+                .arg(now ? shortTime(now->from) : QString(), now ? now->enteredKind : QString(),
+                     now ? now->enteredBy.toHtmlEscaped() : QString()));
+    else
+        m_title->setText(tr("<h2>Roll back %1</h2>Nothing is in Production.").arg(d.modelName.toHtmlEscaped()));
+    m_timeline->setData(d);
+    m_targets->clear();
+    for (int v : d.eligible) {
+        const ProductionPeriod *p = lastPeriod(d, v);
+        QString text = QStringLiteral("v%1").arg(v);
+        if (v == d.suggested)
+            text += tr("  (suggested)");
+        else if (d.versions.value(v).rollbackExcluded)
+            text += tr("  (was rolled back from)");
+        if (p)
+            text += tr("  — served %1 → %2").arg(shortTime(p->from), shortTime(p->to));
+        m_targets->addItem(text, v);
+    }
+    if (!d.rollback.enabled) {
+        m_error->setText(d.rollback.why);
+        m_error->show();
+    }
+    choose(d.suggested > 0 ? d.suggested : (d.eligible.isEmpty() ? 0 : d.eligible.first()));
+    emit loaded();
+}
+
+void RollbackDialog::choose(int version)
+{
+    m_target = version;
+    m_timeline->setSelectedVersion(version);
+    const int index = m_targets->findData(version);
+    if (index >= 0)
+        m_targets->setCurrentIndex(index);
+    if (version <= 0) {
+        m_why->setText(m_data.noSuggestion.isEmpty() ? tr("No eligible target.") : m_data.noSuggestion.toHtmlEscaped());
+        updateButtons();
+        return;
+    }
+    const ProductionPeriod *p = lastPeriod(m_data, version);
+    const ModelVersion target = m_data.versions.value(version);
+    const ModelVersion current = m_data.versions.value(m_data.current);
+    QString why;
+    if (version == m_data.suggested)
+        why =
+            tr("<b>Suggested:</b> the last version that left Production normally and was never rolled back from.<br>");
+    else if (target.rollbackExcluded)
+        why = tr("<b style='color:#b71c1c'>Careful:</b> v%1 was itself rolled back from once.<br>").arg(version);
+    else
+        why = tr("<b>Chosen by you</b> (suggested: %1).<br>")
+                  .arg(m_data.suggested > 0 ? QStringLiteral("v%1").arg(m_data.suggested) : tr("none"));
+    if (p) {
+        why += tr("<b>Served</b> %1 → %2, %3 by %4")
+                   .arg(shortTime(p->from), shortTime(p->to),
+                        p->enteredKind == QLatin1String("rollback") ? tr("rolled back to") : tr("promoted"),
+                        p->enteredBy.toHtmlEscaped());
+        why += p->approvers.isEmpty()
+                   ? tr(", no approvals recorded")
+                   : tr(", <b>approved by</b> %1").arg(p->approvers.join(QStringLiteral(", ")).toHtmlEscaped());
+        if (!p->leftKind.isEmpty())
+            why += tr("; left by %1: <i>%2</i>").arg(p->leftKind, p->leftReason.toHtmlEscaped());
+        why += QStringLiteral("<br>");
+    }
+    QStringList metrics;
+    for (const Metric &m : target.metrics) {
+        if (!m.slice.isEmpty() || metrics.size() >= 5)
+            continue;
+        QString cell = QStringLiteral("%1 <b>%2</b>").arg(m.key().toHtmlEscaped(), QString::number(m.value, 'g', 4));
+        for (const Metric &c : current.metrics)
+            if (c.key() == m.key())
+                cell += tr(" (now %1)").arg(QString::number(c.value, 'g', 4));
+        metrics << cell;
+    }
+    why += tr("<b>Metrics:</b> %1").arg(metrics.isEmpty() ? tr("none recorded") : metrics.join(QStringLiteral(" · ")));
+    m_why->setText(why);
+    updateButtons();
+}
+
+void RollbackDialog::updateButtons()
+{
+    const bool hasReason = !m_reason->text().trimmed().isEmpty();
+    const bool allowed = m_loaded && m_data.rollback.enabled && m_target > 0;
+    m_confirm->setEnabled(!m_busy && allowed && hasReason);
+    m_confirm->setText(m_target > 0 ? tr("Roll back to v%1").arg(m_target) : tr("Roll back"));
+    m_confirm->setToolTip(m_loaded && !m_data.rollback.enabled ? m_data.rollback.why
+                          : hasReason                          ? QString()
+                                                               : tr("Type a reason first."));
+}
+
+void RollbackDialog::confirm()
+{
+    const QString reason = m_reason->text().trimmed();
+    if (reason.isEmpty() || m_busy || m_target <= 0 || !m_data.rollback.enabled)
+        return;
+    m_busy = true;
+    m_error->hide();
+    updateButtons();
+    m_client->rollback(m_model, m_target, reason, this, [this](Result<TransitionOutcome> r) {
+        m_busy = false;
+        if (!r) {
+            m_error->setText(r.error().message);
+            m_error->show();
+            updateButtons();
+            emit failed(r.error().message);
+            return;
+        }
+        QStringList left;
+        for (const ArchivedVersion &a : r->archived)
+            left << QStringLiteral("v%1").arg(a.version);
+        m_resultMessage = tr("Rolled back %1: v%2 is in Production again (%3 archived).")
+                              .arg(m_model)
+                              .arg(r->version)
+                              .arg(left.isEmpty() ? tr("nothing") : left.join(QStringLiteral(", ")));
+        accept();
+    });
+}
+
+} // namespace md
