@@ -38,7 +38,8 @@ CompareView::CompareView(RegistryClient *client, QWidget *parent)
     bar->addWidget(m_title, 1);
     bar->addWidget(new QLabel(tr("Baseline:"), this));
     m_baseline->setObjectName(QStringLiteral("baseline"));
-    m_baseline->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_baseline->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_baseline->setMinimumContentsLength(16);
     m_baseline->setToolTip(tr("Deltas and better/worse colours are against this version"));
     bar->addWidget(m_baseline);
     m_normalise->setObjectName(QStringLiteral("normalise"));

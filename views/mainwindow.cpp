@@ -430,6 +430,7 @@ void MainWindow::openVersion(const QString &modelName, int version)
 
 void MainWindow::showLineage(const QString &spec, bool impact)
 {
+    m_detailTabs->show(); // hidden while the Compare view is open
     m_detailTabs->setCurrentWidget(m_lineageView);
     // A graph needs room: give the lineage at least 60% of the centre's height.
     const QList<int> sizes = m_centreSplitter->sizes();
@@ -455,7 +456,7 @@ void MainWindow::showLineage(const QString &spec, bool impact)
 void MainWindow::showSearch(bool show)
 {
     m_centre->setCurrentIndex(show ? 1 : 0);
-    m_detailsPanel->show();
+    m_detailTabs->show();
     if (show)
         m_searchPanel->focusEditor();
     else
@@ -496,7 +497,7 @@ void MainWindow::compareSelected()
 void MainWindow::compareVersions(const QList<QPair<QString, int>> &versions)
 {
     m_centre->setCurrentWidget(m_compareView);
-    m_detailsPanel->hide(); // the charts need the height
+    m_detailTabs->hide(); // the charts need the height
     m_compareView->compare(versions);
 }
 

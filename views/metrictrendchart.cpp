@@ -196,7 +196,7 @@ void MetricTrendChart::rebuild()
         auto *label = new QCPItemText(p);
         label->position->setTypeX(QCPItemPosition::ptPlotCoords);
         label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        label->position->setCoords(x0, 0.01 + 0.05 * (n % 2));
+        label->position->setCoords(x0, 0.01 + 0.05 * (n % 3)); // short periods side by side stay legible
         label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
         label->setPadding(QMargins(3, 1, 3, 1));
         label->setText(QStringLiteral("v%1").arg(period.version));
@@ -217,7 +217,7 @@ void MetricTrendChart::rebuild()
             auto *text = new QCPItemText(p);
             text->position->setTypeX(QCPItemPosition::ptPlotCoords);
             text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-            text->position->setCoords(x0, 0.16);
+            text->position->setCoords(x0, 0.18);
             text->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
             text->setPadding(QMargins(3, 1, 3, 1));
             text->setBrush(QColor(255, 255, 255, 220));
