@@ -189,7 +189,8 @@ MainWindow::MainWindow(QWidget *parent)
         if (version < 0) {
             if (m_versionModel->rowCount() == 0) {
                 m_detailsModel->clear();
-                m_lineageView->clear();
+                if (!m_lineagePinned)
+                    m_lineageView->clear();
                 m_lineageVersion.clear();
                 m_shownVersion = -1;
             }
