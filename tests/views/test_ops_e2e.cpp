@@ -17,6 +17,7 @@
 #include "testdb.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -173,6 +174,22 @@ TEST_F(OpsEndToEnd, RollBackAModelInFourInteractions)
         return history->model()->rowCount() > 0 &&
                history->model()->index(0, 2).data().toString() == QStringLiteral("stage_rollback");
     }));
+    // The audit log view filtered by model and action lists the rollback's two entries, by us.
+    AuditPanel *auditPanel = ui->auditPanel();
+    QTest::keyClicks(auditPanel->modelEdit(), model);
+    auditPanel->actionCombo()->setCurrentIndex(auditPanel->actionCombo()->findData(QStringLiteral("stage_rollback")));
+    QTest::mouseClick(auditPanel->findChild<QPushButton *>(QStringLiteral("auditFilterButton")), Qt::LeftButton);
+    QAbstractItemModel *auditRows = auditPanel->view()->model();
+    auto onlyRollbacksOfModel = [&]() {
+        for (int r = 0; r < auditRows->rowCount(); ++r)
+            if (auditRows->index(r, 2).data().toString() != QStringLiteral("stage_rollback") ||
+                !auditRows->index(r, 3).data().toString().startsWith(model))
+                return false;
+        return auditRows->rowCount() >= 2;
+    };
+    ASSERT_TRUE(waitFor(onlyRollbacksOfModel));
+    EXPECT_EQ(auditRows->index(0, 1).data().toString(), osUserName()); // newest first: ours
+    EXPECT_TRUE(auditRows->index(0, 4).data().toString().contains(QStringLiteral("INC-2231")));
     QTest::mouseClick(ui->auditPanel()->verifyButton(), Qt::LeftButton);
     ASSERT_TRUE(waitFor([&]() { return ui->auditPanel()->verifyLabel()->text().contains(QStringLiteral("Intact")); }));
 }
