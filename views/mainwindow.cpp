@@ -1,10 +1,12 @@
 #include "mainwindow.h"
 
+#include "compareview.h"
 #include "connectdialog.h"
 #include "demo.h"
 #include "detailspanel.h"
 #include "filterlineedit.h"
 #include "hintviews.h"
+#include "lineageview.h"
 #include "lifecycleui.h"
 #include "metricchooser.h"
 #include "modeltreemodel.h"
@@ -32,6 +34,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace md {
@@ -101,6 +104,11 @@ MainWindow::MainWindow(QWidget *parent)
     columnsButton->setToolTip(tr("Choose which metrics appear as columns"));
     connect(columnsButton, &QPushButton::clicked, this, &MainWindow::chooseMetricColumns);
     headerRow->addWidget(columnsButton);
+    auto *compareButton = new QPushButton(tr("Compare"), tablePage);
+    compareButton->setObjectName(QStringLiteral("compareButton"));
+    compareButton->setToolTip(tr("Compare the selected versions (select 2 to 50 rows; Ctrl+D)"));
+    connect(compareButton, &QPushButton::clicked, this, &MainWindow::compareSelected);
+    headerRow->addWidget(compareButton);
     tableLayout->addLayout(headerRow);
     m_versionView = new VersionTableView(tablePage);
     m_versionView->setModel(m_versionModel);
@@ -111,9 +119,18 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_searchPanel = new SearchPanel(m_searchModel, m_centre);
     m_centre->addWidget(m_searchPanel);
+    m_compareView = new CompareView(m_client, m_centre);
+    m_centre->addWidget(m_compareView);
     m_centreSplitter->addWidget(m_centre);
-    m_detailsPanel = new DetailsPanel(m_detailsModel, m_centreSplitter);
-    m_centreSplitter->addWidget(m_detailsPanel);
+    m_detailTabs = new QTabWidget(m_centreSplitter);
+    m_detailTabs->setObjectName(QStringLiteral("detailTabs"));
+    m_detailTabs->setDocumentMode(true);
+    m_detailsPanel = new DetailsPanel(m_detailsModel, m_detailTabs);
+    m_detailTabs->addTab(m_detailsPanel, tr("Details"));
+    m_lineageView = new LineageView(m_detailTabs);
+    m_lineageView->setClient(m_client);
+    m_detailTabs->addTab(m_lineageView, tr("Lineage"));
+    m_centreSplitter->addWidget(m_detailTabs);
     m_centreSplitter->setStretchFactor(0, 1);
     m_centreSplitter->setStretchFactor(1, 1);
     m_centreSplitter->setSizes({400, 330});
@@ -172,9 +189,22 @@ MainWindow::MainWindow(QWidget *parent)
         if (version < 0) {
             if (m_versionModel->rowCount() == 0) {
                 m_detailsModel->clear();
+                m_lineageView->clear();
+                m_lineageVersion.clear();
                 m_shownVersion = -1;
             }
             return;
+        }
+        // The lineage follows the selected version, except that a node opened on purpose (showLineage) is not
+        // replaced by the automatic selection of a first version when a table loads, and a refresh that
+        // re-selects the same version keeps where the user has moved the graph to.
+        if (!(m_autoSelecting && m_lineagePinned)) {
+            m_lineagePinned = false;
+            const QString key = model + QLatin1Char('@') + QString::number(version);
+            if (key != m_lineageVersion) {
+                m_lineageVersion = key;
+                m_lineageView->showVersion(model, version);
+            }
         }
         if (m_detailsModel->hasVersion() && m_detailsModel->modelName() == model && m_shownVersion == version)
             return;
@@ -203,7 +233,13 @@ MainWindow::MainWindow(QWidget *parent)
         m_searchPanel->showResults(count, truncated, ms);
     });
     connect(m_searchPanel, &SearchPanel::openVersion, this, &MainWindow::openVersion);
+    connect(m_lineageView, &LineageView::versionRequested, this, &MainWindow::openVersion);
     connect(m_searchPanel, &SearchPanel::closeRequested, this, [this]() { showSearch(false); });
+    connect(m_searchPanel, &SearchPanel::compareRequested, this, &MainWindow::compareSelected);
+    connect(m_versionView, &VersionTableView::compareRequested, this, &MainWindow::compareSelected);
+    connect(m_compareView, &CompareView::closeRequested, this, [this]() { showSearch(m_showedSearchBeforeCompare); });
+    connect(m_compareView, &CompareView::loadFailed, this,
+            [this](const QString &m) { statusBar()->showMessage(tr("Compare failed: %1").arg(m), 10000); });
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
@@ -243,8 +279,12 @@ void MainWindow::buildMenus()
     QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshAll);
     refresh->setShortcut(QKeySequence::Refresh);
     view->addAction(tr("Choose &Metric Columns…"), this, &MainWindow::chooseMetricColumns);
+    QAction *lineage = view->addAction(tr("&Lineage of Selected Version"), this, [this]() { showLineage(); });
+    lineage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     QAction *back = view->addAction(tr("&Versions of Selected Model"), this, [this]() { showSearch(false); });
     back->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    QAction *compare = view->addAction(tr("&Compare Selected Versions"), this, &MainWindow::compareSelected);
+    compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Search Language"), this, [this]() {
@@ -340,9 +380,13 @@ void MainWindow::onKeysLoaded()
     if (m_pendingVersion > 0) {
         const int row = m_versionModel->rowOfVersion(m_pendingVersion);
         m_pendingVersion = -1;
+        m_autoSelecting = true;
         m_versionView->selectVersion(row);
+        m_autoSelecting = false;
     } else if (!m_versionView->currentIndex().isValid() && m_versionModel->rowCount() > 0) {
+        m_autoSelecting = true;
         m_versionView->selectVersion(0);
+        m_autoSelecting = false;
     }
     m_versionView->setEmptyHint(m_versionModel->rowCount() == 0 && !m_currentModel.isEmpty()
                                     ? tr("This model has no versions yet.")
@@ -384,9 +428,34 @@ void MainWindow::openVersion(const QString &modelName, int version)
     }
 }
 
+void MainWindow::showLineage(const QString &spec, bool impact)
+{
+    m_detailTabs->setCurrentWidget(m_lineageView);
+    // A graph needs room: give the lineage at least 60% of the centre's height.
+    const QList<int> sizes = m_centreSplitter->sizes();
+    if (sizes.size() == 2 && sizes[1] < (sizes[0] + sizes[1]) * 3 / 5) {
+        const int total = sizes[0] + sizes[1];
+        m_centreSplitter->setSizes({total * 2 / 5, total - total * 2 / 5});
+    }
+    if (spec.isEmpty()) {
+        m_lineageView->setImpactMode(impact);
+        return;
+    }
+    m_lineageView->openNode(spec);
+    m_lineageView->setImpactMode(impact);
+    const qsizetype at = spec.lastIndexOf(QLatin1Char('@'));
+    if (spec.startsWith(QLatin1String("model:")) && at > 6) {
+        m_lineagePinned = false;
+        openVersion(spec.mid(6, at - 6), spec.mid(at + 1).toInt()); // keep the table on the same version
+    } else {
+        m_lineagePinned = true;
+    }
+}
+
 void MainWindow::showSearch(bool show)
 {
     m_centre->setCurrentIndex(show ? 1 : 0);
+    m_detailsPanel->show();
     if (show)
         m_searchPanel->focusEditor();
     else
@@ -405,6 +474,30 @@ void MainWindow::chooseMetricColumns()
     QSettings().setValue(settingsKey(QStringLiteral("metricColumns"), m_currentModel), chosen);
     m_versionModel->setMetricColumns(chosen);
     m_versionView->applyDefaultColumnWidths();
+}
+
+void MainWindow::compareSelected()
+{
+    const bool fromSearch = m_centre->currentWidget() == m_searchPanel;
+    const QList<QPair<QString, int>> chosen =
+        fromSearch ? m_searchPanel->selectedVersions() : m_versionView->selectedVersions();
+    if (chosen.size() < kMinCompareVersions || chosen.size() > kMaxCompareVersions) {
+        statusBar()->showMessage(tr("Select between %1 and %2 versions to compare (%3 selected).")
+                                     .arg(kMinCompareVersions)
+                                     .arg(kMaxCompareVersions)
+                                     .arg(chosen.size()),
+                                 8000);
+        return;
+    }
+    m_showedSearchBeforeCompare = fromSearch;
+    compareVersions(chosen);
+}
+
+void MainWindow::compareVersions(const QList<QPair<QString, int>> &versions)
+{
+    m_centre->setCurrentWidget(m_compareView);
+    m_detailsPanel->hide(); // the charts need the height
+    m_compareView->compare(versions);
 }
 
 void MainWindow::exportCsv(const QString &path)

@@ -9,10 +9,13 @@ class QLabel;
 class QMenu;
 class QSplitter;
 class QStackedWidget;
+class QTabWidget;
 
 namespace md {
 
+class CompareView;
 class DetailsPanel;
+class LineageView;
 class LifecycleUi;
 class ModelTreeModel;
 class ModelTreePanel;
@@ -38,6 +41,11 @@ public:
     void showSearch(bool show);
     void openVersion(const QString &modelName, int version);
     void chooseMetricColumns();
+    // Opens the Compare view for the versions selected in the version table or the search results.
+    void compareSelected();
+    void compareVersions(const QList<QPair<QString, int>> &versions);
+    // Switches to the Lineage tab; with a spec, centres it on that lineage node (e.g. "pipeline:f@2.3").
+    void showLineage(const QString &spec = {}, bool impact = false);
 
     // For tests and the screenshot tool.
     RegistryClient *client() const { return m_client; }
@@ -45,6 +53,9 @@ public:
     VersionTableView *versionView() const { return m_versionView; }
     SearchPanel *searchPanel() const { return m_searchPanel; }
     DetailsPanel *detailsPanel() const { return m_detailsPanel; }
+    CompareView *compareView() const { return m_compareView; }
+    LineageView *lineageView() const { return m_lineageView; }
+    QTabWidget *detailTabs() const { return m_detailTabs; }
     QLabel *banner() const { return m_banner; }
     LifecycleUi *lifecycle() const { return m_lifecycle; }
 
@@ -79,6 +90,9 @@ private:
     VersionTableView *m_versionView;
     SearchPanel *m_searchPanel;
     DetailsPanel *m_detailsPanel;
+    CompareView *m_compareView;
+    LineageView *m_lineageView;
+    QTabWidget *m_detailTabs;
     LifecycleUi *m_lifecycle = nullptr;
     QStackedWidget *m_centre;
     QLabel *m_modelHeader;
@@ -94,6 +108,10 @@ private:
     bool m_columnsApplied = false;
     bool m_restoringSelection = false; // selecting the remembered model must not close the search
     int m_shownVersion = -1;
+    bool m_showedSearchBeforeCompare = false;
+    QString m_lineageVersion;     // "model@version" last given to the lineage tab
+    bool m_lineagePinned = false; // the lineage tab shows a node opened on purpose
+    bool m_autoSelecting = false; // the window (not the user) is selecting a version
 };
 
 } // namespace md

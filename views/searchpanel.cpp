@@ -5,6 +5,7 @@
 #include "searchresultsmodel.h"
 #include "stagedelegate.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -12,6 +13,8 @@
 #include <QPushButton>
 #include <QShortcut>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace md {
 
@@ -32,6 +35,11 @@ SearchPanel::SearchPanel(QAbstractItemModel *results, QWidget *parent)
     auto *go = new QPushButton(tr("Search"), this);
     go->setObjectName(QStringLiteral("searchButton"));
     bar->addWidget(go);
+    auto *compare = new QPushButton(tr("Compare"), this);
+    compare->setObjectName(QStringLiteral("searchCompare"));
+    compare->setToolTip(tr("Compare the selected results (2 to 50 versions, Ctrl+D)"));
+    connect(compare, &QPushButton::clicked, this, &SearchPanel::compareRequested);
+    bar->addWidget(compare);
     layout->addLayout(bar);
     m_message->setObjectName(QStringLiteral("searchMessage"));
     m_message->setWordWrap(true);
@@ -76,6 +84,12 @@ SearchPanel::SearchPanel(QAbstractItemModel *results, QWidget *parent)
         emit openVersion(i.data(SearchResultsModel::ModelNameRole).toString(),
                          i.data(SearchResultsModel::VersionRole).toInt());
     });
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *compareAction = new QAction(tr("Compare selected versions"), m_view);
+    compareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    compareAction->setShortcutContext(Qt::WidgetShortcut);
+    connect(compareAction, &QAction::triggered, this, &SearchPanel::compareRequested);
+    m_view->addAction(compareAction);
     auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
     connect(escape, &QShortcut::activated, this, &SearchPanel::closeRequested);
 }
@@ -104,6 +118,17 @@ void SearchPanel::showResults(int count, bool truncated, qint64 milliseconds)
                                .arg(milliseconds)
                                .arg(truncated ? tr("; showing the first %1").arg(count) : QString()));
     m_message->show();
+}
+
+QList<QPair<QString, int>> SearchPanel::selectedVersions() const
+{
+    QList<QPair<QString, int>> out;
+    QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    for (const QModelIndex &r : rows)
+        out << qMakePair(r.data(SearchResultsModel::ModelNameRole).toString(),
+                         r.data(SearchResultsModel::VersionRole).toInt());
+    return out;
 }
 
 void SearchPanel::focusEditor()

@@ -26,11 +26,13 @@ public:
     void showError(const FilterError &error);
     void showResults(int count, bool truncated, qint64 milliseconds);
     void focusEditor();
+    QList<QPair<QString, int>> selectedVersions() const;
 
 signals:
     void searchRequested(const QString &filter);
     void openVersion(const QString &modelName, int version);
     void closeRequested();
+    void compareRequested();
 
 private:
     FilterLineEdit *m_edit;

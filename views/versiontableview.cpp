@@ -27,6 +27,8 @@ VersionTableView::VersionTableView(QWidget *parent) : HintTableView(parent)
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setSectionsMovable(true);
     setItemDelegate(new StageDelegate(VersionTableModel::StageRole, this));
+    connect(horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+            &VersionTableView::keepSortIndicatorOnSortableColumns);
     setEmptyHint(tr("Select a model on the left to see its versions."));
 
     auto *copy = new QAction(tr("&Copy rows"), this);
@@ -93,6 +95,19 @@ QString VersionTableView::selectedRowsText() const
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 
+QList<QPair<QString, int>> VersionTableView::selectedVersions() const
+{
+    QList<QPair<QString, int>> out;
+    if (!selectionModel())
+        return out;
+    QModelIndexList rows = selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    for (const QModelIndex &r : rows)
+        out << qMakePair(r.data(VersionTableModel::ModelNameRole).toString(),
+                         r.data(VersionTableModel::VersionRole).toInt());
+    return out;
+}
+
 void VersionTableView::copySelectedRows() const
 {
     const QString text = selectedRowsText();
@@ -114,6 +129,19 @@ void VersionTableView::selectVersion(int row)
     const QModelIndex i = model()->index(row, 0);
     selectionModel()->setCurrentIndex(i, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     scrollTo(i, QAbstractItemView::PositionAtCenter);
+}
+
+void VersionTableView::keepSortIndicatorOnSortableColumns(int section, Qt::SortOrder order)
+{
+    // The database sorts; columns it cannot sort by (tags, aliases, ...) keep the previous order, and
+    // the arrow must say so.
+    if (model() && !model()->headerData(section, Qt::Horizontal, VersionTableModel::SortableRole).toBool()) {
+        const QSignalBlocker block(horizontalHeader());
+        horizontalHeader()->setSortIndicator(m_sortSection, m_sortOrder);
+        return;
+    }
+    m_sortSection = section;
+    m_sortOrder = order;
 }
 
 void VersionTableView::emitCurrent()
@@ -143,6 +171,11 @@ void VersionTableView::contextMenuEvent(QContextMenuEvent *event)
         menu.addActions(m_lifecycleActions);
         menu.setToolTipsVisible(true);
     }
+    menu.addSeparator();
+    const qsizetype chosen = selectionModel()->selectedRows().size();
+    QAction *compare = menu.addAction(tr("Compare %n selected version(s)", nullptr, int(chosen)),
+                                      QKeySequence(Qt::CTRL | Qt::Key_D), this, &VersionTableView::compareRequested);
+    compare->setEnabled(chosen >= 2 && chosen <= 50);
     menu.addSeparator();
     menu.addAction(tr("Choose metric columns…"), this, &VersionTableView::chooseColumnsRequested);
     menu.addAction(tr("Export versions as CSV…"), this, &VersionTableView::exportRequested);

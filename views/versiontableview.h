@@ -21,6 +21,8 @@ public:
     void copyArtifactUri() const;
     void selectVersion(int row);
     void applyDefaultColumnWidths();
+    // The selected versions as (model, version), in row order.
+    QList<QPair<QString, int>> selectedVersions() const;
     // Extra actions (promotion, archive, ...) shown in the context menu of a version; owned by the caller.
     void setLifecycleActions(const QList<QAction *> &actions) { m_lifecycleActions = actions; }
 
@@ -28,12 +30,17 @@ signals:
     void versionSelected(const QString &modelName, int version); // -1 when nothing is selected
     void chooseColumnsRequested();
     void exportRequested();
+    void compareRequested();
 
 protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
     void emitCurrent();
+    void keepSortIndicatorOnSortableColumns(int section, Qt::SortOrder order);
+
+    int m_sortSection = 0;
+    Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
 
     QList<QAction *> m_lifecycleActions;
 };

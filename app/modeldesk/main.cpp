@@ -1,6 +1,8 @@
 // modeldesk: the desktop application. Only the entry point lives here; the window is in views/.
 
+#include "compareview.h"
 #include "database.h"
+#include "difftableview.h"
 #include "filterlineedit.h"
 #include "lifecycleui.h"
 #include "mainwindow.h"
@@ -8,8 +10,10 @@
 #include "searchpanel.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QCommandLineParser>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -33,6 +37,21 @@ void setupParser(QCommandLineParser &parser)
         {QStringLiteral("model"), QStringLiteral("Select this model after opening."), QStringLiteral("NAME")});
     parser.addOption(
         {QStringLiteral("search"), QStringLiteral("Run this search after opening."), QStringLiteral("FILTER")});
+    parser.addOption({QStringLiteral("compare"),
+                      QStringLiteral("Open the Compare view for these versions: numbers and ranges of --model "
+                                     "(e.g. 3,7,10-15), or NAME@N items."),
+                      QStringLiteral("VERSIONS")});
+    parser.addOption({QStringLiteral("compare-tab"),
+                      QStringLiteral("The Compare tab to show: metrics, trend, subgroups or diff."),
+                      QStringLiteral("TAB")});
+    parser.addOption({QStringLiteral("compare-options"),
+                      QStringLiteral("Comma-separated: normalise, deltas, differences (only, in the diff)."),
+                      QStringLiteral("OPTIONS")});
+    parser.addOption({QStringLiteral("lineage"),
+                      QStringLiteral("Show the Lineage tab centred on this node, e.g. pipeline:features@2.3 or "
+                                     "model:NAME@VERSION."),
+                      QStringLiteral("NODE")});
+    parser.addOption({QStringLiteral("impact"), QStringLiteral("With --lineage: start in impact mode.")});
     parser.addOption({QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."), QStringLiteral("WxH")});
     parser.addOption({QStringLiteral("rollback"),
                       QStringLiteral("Open the rollback dialog of this model after opening (a link for alerts)."),
@@ -109,15 +128,48 @@ int main(int argc, char **argv)
 
     const QString model = parser.value(QStringLiteral("model"));
     const QString search = parser.value(QStringLiteral("search"));
-    if (!model.isEmpty() || !search.isEmpty()) {
-        QObject::connect(&window, &md::MainWindow::registryOpened, &window, [&window, model, search]() {
-            if (!model.isEmpty())
-                window.openVersion(model, -1);
-            if (!search.isEmpty()) {
-                window.showSearch(true);
-                window.searchPanel()->editor()->setText(search);
-                emit window.searchPanel()->searchRequested(search);
+    const QString lineage = parser.value(QStringLiteral("lineage"));
+    const bool impact = parser.isSet(QStringLiteral("impact"));
+    if (!model.isEmpty() || !search.isEmpty() || !lineage.isEmpty()) {
+        QObject::connect(&window, &md::MainWindow::registryOpened, &window,
+                         [&window, model, search, lineage, impact]() {
+                             if (!model.isEmpty())
+                                 window.openVersion(model, -1);
+                             if (!lineage.isEmpty())
+                                 window.showLineage(lineage, impact);
+                             if (!search.isEmpty()) {
+                                 window.showSearch(true);
+                                 window.searchPanel()->editor()->setText(search);
+                                 emit window.searchPanel()->searchRequested(search);
+                             }
+                         });
+    }
+    const QString compare = parser.value(QStringLiteral("compare"));
+    if (!compare.isEmpty()) {
+        QList<QPair<QString, int>> refs;
+        for (const QString &item : compare.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString name = item.contains(QLatin1Char('@')) ? item.section(QLatin1Char('@'), 0, -2) : model;
+            const QString numbers = item.section(QLatin1Char('@'), -1);
+            const int from = numbers.section(QLatin1Char('-'), 0, 0).toInt();
+            const int to = numbers.contains(QLatin1Char('-')) ? numbers.section(QLatin1Char('-'), 1).toInt() : from;
+            if (name.isEmpty() || from <= 0 || to < from) {
+                std::fprintf(stderr, "modeldesk: --compare takes version numbers of --model or NAME@N items.\n");
+                return 2;
             }
+            for (int v = from; v <= to; ++v)
+                refs << qMakePair(name, v);
+        }
+        const QStringList tabs = {QStringLiteral("metrics"), QStringLiteral("trend"), QStringLiteral("subgroups"),
+                                  QStringLiteral("diff")};
+        const int tab = std::max(0, int(tabs.indexOf(parser.value(QStringLiteral("compare-tab")))));
+        const QStringList options = parser.value(QStringLiteral("compare-options")).split(QLatin1Char(','));
+        QObject::connect(&window, &md::MainWindow::registryOpened, &window, [&window, refs, tab, options]() {
+            md::CompareView *view = window.compareView();
+            view->normaliseBox()->setChecked(options.contains(QLatin1String("normalise")));
+            view->deltasBox()->setChecked(options.contains(QLatin1String("deltas")));
+            view->diffView()->differencesOnlyBox()->setChecked(options.contains(QLatin1String("differences")));
+            window.compareVersions(refs);
+            view->tabs()->setCurrentIndex(tab);
         });
     }
     const QString rollback = parser.value(QStringLiteral("rollback"));

@@ -444,6 +444,9 @@ QVariant VersionTableModel::headerData(int section, Qt::Orientation orientation,
     const int kind = columnKind(section);
     if (role == MetricKeyRole)
         return kind == MetricColumnKind ? m_columns.at(section - AuthorColumn - 1).key() : QVariant();
+    if (role == SortableRole)
+        return kind == VersionColumn || kind == StageColumn || kind == CreatedColumn || kind == AuthorColumn ||
+               kind == MetricColumnKind;
     if (role == Qt::ToolTipRole && kind == MetricColumnKind)
         return tr("Metric %1 (overall value)").arg(m_columns.at(section - AuthorColumn - 1).key());
     if (role != Qt::DisplayRole)

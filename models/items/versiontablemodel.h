@@ -49,6 +49,7 @@ public:
         ArtifactUriRole, // empty until the row is loaded
         LoadedRole,
         MetricKeyRole, // headerData: "auc@test" for metric sections
+        SortableRole,  // headerData: whether sort() can order by this section
         SortValueRole,
         RoleCount
     };

@@ -105,6 +105,37 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                 if (auto q = db.exec(QStringLiteral("SET LOCAL session_replication_role = replica")); !q)
                     return q.error();
         }
+        // Generated versions are written directly in their final stage (test data, not history), which the
+        // insert guard forbids; it is lifted for this transaction only and restored before commit.
+        QString guardSql;
+        bool guardDisabled = false;
+        if (db.dialect() == Dialect::Sqlite) {
+            auto sql = db.scalar(QStringLiteral("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = "
+                                                "'model_versions_insert_as_none'"));
+            if (!sql)
+                return sql.error();
+            guardSql = sql->toString();
+            if (!guardSql.isEmpty())
+                if (auto q = db.exec(QStringLiteral("DROP TRIGGER model_versions_insert_as_none")); !q)
+                    return q.error();
+        } else {
+            if (auto q =
+                    db.exec(QStringLiteral("ALTER TABLE model_versions DISABLE TRIGGER model_versions_insert_as_none"));
+                !q)
+                return q.error();
+            guardDisabled = true;
+        }
+        auto restoreGuard = [&]() -> Status {
+            if (!guardSql.isEmpty())
+                if (auto q = db.exec(guardSql); !q)
+                    return q.error();
+            if (guardDisabled)
+                if (auto q = db.exec(
+                        QStringLiteral("ALTER TABLE model_versions ENABLE TRIGGER model_versions_insert_as_none"));
+                    !q)
+                    return q.error();
+            return {};
+        };
         auto nsId = nextId(db, QStringLiteral("namespaces"));
         auto modelId = nextId(db, QStringLiteral("registered_models"));
         auto versionId = nextId(db, QStringLiteral("model_versions"));
@@ -283,6 +314,8 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                              {firstVersionId});
             !q)
             return q.error();
+        if (auto st = restoreGuard(); !st)
+            return st.error();
         if (db.dialect() == Dialect::Postgres) {
             for (const char *table : {"namespaces", "registered_models", "model_versions", "lineage_nodes"}) {
                 const QString t = QLatin1String(table);

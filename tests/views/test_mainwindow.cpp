@@ -122,6 +122,14 @@ TEST_P(MainWindowTest, OpensSelectsSortsFiltersAndCopies)
                       QPoint(header->sectionViewportPosition(0) + 10, header->height() / 2));
     ASSERT_TRUE(waitFor([&]() { return table()->index(0, 0).data().toInt() == 1; }));
     EXPECT_EQ(table()->index(table()->rowCount() - 1, 0).data().toInt(), versions->size());
+    // Tags cannot be sorted by the database: the arrow stays on Version.
+    const int tags = table()->columnCount() - 1;
+    window->versionView()->scrollTo(table()->index(0, tags));
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                      QPoint(header->sectionViewportPosition(tags) + 10, header->height() / 2));
+    EXPECT_EQ(header->sortIndicatorSection(), 0);
+    EXPECT_EQ(header->sortIndicatorOrder(), Qt::AscendingOrder);
+    EXPECT_EQ(table()->index(0, 0).data().toInt(), 1);
 
     // Selecting a version shows its details; the copy button puts the artifact URI on the clipboard.
     clickRow(window->versionView(), table()->index(2, 1));

@@ -1,0 +1,74 @@
+#include "comparisondata.h"
+
+#include "registryclient.h"
+
+#include <algorithm>
+
+namespace md {
+
+Result<ComparisonData> loadComparison(Registry &registry, const QList<VersionRef> &refs)
+{
+    QList<VersionRef> wanted;
+    for (const VersionRef &r : refs)
+        if (!wanted.contains(r))
+            wanted << r;
+    if (wanted.size() < kMinCompareVersions || wanted.size() > kMaxCompareVersions)
+        return Error::invalid(QStringLiteral("Choose between %1 and %2 versions to compare (%3 chosen).")
+                                  .arg(kMinCompareVersions)
+                                  .arg(kMaxCompareVersions)
+                                  .arg(wanted.size()));
+    std::sort(wanted.begin(), wanted.end());
+    ComparisonData data;
+    QStringList models;
+    for (const VersionRef &r : wanted)
+        if (!models.contains(r.first))
+            models << r.first;
+    if (models.size() == 1 && wanted.size() < kMaxCompareVersions) {
+        auto production = registry.production(models.first());
+        if (!production)
+            return production.error();
+        if (!production->isEmpty()) {
+            const VersionRef p{models.first(), production->first().version};
+            if (!wanted.contains(p)) {
+                wanted << p;
+                std::sort(wanted.begin(), wanted.end());
+                data.addedBaseline = int(wanted.indexOf(p));
+            }
+        }
+    }
+    for (const VersionRef &r : wanted) {
+        auto v = registry.version(r.first, r.second);
+        if (!v)
+            return v.error();
+        data.versions << *v;
+    }
+    for (const QString &m : models) {
+        auto all = registry.versions(m);
+        if (!all)
+            return all.error();
+        std::sort(all->begin(), all->end(),
+                  [](const ModelVersion &a, const ModelVersion &b) { return a.version < b.version; });
+        data.allVersions.insert(m, *all);
+        auto history = registry.productionHistory(m);
+        if (!history)
+            return history.error();
+        data.production.insert(m, *history);
+    }
+    return data;
+}
+
+void loadComparison(RegistryClient *client, QObject *receiver, const QList<VersionRef> &refs,
+                    std::function<void(Result<ComparisonData>)> done)
+{
+    using R = Result<ComparisonData>;
+    client->run<R>(
+        receiver,
+        [refs](Registry *registry) -> R {
+            if (!registry)
+                return Error{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
+            return loadComparison(*registry, refs);
+        },
+        std::move(done));
+}
+
+} // namespace md
