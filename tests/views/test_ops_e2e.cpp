@@ -236,3 +236,27 @@ TEST_F(OpsEndToEnd, QueueListsPendingRequestsAndAReviewerDecidesOne)
     EXPECT_EQ(decided->decisions.last().actor, osUserName());
     ASSERT_TRUE(waitFor([&]() { return queue->model()->rowCount() == pending->size() - 1; }));
 }
+
+TEST_F(OpsEndToEnd, VersionActionsAreEnabledByStateAndSayWhyNot)
+{
+    // The newest Staging version with a pending request: a second request is refused, and the tooltip
+    // names the pending one.
+    auto pending = registry->requests(true);
+    ASSERT_TRUE(pending);
+    ASSERT_FALSE(pending->isEmpty());
+    const ApprovalRequest &q = pending->first();
+    LifecycleUi *ui = window->lifecycle();
+    window->openVersion(q.modelName, q.version);
+    ASSERT_TRUE(waitFor(
+        [&]() { return ui->versionStateLoaded() && ui->requestAction()->toolTip().contains(QStringLiteral("#")); }));
+    EXPECT_FALSE(ui->requestAction()->isEnabled());
+    EXPECT_TRUE(ui->requestAction()->toolTip().contains(QStringLiteral("pending request (#%1)").arg(q.id)))
+        << ui->requestAction()->toolTip().toStdString();
+    // On SQLite the OS user holds every (advisory) role: archiving a Staging version is allowed, and
+    // promoting it to Production is not (four eyes: no approved request yet).
+    EXPECT_TRUE(ui->archiveAction()->isEnabled());
+    EXPECT_FALSE(ui->promoteAction()->isEnabled());
+    EXPECT_TRUE(ui->promoteAction()->toolTip().contains(QStringLiteral("Four eyes")) ||
+                ui->promoteAction()->toolTip().contains(QStringLiteral("Failing gate")))
+        << ui->promoteAction()->toolTip().toStdString();
+}
