@@ -142,7 +142,7 @@ QString ProductionTimeline::tooltipFor(int version) const
         if (!p.enteredReason.isEmpty())
             line += tr("<br><i>%1</i>").arg(p.enteredReason.toHtmlEscaped());
         if (!p.leftKind.isEmpty())
-            line += tr("<br>left by %1 (%2): <i>%3</i>")
+            line += tr("<br>left Production (%1 by %2): <i>%3</i>")
                         .arg(p.leftKind, p.leftBy.toHtmlEscaped(), p.leftReason.toHtmlEscaped());
         periods << line;
     }

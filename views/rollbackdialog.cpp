@@ -1,5 +1,6 @@
 #include "rollbackdialog.h"
 
+#include "gates.h"
 #include "productiontimeline.h"
 
 #include <QComboBox>
@@ -175,7 +176,8 @@ void RollbackDialog::choose(int version)
                    ? tr(", no approvals recorded")
                    : tr(", <b>approved by</b> %1").arg(p->approvers.join(QStringLiteral(", ")).toHtmlEscaped());
         if (!p->leftKind.isEmpty())
-            why += tr("; left by %1: <i>%2</i>").arg(p->leftKind, p->leftReason.toHtmlEscaped());
+            why += tr("; left Production (%1 by %2): <i>%3</i>")
+                       .arg(p->leftKind, p->leftBy.toHtmlEscaped(), p->leftReason.toHtmlEscaped());
         why += QStringLiteral("<br>");
     }
     QStringList metrics;
@@ -183,9 +185,15 @@ void RollbackDialog::choose(int version)
         if (!m.slice.isEmpty() || metrics.size() >= 5)
             continue;
         QString cell = QStringLiteral("%1 <b>%2</b>").arg(m.key().toHtmlEscaped(), QString::number(m.value, 'g', 4));
-        for (const Metric &c : current.metrics)
-            if (c.key() == m.key())
-                cell += tr(" (now %1)").arg(QString::number(c.value, 'g', 4));
+        for (const Metric &c : current.metrics) {
+            if (c.key() != m.key() || c.value == m.value)
+                continue;
+            // Green when going back improves on what serves now, red when it is worse.
+            const bool better = (m.value > c.value) != lowerIsBetter(m.name);
+            cell += tr(" <span style='color:%1'>(now %2)</span>")
+                        .arg(better ? QStringLiteral("#1b5e20") : QStringLiteral("#b71c1c"),
+                             QString::number(c.value, 'g', 4));
+        }
         metrics << cell;
     }
     why += tr("<b>Metrics:</b> %1").arg(metrics.isEmpty() ? tr("none recorded") : metrics.join(QStringLiteral(" · ")));

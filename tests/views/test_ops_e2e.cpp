@@ -17,6 +17,7 @@
 #include "testdb.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -173,6 +174,22 @@ TEST_F(OpsEndToEnd, RollBackAModelInFourInteractions)
         return history->model()->rowCount() > 0 &&
                history->model()->index(0, 2).data().toString() == QStringLiteral("stage_rollback");
     }));
+    // The audit log view filtered by model and action lists the rollback's two entries, by us.
+    AuditPanel *auditPanel = ui->auditPanel();
+    QTest::keyClicks(auditPanel->modelEdit(), model);
+    auditPanel->actionCombo()->setCurrentIndex(auditPanel->actionCombo()->findData(QStringLiteral("stage_rollback")));
+    QTest::mouseClick(auditPanel->findChild<QPushButton *>(QStringLiteral("auditFilterButton")), Qt::LeftButton);
+    QAbstractItemModel *auditRows = auditPanel->view()->model();
+    auto onlyRollbacksOfModel = [&]() {
+        for (int r = 0; r < auditRows->rowCount(); ++r)
+            if (auditRows->index(r, 2).data().toString() != QStringLiteral("stage_rollback") ||
+                !auditRows->index(r, 3).data().toString().startsWith(model))
+                return false;
+        return auditRows->rowCount() >= 2;
+    };
+    ASSERT_TRUE(waitFor(onlyRollbacksOfModel));
+    EXPECT_EQ(auditRows->index(0, 1).data().toString(), osUserName()); // newest first: ours
+    EXPECT_TRUE(auditRows->index(0, 4).data().toString().contains(QStringLiteral("INC-2231")));
     QTest::mouseClick(ui->auditPanel()->verifyButton(), Qt::LeftButton);
     ASSERT_TRUE(waitFor([&]() { return ui->auditPanel()->verifyLabel()->text().contains(QStringLiteral("Intact")); }));
 }
@@ -218,4 +235,28 @@ TEST_F(OpsEndToEnd, QueueListsPendingRequestsAndAReviewerDecidesOne)
     ASSERT_FALSE(decided->decisions.isEmpty());
     EXPECT_EQ(decided->decisions.last().actor, osUserName());
     ASSERT_TRUE(waitFor([&]() { return queue->model()->rowCount() == pending->size() - 1; }));
+}
+
+TEST_F(OpsEndToEnd, VersionActionsAreEnabledByStateAndSayWhyNot)
+{
+    // The newest Staging version with a pending request: a second request is refused, and the tooltip
+    // names the pending one.
+    auto pending = registry->requests(true);
+    ASSERT_TRUE(pending);
+    ASSERT_FALSE(pending->isEmpty());
+    const ApprovalRequest &q = pending->first();
+    LifecycleUi *ui = window->lifecycle();
+    window->openVersion(q.modelName, q.version);
+    ASSERT_TRUE(waitFor(
+        [&]() { return ui->versionStateLoaded() && ui->requestAction()->toolTip().contains(QStringLiteral("#")); }));
+    EXPECT_FALSE(ui->requestAction()->isEnabled());
+    EXPECT_TRUE(ui->requestAction()->toolTip().contains(QStringLiteral("pending request (#%1)").arg(q.id)))
+        << ui->requestAction()->toolTip().toStdString();
+    // On SQLite the OS user holds every (advisory) role: archiving a Staging version is allowed, and
+    // promoting it to Production is not (four eyes: no approved request yet).
+    EXPECT_TRUE(ui->archiveAction()->isEnabled());
+    EXPECT_FALSE(ui->promoteAction()->isEnabled());
+    EXPECT_TRUE(ui->promoteAction()->toolTip().contains(QStringLiteral("Four eyes")) ||
+                ui->promoteAction()->toolTip().contains(QStringLiteral("Failing gate")))
+        << ui->promoteAction()->toolTip().toStdString();
 }
