@@ -224,8 +224,44 @@ void searchHandSql(benchmark::State &state, Dialect dialect)
     state.counters["hits"] = double(hits);
 }
 
+// Impact analysis from one feature-pipeline version (target < 100 ms): which versions derive from
+// it, which of them are in Production, which services run them.
+void impactFromPipeline(benchmark::State &state, Dialect dialect)
+{
+    const QString url = urlFor(state, dialect);
+    if (url.isEmpty())
+        return;
+    auto r = Registry::open(url, Registry::Open::ExistingOnly);
+    if (!r) {
+        state.SkipWithError(r.error().message.toStdString().c_str());
+        return;
+    }
+    auto node = (*r)->database().scalar(
+        QStringLiteral("SELECT id FROM lineage_nodes WHERE kind = 'feature_pipeline_version' ORDER BY id LIMIT 1"));
+    if (!node || node->isNull()) {
+        state.SkipWithError("the benchmark registry has no pipeline version");
+        return;
+    }
+    qsizetype affected = 0;
+    qsizetype production = 0;
+    for (auto _ : state) {
+        auto report = (*r)->impact(node->toLongLong());
+        if (!report) {
+            state.SkipWithError(report.error().message.toStdString().c_str());
+            return;
+        }
+        affected = report->versions.size();
+        production = report->production.size();
+    }
+    state.counters["affected_versions"] = double(affected);
+    state.counters["in_production"] = double(production);
+    state.counters["target_ms"] = 100;
+}
+
 } // namespace
 
+BENCHMARK_CAPTURE(impactFromPipeline, sqlite, Dialect::Sqlite)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(impactFromPipeline, postgresql, Dialect::Postgres)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(openAndModelTree, sqlite, Dialect::Sqlite)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 BENCHMARK_CAPTURE(versionTable, sqlite, Dialect::Sqlite)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(searchFilter, sqlite, Dialect::Sqlite)->Unit(benchmark::kMillisecond);
