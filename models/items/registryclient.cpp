@@ -2,6 +2,7 @@
 
 #include "registryworker.h"
 
+#include <QSqlDriver>
 #include <QSqlQuery>
 
 namespace md {
@@ -56,6 +57,32 @@ void RegistryWorker::setRegistry(std::unique_ptr<Registry> registry, const QStri
     m_url = url;
     m_lost = false;
     m_lastToken = m_registry ? changeToken() : QVariant();
+    startListening();
+}
+
+void RegistryWorker::startListening()
+{
+    m_listener.reset();
+    if (!m_registry || m_registry->dialect() != Dialect::Postgres)
+        return;
+    auto listener = Database::open(m_registry->database().location(), Database::Create::No);
+    if (!listener)
+        return; // polling still notices changes
+    QSqlDriver *driver = (*listener)->database().driver();
+    if (!driver->subscribeToNotification(QStringLiteral("modeldesk_changes")))
+        return;
+    connect(driver, &QSqlDriver::notification, this,
+            [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &) { onNotification(name); });
+    m_listener = std::move(*listener);
+}
+
+void RegistryWorker::onNotification(const QString &channel)
+{
+    if (channel != QLatin1String("modeldesk_changes") || !m_registry || m_lost)
+        return;
+    m_lastToken = changeToken();
+    QMetaObject::invokeMethod(
+        m_client, [c = m_client]() { emit c->registryChanged(); }, Qt::QueuedConnection);
 }
 
 void RegistryWorker::setWatchInterval(int milliseconds)
@@ -94,6 +121,7 @@ void RegistryWorker::poll()
         m_registry = std::move(*reopened);
         m_lost = false;
         m_lastToken = changeToken();
+        startListening();
         QMetaObject::invokeMethod(
             m_client, [c = m_client]() { emit c->connectionRestored(); }, Qt::QueuedConnection);
         return;
@@ -105,6 +133,7 @@ void RegistryWorker::poll()
                 ? QStringLiteral("The connection to %1 was lost.").arg(m_registry->locationDisplay())
                 : QStringLiteral("The registry file %1 cannot be read any more.").arg(m_registry->locationDisplay());
         m_lost = true;
+        m_listener.reset();
         m_registry.reset();
         QMetaObject::invokeMethod(
             m_client, [c = m_client, reason]() { emit c->connectionLost(reason); }, Qt::QueuedConnection);

@@ -27,11 +27,16 @@ public:
 private:
     void poll();
     QVariant changeToken();
+    // PostgreSQL: LISTEN on a dedicated connection of this thread, so other clients' commits arrive at
+    // once; polling stays for SQLite and to notice a lost connection.
+    void startListening();
+    void onNotification(const QString &channel);
 
     RegistryClient *m_client; // only for queued calls back to the GUI thread
     std::unique_ptr<Registry> m_registry;
     QString m_url;
     QTimer *m_timer = nullptr;
+    std::unique_ptr<Database> m_listener;
     QVariant m_lastToken;
     bool m_lost = false;
 };

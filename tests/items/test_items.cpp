@@ -384,6 +384,25 @@ TEST_P(Items, ClientNoticesChangesByOtherClients)
 MD_INSTANTIATE_BOTH(Items);
 MD_INSTANTIATE_BOTH(VersionTable);
 
+TEST(ItemsNotify, PostgresChangesArriveByListenNotifyWithoutPolling)
+{
+    TestDatabase pg(Backend::Postgres);
+    ASSERT_TRUE(pg.ready()) << pg.error().toStdString();
+    auto writer = pg.open();
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(writer->registerVersion(sampleSpec(QStringLiteral("team/listened"))));
+    RegistryClient client;
+    QSignalSpy opened(&client, &RegistryClient::opened);
+    client.open(pg.url(), Registry::Open::ExistingOnly);
+    ASSERT_TRUE(opened.wait(10000));
+    client.setWatchInterval(0); // no polling: only the notification can tell
+    QSignalSpy changed(&client, &RegistryClient::registryChanged);
+    QTest::qWait(300);
+    EXPECT_EQ(changed.count(), 0);
+    ASSERT_TRUE(writer->registerVersion(sampleSpec(QStringLiteral("team/listened"))));
+    ASSERT_TRUE(changed.wait(5000));
+}
+
 TEST(ItemsConnection, ReportsALostServerConnectionAndReconnects)
 {
     TestDatabase pg(Backend::Postgres);

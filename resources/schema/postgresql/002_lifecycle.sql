@@ -317,6 +317,18 @@ CREATE TRIGGER deployments_actor BEFORE INSERT ON deployments
 CREATE TRIGGER gate_policies_actor BEFORE INSERT OR UPDATE ON gate_policies
     FOR EACH ROW EXECUTE FUNCTION modeldesk_check_actor_column('updated_by');
 
+-- Every write appends to the audit log; a statement-level trigger tells listening clients (the desktop
+-- app LISTENs on a dedicated connection). PostgreSQL delivers it at COMMIT and folds duplicates.
+CREATE FUNCTION modeldesk_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('modeldesk_changes', '');
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER audit_log_notify AFTER INSERT ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION modeldesk_notify_change();
+
 -- Grants: each role can do exactly its job (ARCHITECTURE.md, invariant 5).
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO modeldesk_reader;
 GRANT INSERT ON namespaces, registered_models, model_versions, metrics, params, facts, version_tags, model_tags,
