@@ -78,8 +78,19 @@ Result<qint64> nextId(Database &db, const QString &table)
 
 } // namespace
 
+QString describeBulkSpec(const BulkSpec &spec)
+{
+    return QStringLiteral("models=%1 versions=%2 metrics=%3 params=%4 facts=%5 seed=%6")
+        .arg(spec.models)
+        .arg(spec.versionsPerModel)
+        .arg(spec.metricsPerVersion)
+        .arg(spec.paramsPerVersion)
+        .arg(spec.factsPerVersion)
+        .arg(spec.seed);
+}
+
 Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spec,
-                                         const std::function<void(int, int)> &progress)
+                                         const std::function<void(qint64, qint64)> &progress)
 {
     if (spec.models < 1 || spec.versionsPerModel < 1 || spec.metricsPerVersion < 1 || spec.paramsPerVersion < 0 ||
         spec.factsPerVersion < 0)

@@ -1,193 +1,175 @@
-// Browsing the "large" reference registry (ARCHITECTURE.md): 1,000 models x 100 versions, 20 metrics,
-// 15 params and 10 provenance facts per version. Targets:
-//   open the registry and show the model tree          < 300 ms
-//   one model's version table (100 rows, 5 metrics)    < 20 ms
-//   search `metrics.auc > 0.85 AND tags.team = 'payments'` < 150 ms, within 1.5x of hand-written SQL
-//
-// The registry is generated once (bulkgen) and kept: SQLite in $MODELDESK_BENCH_DIR (default: the
-// temporary folder), PostgreSQL as database bench_browse_large on MODELDESK_BENCH_PG_URL's server.
+// Browsing the reference registry (ARCHITECTURE.md "large": 1,000 models x 100 versions). Each row has
+// the product's path ("<row>/<dialect>") and, next to it, the same work written by hand in SQL
+// ("<row>_sql/<dialect>"), the floor the product is measured against.
 
 #include "benchutil.h"
 #include "browse.h"
-#include "bulkgen.h"
 #include "modeltreemodel.h"
 #include "search.h"
 
-#include <QDir>
-#include <QElapsedTimer>
-#include <QFileInfo>
 #include <QSqlQuery>
-
-#include <cstdio>
+#include <QSqlRecord>
 
 using namespace md;
 
 namespace {
 
-constexpr int kModels = 1000;
-constexpr int kVersions = 100;
 const QString kFilter = QStringLiteral("metrics.auc > 0.85 AND tags.team = 'payments'");
+const QStringList kTeams = {QStringLiteral("payments"), QStringLiteral("ads"), QStringLiteral("recsys"),
+                            QStringLiteral("search"), QStringLiteral("risk")};
 
-// Fills `url` with the large registry unless it already holds it.
-bool ensureLarge(benchmark::State &state, const QString &url)
+// The model the version-table benchmarks show: a different one each iteration (no warm single page).
+QString modelName(int i)
 {
-    auto r = Registry::open(url, Registry::Open::CreateIfMissing);
-    if (!r) {
-        state.SkipWithError(r.error().message.toStdString().c_str());
+    return QStringLiteral("%1/model-%2").arg(kTeams.at(i % 5)).arg(i % 5, 4, 10, QLatin1Char('0'));
+}
+
+const QList<MetricColumn> &metricColumns()
+{
+    static const QList<MetricColumn> columns = {{QStringLiteral("auc"), QStringLiteral("test")},
+                                                {QStringLiteral("f1"), QStringLiteral("test")},
+                                                {QStringLiteral("precision"), QStringLiteral("test")},
+                                                {QStringLiteral("recall"), QStringLiteral("test")},
+                                                {QStringLiteral("logloss"), QStringLiteral("test")}};
+    return columns;
+}
+
+// Runs sql and counts its rows, reading every column (what a caller showing them would do).
+bool countRows(benchmark::State &state, Database &db, const QString &sql, const QVariantList &binds, qsizetype *rows)
+{
+    auto q = db.exec(sql, binds);
+    if (!q) {
+        bench::skip(state, q.error().message);
         return false;
     }
-    auto count = (*r)->database().scalar(QStringLiteral("SELECT count(*) FROM model_versions"));
-    if (count && count->toLongLong() == qint64(kModels) * kVersions)
-        return true;
-    if (count && count->toLongLong() != 0) {
-        state.SkipWithError("the benchmark registry holds other data: delete it");
-        return false;
+    const int columns = q->record().count();
+    *rows = 0;
+    while (q->next()) {
+        for (int c = 0; c < columns; ++c)
+            benchmark::DoNotOptimize(q->value(c));
+        ++*rows;
     }
-    QElapsedTimer t;
-    t.start();
-    std::fprintf(stderr, "generating %d models x %d versions in %s ...\n", kModels, kVersions,
-                 (*r)->locationDisplay().toLocal8Bit().constData());
-    BulkSpec spec;
-    spec.models = kModels;
-    spec.versionsPerModel = kVersions;
-    auto g = generateBulkRegistry(**r, spec);
-    if (!g) {
-        state.SkipWithError(g.error().message.toStdString().c_str());
-        return false;
-    }
-    std::fprintf(stderr, "generated %lld versions, %lld metric rows in %lld ms\n", (long long)g->versions,
-                 (long long)g->metricRows, (long long)t.elapsed());
     return true;
 }
 
-QString sqliteUrl()
+// Opening the registry (connect, schema check) and filling the model tree.
+void open_tree(benchmark::State &state, Dialect dialect)
 {
-    QString dir = qEnvironmentVariable("MODELDESK_BENCH_DIR");
-    if (dir.isEmpty())
-        dir = QDir::tempPath();
-    return QDir(dir).filePath(QStringLiteral("modeldesk-bench-large.db"));
-}
-
-QString postgresUrl(benchmark::State &state)
-{
-    const QString base = qEnvironmentVariable("MODELDESK_BENCH_PG_URL");
-    if (base.isEmpty()) {
-        state.SkipWithError("MODELDESK_BENCH_PG_URL is not set: run packaging/bench.sh");
-        return {};
-    }
-    QUrl u(base);
-    u.setPath(QStringLiteral("/bench_browse_large"));
-    const QString url = u.toString();
-    if (Registry::open(url, Registry::Open::ExistingOnly))
-        return url;
-    return bench::freshPostgres(state, QStringLiteral("bench_browse_large"));
-}
-
-QString urlFor(benchmark::State &state, Dialect dialect)
-{
-    const QString url = dialect == Dialect::Sqlite ? sqliteUrl() : postgresUrl(state);
-    if (url.isEmpty() || !ensureLarge(state, url))
-        return {};
-    return url;
-}
-
-void openAndModelTree(benchmark::State &state, Dialect dialect)
-{
-    const QString url = urlFor(state, dialect);
+    const QString url = bench::referenceUrl(state, dialect);
     if (url.isEmpty())
         return;
     int shown = 0;
-    for (auto _ : state) {
+    bench::timeEach(state, [&] {
         auto r = Registry::open(url, Registry::Open::ExistingOnly);
         if (!r) {
-            state.SkipWithError(r.error().message.toStdString().c_str());
-            return;
+            bench::skip(state, r.error().message);
+            return false;
         }
         auto models = (*r)->models();
         if (!models) {
-            state.SkipWithError(models.error().message.toStdString().c_str());
-            return;
+            bench::skip(state, models.error().message);
+            return false;
         }
         ModelTreeModel tree;
         tree.setModels(*models);
         shown = tree.modelCount();
-    }
+        return true;
+    });
     state.counters["models"] = shown;
 }
 
-void versionTable(benchmark::State &state, Dialect dialect)
+// By hand: connect and read the models with their namespace, version count and Production version.
+void open_tree_sql(benchmark::State &state, Dialect dialect)
 {
-    const QString url = urlFor(state, dialect);
+    const QString url = bench::referenceUrl(state, dialect);
     if (url.isEmpty())
         return;
-    auto r = Registry::open(url, Registry::Open::ExistingOnly);
-    if (!r) {
-        state.SkipWithError(r.error().message.toStdString().c_str());
+    auto location = parseRegistryUrl(url);
+    qsizetype rows = 0;
+    bench::timeEach(state, [&] {
+        auto db = Database::open(*location, Database::Create::No);
+        if (!db) {
+            bench::skip(state, db.error().message);
+            return false;
+        }
+        return countRows(state, **db,
+                         QStringLiteral("SELECT m.id, m.name, ns.name, m.description, m.owner, m.last_version, "
+                                        "m.created_at, (SELECT max(v.version) FROM model_versions v "
+                                        "WHERE v.model_id = m.id AND v.stage = 'Production') "
+                                        "FROM registered_models m JOIN namespaces ns ON ns.id = m.namespace_id "
+                                        "ORDER BY m.name"),
+                         {}, &rows);
+    });
+    state.counters["models"] = double(rows);
+}
+
+void version_table(benchmark::State &state, Dialect dialect)
+{
+    auto r = bench::openReference(state, dialect);
+    if (!r)
         return;
-    }
-    const QList<MetricColumn> columns = {{QStringLiteral("auc"), QStringLiteral("test")},
-                                         {QStringLiteral("f1"), QStringLiteral("test")},
-                                         {QStringLiteral("precision"), QStringLiteral("test")},
-                                         {QStringLiteral("recall"), QStringLiteral("test")},
-                                         {QStringLiteral("logloss"), QStringLiteral("test")}};
     int model = 0;
     qsizetype rows = 0;
-    for (auto _ : state) {
-        const QString name =
-            QStringLiteral("%1/model-%2")
-                .arg(QStringList{QStringLiteral("payments"), QStringLiteral("ads"), QStringLiteral("recsys"),
-                                 QStringLiteral("search"), QStringLiteral("risk")}
-                         .at(model % 5))
-                .arg(model % 5, 4, 10, QLatin1Char('0'));
-        ++model;
-        auto keys = loadVersionKeys((*r)->database(), name, VersionSort{});
+    bench::timeEach(state, [&] {
+        auto keys = loadVersionKeys(r->database(), modelName(model++), VersionSort{});
         if (!keys) {
-            state.SkipWithError(keys.error().message.toStdString().c_str());
-            return;
+            bench::skip(state, keys.error().message);
+            return false;
         }
-        auto page = loadVersionPage((*r)->database(), keys->modelId, VersionSort{}, {}, 0, 100, columns);
+        auto page = loadVersionPage(r->database(), keys->modelId, VersionSort{}, {}, 0, 100, metricColumns());
         if (!page) {
-            state.SkipWithError(page.error().message.toStdString().c_str());
-            return;
+            bench::skip(state, page.error().message);
+            return false;
         }
         rows = page->size();
-    }
+        return true;
+    });
     state.counters["rows"] = double(rows);
 }
 
-void searchFilter(benchmark::State &state, Dialect dialect)
+// By hand: the 100 newest versions of the model with five metric columns, in one query.
+void version_table_sql(benchmark::State &state, Dialect dialect)
 {
-    const QString url = urlFor(state, dialect);
-    if (url.isEmpty())
+    auto r = bench::openReference(state, dialect);
+    if (!r)
         return;
-    auto r = Registry::open(url, Registry::Open::ExistingOnly);
-    if (!r) {
-        state.SkipWithError(r.error().message.toStdString().c_str());
+    QString sql = QStringLiteral("SELECT v.id, v.version, v.stage, v.created_at, v.created_by, v.artifact_uri");
+    for (int i = 0; i < 5; ++i)
+        sql += QStringLiteral(", (SELECT value FROM metrics x WHERE x.version_id = v.id AND x.name = '%1' "
+                              "AND x.dataset = 'test' AND x.slice = '')")
+                   .arg(metricColumns()[i].name);
+    sql += QStringLiteral(" FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = ? "
+                          "ORDER BY v.version DESC LIMIT 100");
+    int model = 0;
+    qsizetype rows = 0;
+    bench::timeEach(state, [&] { return countRows(state, r->database(), sql, {modelName(model++)}, &rows); });
+    state.counters["rows"] = double(rows);
+}
+
+void search(benchmark::State &state, Dialect dialect)
+{
+    auto r = bench::openReference(state, dialect);
+    if (!r)
         return;
-    }
     qsizetype hits = 0;
-    for (auto _ : state) {
-        auto found = searchVersions((*r)->database(), kFilter, 100000);
+    bench::timeEach(state, [&] {
+        auto found = searchVersions(r->database(), kFilter, 100000);
         if (!found) {
-            state.SkipWithError(found.error().message.toStdString().c_str());
-            return;
+            bench::skip(state, found.error().message);
+            return false;
         }
         hits = found->hits.size();
-    }
+        return true;
+    });
     state.counters["hits"] = double(hits);
 }
 
-// The same question written by hand: joins, literal values, the same columns and order.
-void searchHandSql(benchmark::State &state, Dialect dialect)
+// By hand: joins, literal values, the same columns and order.
+void search_sql(benchmark::State &state, Dialect dialect)
 {
-    const QString url = urlFor(state, dialect);
-    if (url.isEmpty())
+    auto r = bench::openReference(state, dialect);
+    if (!r)
         return;
-    auto r = Registry::open(url, Registry::Open::ExistingOnly);
-    if (!r) {
-        state.SkipWithError(r.error().message.toStdString().c_str());
-        return;
-    }
     const QString order =
         dialect == Dialect::Postgres ? QStringLiteral("m.name COLLATE \"C\"") : QStringLiteral("m.name");
     const QString sql = QStringLiteral("SELECT m.name, ns.name, v.version, v.stage, v.created_at, v.created_by, "
@@ -200,73 +182,90 @@ void searchHandSql(benchmark::State &state, Dialect dialect)
                                        "AND t.key = 'team' AND t.value = 'payments' ORDER BY ") +
                         order + QStringLiteral(", v.version DESC");
     qsizetype hits = 0;
-    for (auto _ : state) {
-        auto q = (*r)->database().exec(sql);
-        if (!q) {
-            state.SkipWithError(q.error().message.toStdString().c_str());
-            return;
-        }
-        QList<SearchHit> list;
-        while (q->next()) {
-            SearchHit h;
-            h.modelName = q->value(0).toString();
-            h.namespaceName = q->value(1).toString();
-            h.version = q->value(2).toInt();
-            parseStage(q->value(3).toString(), &h.stage);
-            h.createdAt = q->value(4).toString();
-            h.createdBy = q->value(5).toString();
-            h.artifactUri = q->value(6).toString();
-            h.description = q->value(7).toString();
-            list << h;
-        }
-        hits = list.size();
-    }
+    bench::timeEach(state, [&] { return countRows(state, r->database(), sql, {}, &hits); });
     state.counters["hits"] = double(hits);
 }
 
-// Impact analysis from one feature-pipeline version (target < 100 ms): which versions derive from
-// it, which of them are in Production, which services run them.
-void impactFromPipeline(benchmark::State &state, Dialect dialect)
+// The pipeline version the impact benchmarks start from: the first of the payments team's pipeline.
+qint64 pipelineNode(benchmark::State &state, Registry &r)
 {
-    const QString url = urlFor(state, dialect);
-    if (url.isEmpty())
-        return;
-    auto r = Registry::open(url, Registry::Open::ExistingOnly);
-    if (!r) {
-        state.SkipWithError(r.error().message.toStdString().c_str());
-        return;
-    }
-    auto node = (*r)->database().scalar(
-        QStringLiteral("SELECT id FROM lineage_nodes WHERE kind = 'feature_pipeline_version' ORDER BY id LIMIT 1"));
+    auto node = r.database().scalar(QStringLiteral(
+        "SELECT min(id) FROM lineage_nodes WHERE kind = 'feature_pipeline_version' AND name = 'payments-features'"));
     if (!node || node->isNull()) {
-        state.SkipWithError("the benchmark registry has no pipeline version");
-        return;
+        bench::skip(state, QStringLiteral("the reference registry has no payments-features pipeline version"));
+        return 0;
     }
+    return node->toLongLong();
+}
+
+// Which versions derive from one feature-pipeline version, which of them are in Production, which
+// services run them.
+void impact(benchmark::State &state, Dialect dialect)
+{
+    auto r = bench::openReference(state, dialect);
+    if (!r)
+        return;
+    const qint64 node = pipelineNode(state, *r);
+    if (node == 0)
+        return;
     qsizetype affected = 0;
     qsizetype production = 0;
-    for (auto _ : state) {
-        auto report = (*r)->impact(node->toLongLong());
+    qsizetype deployments = 0;
+    bench::timeEach(state, [&] {
+        auto report = r->impact(node);
         if (!report) {
-            state.SkipWithError(report.error().message.toStdString().c_str());
-            return;
+            bench::skip(state, report.error().message);
+            return false;
         }
         affected = report->versions.size();
         production = report->production.size();
-    }
+        deployments = report->deployments.size();
+        return true;
+    });
     state.counters["affected_versions"] = double(affected);
     state.counters["in_production"] = double(production);
-    state.counters["target_ms"] = 100;
+    state.counters["deployments"] = double(deployments);
+}
+
+// By hand: the downstream walk (bounded depth, each node once) joined to versions, models and the
+// current deployments of the reached versions.
+void impact_sql(benchmark::State &state, Dialect dialect)
+{
+    auto r = bench::openReference(state, dialect);
+    if (!r)
+        return;
+    const qint64 node = pipelineNode(state, *r);
+    if (node == 0)
+        return;
+    const QString walk = QStringLiteral(
+        "WITH RECURSIVE down(id, depth) AS (SELECT ?, 0 UNION SELECT e.dst_id, d.depth + 1 FROM down d "
+        "JOIN lineage_edges e ON e.src_id = d.id WHERE d.depth < 10), reached AS (SELECT id, min(depth) AS depth "
+        "FROM down GROUP BY id) ");
+    const QString versions =
+        walk + QStringLiteral("SELECT n.id, n.kind, n.name, n.version, r.depth, v.stage FROM reached r "
+                              "JOIN lineage_nodes n ON n.id = r.id "
+                              "LEFT JOIN model_versions v ON v.id = n.model_version_id");
+    const QString services =
+        walk +
+        QStringLiteral("SELECT d.service, d.environment, d.version_id FROM deployments d "
+                       "JOIN lineage_nodes n ON n.model_version_id = d.version_id JOIN reached r ON r.id = n.id");
+    qsizetype rows = 0;
+    qsizetype deployments = 0;
+    bench::timeEach(state, [&] {
+        return countRows(state, r->database(), versions, {node}, &rows) &&
+               countRows(state, r->database(), services, {node}, &deployments);
+    });
+    state.counters["nodes"] = double(rows);
+    state.counters["deployments"] = double(deployments);
 }
 
 } // namespace
 
-BENCHMARK_CAPTURE(impactFromPipeline, sqlite, Dialect::Sqlite)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(impactFromPipeline, postgresql, Dialect::Postgres)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(openAndModelTree, sqlite, Dialect::Sqlite)->Unit(benchmark::kMillisecond)->MinTime(1.0);
-BENCHMARK_CAPTURE(versionTable, sqlite, Dialect::Sqlite)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(searchFilter, sqlite, Dialect::Sqlite)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(searchHandSql, sqlite, Dialect::Sqlite)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(openAndModelTree, postgresql, Dialect::Postgres)->Unit(benchmark::kMillisecond)->MinTime(1.0);
-BENCHMARK_CAPTURE(versionTable, postgresql, Dialect::Postgres)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(searchFilter, postgresql, Dialect::Postgres)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(searchHandSql, postgresql, Dialect::Postgres)->Unit(benchmark::kMillisecond);
+MD_BENCH_BOTH(open_tree);
+MD_BENCH_BOTH(open_tree_sql);
+MD_BENCH_BOTH(version_table);
+MD_BENCH_BOTH(version_table_sql);
+MD_BENCH_BOTH(search);
+MD_BENCH_BOTH(search_sql);
+MD_BENCH_BOTH(impact);
+MD_BENCH_BOTH(impact_sql);

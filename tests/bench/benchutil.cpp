@@ -1,6 +1,49 @@
 #include "benchutil.h"
 
+#include <map>
+
 namespace md::bench {
+
+namespace {
+std::map<Dialect, QString> &referenceUrls()
+{
+    static std::map<Dialect, QString> urls;
+    return urls;
+}
+} // namespace
+
+void setReferenceUrl(Dialect dialect, const QString &url)
+{
+    referenceUrls()[dialect] = url;
+}
+
+QString referenceUrl(benchmark::State &state, Dialect dialect)
+{
+    const QString url = referenceUrls()[dialect];
+    if (url.isEmpty())
+        skip(state, dialect == Dialect::Postgres
+                        ? QStringLiteral("no PostgreSQL reference registry: run packaging/bench.sh")
+                        : QStringLiteral("no SQLite reference registry"));
+    return url;
+}
+
+std::unique_ptr<Registry> openReference(benchmark::State &state, Dialect dialect)
+{
+    const QString url = referenceUrl(state, dialect);
+    if (url.isEmpty())
+        return nullptr;
+    auto r = Registry::open(url, Registry::Open::ExistingOnly);
+    if (!r) {
+        skip(state, r.error().message);
+        return nullptr;
+    }
+    return std::move(*r);
+}
+
+void skip(benchmark::State &state, const QString &why)
+{
+    state.SkipWithError(why.toStdString().c_str());
+}
 
 QString freshPostgres(benchmark::State &state, const QString &name)
 {
