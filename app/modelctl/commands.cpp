@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "bulkgen.h"
 #include "demo.h"
 #include "manifest.h"
 #include "search.h"
@@ -10,6 +11,9 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QSet>
+
+#include <cstdio>
+#include <unistd.h>
 
 namespace md::cli {
 
@@ -566,6 +570,76 @@ void setupDemo(QCommandLineParser &p)
 {
     p.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (same seed, same registry)."), QStringLiteral("N"),
                  QStringLiteral("42")});
+    p.addOption({QStringLiteral("scale"),
+                 QStringLiteral("demo: a dozen hand-shaped models (default). large: the reference registry of the "
+                                "benchmarks, 1,000 models x 100 versions with full lifecycles and ~116,000 lineage "
+                                "nodes. medium: 100 models x 100 versions. custom: --models x --versions."),
+                 QStringLiteral("demo|medium|large|custom"), QStringLiteral("demo")});
+    p.addOption({QStringLiteral("models"), QStringLiteral("With --scale custom: number of models (1-100000)."),
+                 QStringLiteral("N"), QStringLiteral("10")});
+    p.addOption({QStringLiteral("versions"), QStringLiteral("With --scale custom: versions per model (1-10000)."),
+                 QStringLiteral("N"), QStringLiteral("100")});
+}
+
+// A progress bar on a terminal, a line per 10% otherwise (logs, CI).
+class ProgressBar
+{
+public:
+    explicit ProgressBar(QTextStream &err) : m_err(err), m_tty(isatty(fileno(stderr)) != 0) {}
+
+    void show(int percent, const QString &step)
+    {
+        if (m_tty) {
+            const int filled = percent * 30 / 100;
+            m_err << "\r[" << QString(filled, QLatin1Char('#')) << QString(30 - filled, QLatin1Char('.')) << "] "
+                  << qSetFieldWidth(3) << percent << qSetFieldWidth(0) << "% " << qSetFieldWidth(-24) << step
+                  << qSetFieldWidth(0) << (percent >= 100 ? "\n" : "") << Qt::flush;
+        } else if (percent / 10 != m_last / 10 || percent == 100) {
+            m_err << "generate: " << percent << "% " << step << Qt::endl;
+        }
+        m_last = percent;
+    }
+
+private:
+    QTextStream &m_err;
+    bool m_tty = false;
+    int m_last = -1;
+};
+
+int runScaledDemo(Context &ctx, BulkSpec spec)
+{
+    auto r = ctx.registry(Registry::Open::CreateIfMissing);
+    if (!r)
+        return ctx.fail(r.error());
+    QElapsedTimer timer;
+    timer.start();
+    ProgressBar bar(ctx.err);
+    auto summary = generateBulkRegistry(**r, spec, [&](int percent, const QString &step) {
+        if (!ctx.json)
+            bar.show(percent, step);
+    });
+    if (!summary)
+        return ctx.fail(summary.error());
+    const qint64 ms = timer.elapsed();
+    if (ctx.json)
+        return ctx.printJson({{QStringLiteral("registry"), (*r)->locationDisplay()},
+                              {QStringLiteral("spec"), describeBulkSpec(spec)},
+                              {QStringLiteral("models"), summary->models},
+                              {QStringLiteral("versions"), double(summary->versions)},
+                              {QStringLiteral("metric_rows"), double(summary->metricRows)},
+                              {QStringLiteral("lineage_nodes"), double(summary->lineageNodes)},
+                              {QStringLiteral("lineage_edges"), double(summary->lineageEdges)},
+                              {QStringLiteral("transitions"), double(summary->transitions)},
+                              {QStringLiteral("approval_requests"), double(summary->requests)},
+                              {QStringLiteral("audit_entries"), double(summary->auditEntries)},
+                              {QStringLiteral("seconds"), double(ms) / 1000.0}});
+    ctx.out << "Generated " << (*r)->locationDisplay() << " (" << describeBulkSpec(spec) << ") in "
+            << QString::number(double(ms) / 1000.0, 'f', 1) << " s: " << summary->models << " models, "
+            << summary->versions << " versions, " << summary->metricRows << " metric values, " << summary->lineageNodes
+            << " lineage nodes, " << summary->lineageEdges << " edges, " << summary->transitions
+            << " stage transitions, " << summary->requests << " approval requests, " << summary->auditEntries
+            << " audit entries." << Qt::endl;
+    return ExitOk;
 }
 
 int runDemo(Context &ctx)
@@ -574,6 +648,25 @@ int runDemo(Context &ctx)
     const uint seed = ctx.args.value(QStringLiteral("seed")).toUInt(&ok);
     if (!ok)
         return ctx.usage(QStringLiteral("--seed must be a non-negative number."));
+    const QString scale = ctx.args.value(QStringLiteral("scale"));
+    if (scale != QLatin1String("demo")) {
+        BulkSpec spec = BulkSpec::large();
+        spec.seed = seed;
+        if (scale == QLatin1String("medium")) {
+            spec.models = 100;
+        } else if (scale == QLatin1String("custom")) {
+            bool modelsOk = false;
+            bool versionsOk = false;
+            spec.models = ctx.args.value(QStringLiteral("models")).toInt(&modelsOk);
+            spec.versionsPerModel = ctx.args.value(QStringLiteral("versions")).toInt(&versionsOk);
+            if (!modelsOk || !versionsOk || spec.models < 1 || spec.models > 100000 || spec.versionsPerModel < 1 ||
+                spec.versionsPerModel > 10000)
+                return ctx.usage(QStringLiteral("--models takes 1-100000 and --versions 1-10000."));
+        } else if (scale != QLatin1String("large")) {
+            return ctx.usage(QStringLiteral("--scale takes demo, medium, large or custom, not '%1'.").arg(scale));
+        }
+        return runScaledDemo(ctx, spec);
+    }
     auto r = ctx.registry(Registry::Open::CreateIfMissing);
     if (!r)
         return ctx.fail(r.error());

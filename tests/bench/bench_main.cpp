@@ -140,10 +140,9 @@ double prepareReference(const QString &url, const BulkSpec &spec)
     QElapsedTimer timer;
     timer.start();
     int lastPercent = -1;
-    auto g = generateBulkRegistry(**r, spec, [&](qint64 done, qint64 total) {
-        const int percent = int(done * 100 / std::max<qint64>(1, total));
+    auto g = generateBulkRegistry(**r, spec, [&](int percent, const QString &step) {
         if (percent / 10 != lastPercent / 10)
-            std::fprintf(stderr, "  %d%%\n", percent);
+            std::fprintf(stderr, "  %3d%% %s\n", percent, qPrintable(step));
         lastPercent = percent;
     });
     if (!g) {
