@@ -886,19 +886,23 @@ Status Registry::reportDeployment(const QString &service, const QString &environ
 
 Result<QList<Deployment>> Registry::deployments(const QString &modelName)
 {
-    QString sql = QStringLiteral(
-        "SELECT d.service, d.environment, m.name, v.version, v.stage, d.reported_at, d.reported_by "
-        "FROM deployments d JOIN model_versions v ON v.id = d.version_id JOIN registered_models m ON m.id = d.model_id "
-        "WHERE d.id IN (SELECT max(id) FROM deployments GROUP BY service, environment)");
-    QVariantList binds;
-    if (!modelName.isEmpty()) {
-        auto mid = modelId(modelName);
-        if (!mid)
-            return mid.error();
-        sql += QStringLiteral(" AND d.model_id = ?");
-        binds << *mid;
-    }
-    sql += QStringLiteral(" ORDER BY d.service, d.environment");
+    if (modelName.isEmpty())
+        return currentDeployments({}, {});
+    auto mid = modelId(modelName);
+    if (!mid)
+        return mid.error();
+    return currentDeployments(QStringLiteral("model_id = ?"), {*mid});
+}
+
+Result<QList<Deployment>> Registry::currentDeployments(const QString &condition, const QVariantList &binds)
+{
+    // The current deployment of a service in an environment is its latest report.
+    const QString sql =
+        QStringLiteral("SELECT d.service, d.environment, m.name, v.version, v.stage, d.reported_at, d.reported_by "
+                       "FROM deployments d JOIN model_versions v ON v.id = d.version_id JOIN registered_models m ON "
+                       "m.id = d.model_id WHERE d.id IN (SELECT max(id) FROM deployments ") +
+        (condition.isEmpty() ? QString() : QStringLiteral("WHERE ") + condition) +
+        QStringLiteral(" GROUP BY service, environment) ORDER BY d.service, d.environment");
     auto q = m_db->exec(sql, binds);
     if (!q)
         return q.error();

@@ -11,6 +11,8 @@
 #include <QQueue>
 #include <QSet>
 
+#include <algorithm>
+
 namespace md {
 
 QString LineageNode::spec() const
@@ -231,12 +233,46 @@ Result<ImpactReport> Registry::impact(qint64 nodeId, int maxDepth)
         if (n.stage == Stage::Production)
             report.production << n;
     }
-    auto deployments = this->deployments();
-    if (!deployments)
-        return deployments.error();
-    for (const Deployment &d : *deployments)
-        if (affected.contains(QStringLiteral("model:%1@%2").arg(d.modelName).arg(d.version)))
-            report.deployments << d;
+    // Services that ever ran an affected version (found through the deployments_version index), then
+    // their current deployment: a service counts if it still runs an affected version.
+    QList<qint64> nodeIds;
+    for (const LineageNode &n : std::as_const(report.versions))
+        nodeIds << n.id;
+    QSet<std::pair<QString, QString>> services;
+    constexpr qsizetype kChunk = 500;
+    for (qsizetype from = 0; from < nodeIds.size(); from += kChunk) {
+        const QList<qint64> chunk = nodeIds.mid(from, kChunk);
+        QVariantList binds;
+        QStringList marks;
+        for (qint64 id : chunk) {
+            binds << id;
+            marks << QStringLiteral("?");
+        }
+        auto q = m_db->exec(QStringLiteral("SELECT DISTINCT d.service, d.environment FROM lineage_nodes n JOIN "
+                                           "deployments d ON d.version_id = n.model_version_id WHERE n.id IN (") +
+                                marks.join(QStringLiteral(", ")) + QLatin1Char(')'),
+                            binds);
+        if (!q)
+            return q.error();
+        while (q->next())
+            services.insert({q->value(0).toString(), q->value(1).toString()});
+    }
+    QList<std::pair<QString, QString>> pairs(services.cbegin(), services.cend());
+    std::sort(pairs.begin(), pairs.end());
+    for (qsizetype from = 0; from < pairs.size(); from += kChunk) {
+        QStringList conditions;
+        QVariantList binds;
+        for (const auto &[service, environment] : pairs.mid(from, kChunk)) {
+            conditions << QStringLiteral("(service = ? AND environment = ?)");
+            binds << service << environment;
+        }
+        auto current = currentDeployments(conditions.join(QStringLiteral(" OR ")), binds);
+        if (!current)
+            return current.error();
+        for (const Deployment &d : std::as_const(*current))
+            if (affected.contains(QStringLiteral("model:%1@%2").arg(d.modelName).arg(d.version)))
+                report.deployments << d;
+    }
     return report;
 }
 

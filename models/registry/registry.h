@@ -120,6 +120,10 @@ public:
     Result<QList<AuditEntry>> audit(const AuditFilter &filter) { return readAudit(*m_db, filter); }
 
 private:
+    // The latest deployment report of each service and environment among the reports matching
+    // `condition` (SQL over the deployments table; empty: all).
+    Result<QList<Deployment>> currentDeployments(const QString &condition, const QVariantList &binds);
+
     explicit Registry(std::unique_ptr<Database> db);
     Status checkWritable() const;
     Result<qint64> modelId(const QString &name);

@@ -16,6 +16,7 @@ struct Migration
 constexpr Migration kMigrations[] = {
     {1, "001_initial.sql", "models, versions, metadata, lineage, transitions, audit log"},
     {2, "002_lifecycle.sql", "gates, approvals, aliases, deployments, outbox, roles"},
+    {3, "003_deployment_lookup.sql", "index of deployments by version"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "every schema version needs a migration");
 

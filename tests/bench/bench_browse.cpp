@@ -127,7 +127,8 @@ void version_table(benchmark::State &state, Dialect dialect)
     state.counters["rows"] = double(rows);
 }
 
-// By hand: the 100 newest versions of the model with five metric columns, in one query.
+// By hand: what the table shows for the 100 newest versions (five metric columns, data version, commit,
+// team tag, alias) in one query.
 void version_table_sql(benchmark::State &state, Dialect dialect)
 {
     auto r = bench::openReference(state, dialect);
@@ -138,7 +139,11 @@ void version_table_sql(benchmark::State &state, Dialect dialect)
         sql += QStringLiteral(", (SELECT value FROM metrics x WHERE x.version_id = v.id AND x.name = '%1' "
                               "AND x.dataset = 'test' AND x.slice = '')")
                    .arg(metricColumns()[i].name);
-    sql += QStringLiteral(" FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = ? "
+    sql += QStringLiteral(", (SELECT value FROM facts f WHERE f.version_id = v.id AND f.category = 'data' AND f.name = "
+                          "'dataset_version'), (SELECT value FROM facts f WHERE f.version_id = v.id AND f.category = "
+                          "'code' AND f.name = 'git_sha'), (SELECT value FROM version_tags t WHERE t.version_id = v.id "
+                          "AND t.key = 'team'), (SELECT min(alias) FROM aliases a WHERE a.version_id = v.id) "
+                          "FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = ? "
                           "ORDER BY v.version DESC LIMIT 100");
     int model = 0;
     qsizetype rows = 0;
@@ -164,7 +169,9 @@ void search(benchmark::State &state, Dialect dialect)
     state.counters["hits"] = double(hits);
 }
 
-// By hand: joins, literal values, the same columns and order.
+// By hand, with literal values: the team's versions (the selective condition drives), each checked for
+// an overall auc above 0.85; the same columns and order. (The plain four-way JOIN is slower on SQLite:
+// its planner starts from the auc range, 30,000 rows.)
 void search_sql(benchmark::State &state, Dialect dialect)
 {
     auto r = bench::openReference(state, dialect);
@@ -173,26 +180,30 @@ void search_sql(benchmark::State &state, Dialect dialect)
     const QString order =
         dialect == Dialect::Postgres ? QStringLiteral("m.name COLLATE \"C\"") : QStringLiteral("m.name");
     const QString sql = QStringLiteral("SELECT m.name, ns.name, v.version, v.stage, v.created_at, v.created_by, "
-                                       "v.artifact_uri, v.description FROM model_versions v "
+                                       "v.artifact_uri, v.description FROM version_tags t "
+                                       "JOIN model_versions v ON v.id = t.version_id "
                                        "JOIN registered_models m ON m.id = v.model_id "
                                        "JOIN namespaces ns ON ns.id = m.namespace_id "
-                                       "JOIN metrics x ON x.version_id = v.id "
-                                       "JOIN version_tags t ON t.version_id = v.id "
-                                       "WHERE x.name = 'auc' AND x.slice = '' AND x.value > 0.85 "
-                                       "AND t.key = 'team' AND t.value = 'payments' ORDER BY ") +
+                                       "WHERE t.key = 'team' AND t.value = 'payments' AND EXISTS (SELECT 1 FROM "
+                                       "metrics x WHERE x.version_id = v.id AND x.name = 'auc' AND x.slice = '' "
+                                       "AND x.value > 0.85) ORDER BY ") +
                         order + QStringLiteral(", v.version DESC");
     qsizetype hits = 0;
     bench::timeEach(state, [&] { return countRows(state, r->database(), sql, {}, &hits); });
     state.counters["hits"] = double(hits);
 }
 
-// The pipeline version the impact benchmarks start from: the first of the payments team's pipeline.
+// The pipeline version the impact benchmarks start from: the payments-features version that most
+// current Production versions were trained on (what an incident about a feature bug would start from).
 qint64 pipelineNode(benchmark::State &state, Registry &r)
 {
     auto node = r.database().scalar(QStringLiteral(
-        "SELECT min(id) FROM lineage_nodes WHERE kind = 'feature_pipeline_version' AND name = 'payments-features'"));
+        "SELECT e.src_id FROM lineage_edges e JOIN lineage_nodes s ON s.id = e.src_id JOIN lineage_nodes n ON n.id = "
+        "e.dst_id JOIN model_versions v ON v.id = n.model_version_id WHERE s.kind = 'feature_pipeline_version' AND "
+        "s.name = 'payments-features' AND v.stage = 'Production' GROUP BY e.src_id ORDER BY count(*) DESC, e.src_id "
+        "LIMIT 1"));
     if (!node || node->isNull()) {
-        bench::skip(state, QStringLiteral("the reference registry has no payments-features pipeline version"));
+        bench::skip(state, QStringLiteral("the reference registry has no payments-features version in production"));
         return 0;
     }
     return node->toLongLong();
@@ -227,8 +238,8 @@ void impact(benchmark::State &state, Dialect dialect)
     state.counters["deployments"] = double(deployments);
 }
 
-// By hand: the downstream walk (bounded depth, each node once) joined to versions, models and the
-// current deployments of the reached versions.
+// By hand: the downstream walk (bounded depth, each node once) with the reached nodes and their
+// versions' stages, and the deployments of the reached versions.
 void impact_sql(benchmark::State &state, Dialect dialect)
 {
     auto r = bench::openReference(state, dialect);
@@ -238,25 +249,16 @@ void impact_sql(benchmark::State &state, Dialect dialect)
     if (node == 0)
         return;
     const QString walk = QStringLiteral(
-        "WITH RECURSIVE down(id, depth) AS (SELECT ?, 0 UNION SELECT e.dst_id, d.depth + 1 FROM down d "
-        "JOIN lineage_edges e ON e.src_id = d.id WHERE d.depth < 10), reached AS (SELECT id, min(depth) AS depth "
-        "FROM down GROUP BY id) ");
-    const QString versions =
-        walk + QStringLiteral("SELECT n.id, n.kind, n.name, n.version, r.depth, v.stage FROM reached r "
-                              "JOIN lineage_nodes n ON n.id = r.id "
-                              "LEFT JOIN model_versions v ON v.id = n.model_version_id");
-    const QString services =
-        walk +
-        QStringLiteral("SELECT d.service, d.environment, d.version_id FROM deployments d "
-                       "JOIN lineage_nodes n ON n.model_version_id = d.version_id JOIN reached r ON r.id = n.id");
+        "WITH RECURSIVE down(id, depth) AS (SELECT CAST(? AS BIGINT), 0 UNION SELECT e.dst_id, d.depth + 1 FROM down d "
+        "JOIN lineage_edges e ON e.src_id = d.id WHERE d.depth < 10) ");
+    const QString sql =
+        walk + QStringLiteral("SELECT n.id, n.kind, n.name, n.version, r.depth, v.stage, d.service, d.environment "
+                              "FROM (SELECT id, min(depth) AS depth FROM down GROUP BY id) r "
+                              "JOIN lineage_nodes n ON n.id = r.id LEFT JOIN model_versions v ON v.id = "
+                              "n.model_version_id LEFT JOIN deployments d ON d.version_id = v.id");
     qsizetype rows = 0;
-    qsizetype deployments = 0;
-    bench::timeEach(state, [&] {
-        return countRows(state, r->database(), versions, {node}, &rows) &&
-               countRows(state, r->database(), services, {node}, &deployments);
-    });
-    state.counters["nodes"] = double(rows);
-    state.counters["deployments"] = double(deployments);
+    bench::timeEach(state, [&] { return countRows(state, r->database(), sql, {node}, &rows); });
+    state.counters["rows"] = double(rows);
 }
 
 } // namespace

@@ -1,169 +1,277 @@
-// Promotion and rollback latency (one transaction each) on SQLite and PostgreSQL.
-// Targets (ARCHITECTURE.md): < 20 ms on SQLite, < 50 ms on a local PostgreSQL.
+// Promotion and rollback (one transaction each) on the reference registry. Targets (ARCHITECTURE.md):
+// < 20 ms on SQLite, < 50 ms on a local PostgreSQL. The floors do the same writes by hand: the
+// decision, the request's status, the transition rows and stage updates, the chained audit entries,
+// in one transaction, with the database's own rules (triggers) in force.
 
+#include "audit.h"
 #include "benchutil.h"
 
-#include <benchmark/benchmark.h>
+#include <QJsonDocument>
+#include <QSqlQuery>
 
 using namespace md;
 
 namespace {
 
-VersionSpec spec(int i)
+// Pending requests of the reference registry, oldest first (250 of them: every fourth model).
+QList<qint64> pendingRequests(Registry &r)
 {
-    VersionSpec s;
-    s.modelName = QStringLiteral("bench/fraud");
-    s.artifactUri = QStringLiteral("s3://bench/fraud/%1").arg(i);
-    for (int m = 0; m < 20; ++m)
-        s.metrics << Metric{QStringLiteral("metric_%1").arg(m), QStringLiteral("test"), {}, 0.5 + m * 0.01};
-    s.facts << Fact{QStringLiteral("code"), QStringLiteral("git_sha"), QStringLiteral("abcdef1")};
-    return s;
+    QList<qint64> ids;
+    auto q = r.database().exec(QStringLiteral("SELECT id FROM approval_requests WHERE status = 'pending' ORDER BY id"));
+    while (q && q->next())
+        ids << q->value(0).toLongLong();
+    return ids;
 }
 
-// The registry has a model with 100 versions and gate policies with a metric and a regression rule, so
-// that a promotion evaluates real gates against a Production baseline.
-std::unique_ptr<Registry> prepare(benchmark::State &state, const QString &url)
+// The reviewer: on PostgreSQL a second login user with the reviewer role (four eyes); on SQLite the
+// advisory actor name.
+std::unique_ptr<Registry> reviewer(benchmark::State &state, Dialect dialect)
 {
-    auto opened = Registry::open(url, Registry::Open::CreateIfMissing);
-    if (!opened) {
-        state.SkipWithError(opened.error().message.toStdString().c_str());
-        return nullptr;
+    if (dialect == Dialect::Postgres) {
+        const QString url = bench::referenceUrl(state, dialect);
+        return url.isEmpty() ? nullptr : bench::openAsReviewer(state, url);
     }
-    std::unique_ptr<Registry> r = std::move(*opened);
-    (void)r->setSqliteActor(QStringLiteral("alice"));
-    for (int i = 0; i < 100; ++i)
-        if (!r->registerVersion(spec(i))) {
-            state.SkipWithError("cannot register");
-            return nullptr;
-        }
-    GatePolicies p;
-    GateRule min;
-    min.kind = GateRule::Kind::MetricMin;
-    min.metric = QStringLiteral("metric_0");
-    min.dataset = QStringLiteral("test");
-    min.threshold = 0.1;
-    GateRule noRegression;
-    noRegression.kind = GateRule::Kind::NoRegression;
-    noRegression.metric = QStringLiteral("metric_1");
-    noRegression.dataset = QStringLiteral("test");
-    noRegression.tolerance = 0.05;
-    p.staging.rules << min;
-    p.production.rules << min << noRegression;
-    if (!r->setGatePolicies({}, p)) {
-        state.SkipWithError("cannot set policies");
-        return nullptr;
-    }
+    auto r = bench::openReference(state, dialect);
+    if (r)
+        (void)r->setSqliteActor(QStringLiteral("bench-reviewer"));
     return r;
 }
 
-// Approving a request: four-eyes checks, the approval, archiving the old holder and the promotion,
-// in one transaction.
-void promote(benchmark::State &state, const QString &url, Registry *reviewerOverride)
+// Appends chained audit entries by hand (the hash is computed here, as any writer must).
+bool auditByHand(Database &db, const QString &actor, const QList<std::pair<QString, QString>> &actionsAndKeys)
 {
-    auto r = prepare(state, url);
+    auto last = db.scalar(QStringLiteral("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"));
+    if (!last)
+        return false;
+    AuditEntry e;
+    e.prevHash = last->toString();
+    for (const auto &[action, key] : actionsAndKeys) {
+        e.at = nowUtc();
+        e.actor = actor;
+        e.action = action;
+        e.objectType = QStringLiteral("model_version");
+        e.objectKey = key;
+        e.details = QStringLiteral("{}");
+        e.hash = auditHash(e);
+        if (!db.exec(QStringLiteral("INSERT INTO audit_log (at, actor, action, object_type, object_key, details, "
+                                    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                     {e.at, e.actor, e.action, e.objectType, e.objectKey, e.details, e.prevHash, e.hash}))
+            return false;
+        e.prevHash = e.hash;
+    }
+    return true;
+}
+
+// A stage change by hand: the transition row first (the database requires it), then the stage.
+bool transitionByHand(Database &db, qint64 versionId, const QString &from, const QString &to, const QString &kind,
+                      const QString &actor, const QVariant &approval)
+{
+    const QString now = nowUtc();
+    return db.exec(QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, at, "
+                                  "reason, approval_id) VALUES (?, ?, ?, ?, ?, ?, 'bench', ?)"),
+                   {versionId, from, to, kind, actor, now, approval}) &&
+           db.exec(QStringLiteral("UPDATE model_versions SET stage = ?, stage_changed_at = ?, rollback_excluded = "
+                                  "CASE WHEN ? = 'rollback' AND ? = 'Archived' THEN 1 ELSE rollback_excluded END "
+                                  "WHERE id = ?"),
+                   {to, now, kind, to, versionId});
+}
+
+// Locks the model row on PostgreSQL (serialises promotions of one model); SQLite's BEGIN IMMEDIATE did.
+bool lockModel(Database &db, qint64 modelId)
+{
+    if (db.dialect() != Dialect::Postgres)
+        return true;
+    return bool(db.exec(QStringLiteral("SELECT id FROM registered_models WHERE id = ? FOR UPDATE"), {modelId}));
+}
+
+// The reviewer approves a pending request; the approval completes it, so the version is promoted and the
+// previous Production version archived, in one transaction.
+void promote(benchmark::State &state, Dialect dialect)
+{
+    auto r = reviewer(state, dialect);
     if (!r)
         return;
-    std::unique_ptr<Registry> reviewerOwned;
-    Registry *reviewer = reviewerOverride;
-    if (!reviewer) {
-        auto opened = Registry::open(url, Registry::Open::ExistingOnly);
-        reviewerOwned = std::move(*opened);
-        (void)reviewerOwned->setSqliteActor(QStringLiteral("rita"));
-        reviewer = reviewerOwned.get();
-    }
-    int next = 1;
-    for (auto _ : state) {
-        state.PauseTiming();
-        const int v = next++;
-        if (v > 100) {
-            state.SkipWithError("out of versions");
-            break;
+    const QList<qint64> requests = pendingRequests(*r);
+    qsizetype next = 0;
+    bench::timeEach(state, [&] {
+        if (next >= requests.size() / 2) {
+            bench::skip(state, QStringLiteral("out of pending requests"));
+            return false;
         }
-        (void)r->promote(QStringLiteral("bench/fraud"), v, Stage::Staging, {});
-        auto req = r->requestPromotion(QStringLiteral("bench/fraud"), v, Stage::Production, QStringLiteral("bench"));
-        state.ResumeTiming();
-        auto done = reviewer->decide(req->id, true, QStringLiteral("ok"),
-                                     req->gatesPassed ? QString() : QStringLiteral("bench"));
+        const qint64 id = requests[next++];
+        auto done = r->decide(id, true, QStringLiteral("ok"), QStringLiteral("bench: accepted"));
         if (!done || done->status != QLatin1String("promoted")) {
-            state.SkipWithError(done ? "not promoted" : done.error().message.toStdString().c_str());
-            break;
+            bench::skip(state, done ? QStringLiteral("not promoted") : done.error().message);
+            return false;
         }
-    }
+        return true;
+    });
 }
 
-void rollback(benchmark::State &state, const QString &url, Registry *approver)
+void promote_sql(benchmark::State &state, Dialect dialect)
 {
-    auto r = prepare(state, url);
+    auto r = reviewer(state, dialect);
     if (!r)
         return;
-    std::unique_ptr<Registry> reviewerOwned;
-    if (!approver) {
-        auto opened = Registry::open(url, Registry::Open::ExistingOnly);
-        reviewerOwned = std::move(*opened);
-        (void)reviewerOwned->setSqliteActor(QStringLiteral("rita"));
-        approver = reviewerOwned.get();
-    }
-    for (int v : {1, 2}) {
-        (void)r->promote(QStringLiteral("bench/fraud"), v, Stage::Staging, {});
-        auto req = r->requestPromotion(QStringLiteral("bench/fraud"), v, Stage::Production, QStringLiteral("bench"));
-        if (!req || !approver->decide(req->id, true, QStringLiteral("ok"), QStringLiteral("bench"))) {
-            state.SkipWithError("cannot set up Production history");
-            return;
+    Database &db = r->database();
+    const QList<qint64> requests = pendingRequests(*r);
+    qsizetype next = requests.size() / 2; // the other half
+    const QString actor = r->actor();
+    bench::timeEach(state, [&] {
+        if (next >= requests.size()) {
+            bench::skip(state, QStringLiteral("out of pending requests"));
+            return false;
         }
-    }
-    int target = 1;
-    for (auto _ : state) {
-        auto done = r->rollback(QStringLiteral("bench/fraud"), target, QStringLiteral("bench"));
-        if (!done) {
-            state.SkipWithError(done.error().message.toStdString().c_str());
+        const qint64 id = requests[next++];
+        auto ok = db.writeTransaction([&]() -> Result<bool> {
+            auto q = db.exec(QStringLiteral("SELECT r.version_id, v.model_id, (SELECT p.id FROM model_versions p WHERE "
+                                            "p.model_id = v.model_id AND p.stage = 'Production') FROM "
+                                            "approval_requests r JOIN model_versions v ON v.id = r.version_id "
+                                            "WHERE r.id = ?"),
+                             {id});
+            if (!q || !q->next())
+                return Error::database(QStringLiteral("request not found"));
+            const qint64 version = q->value(0).toLongLong();
+            const qint64 model = q->value(1).toLongLong();
+            const QVariant current = q->value(2);
+            q->finish();
+            const QString now = nowUtc();
+            bool done = lockModel(db, model) &&
+                        db.exec(QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, "
+                                               "override_reason, at) VALUES (?, ?, 'approve', 'ok', 'bench', ?)"),
+                                {id, actor, now}) &&
+                        db.exec(QStringLiteral("UPDATE approval_requests SET status = 'approved', decided_at = ? "
+                                               "WHERE id = ?"),
+                                {now, id});
+            if (done && !current.isNull())
+                done =
+                    transitionByHand(db, current.toLongLong(), QStringLiteral("Production"), QStringLiteral("Archived"),
+                                     QStringLiteral("archive"), actor, QVariant(QMetaType(QMetaType::LongLong)));
+            done = done &&
+                   transitionByHand(db, version, QStringLiteral("Staging"), QStringLiteral("Production"),
+                                    QStringLiteral("promote"), actor, id) &&
+                   db.exec(QStringLiteral("UPDATE approval_requests SET status = 'promoted' WHERE id = ?"), {id}) &&
+                   auditByHand(db, actor,
+                               {{QStringLiteral("approve"), QString::number(version)},
+                                {QStringLiteral("stage_archive"), current.toString()},
+                                {QStringLiteral("stage_promote"), QString::number(version)}});
+            if (!done)
+                return Error::database(QStringLiteral("a statement failed"));
+            return true;
+        });
+        if (!ok) {
+            bench::skip(state, ok.error().message);
+            return false;
+        }
+        return true;
+    });
+}
+
+// Models whose Production version can be rolled back, with the target the product suggests.
+QList<std::pair<QString, int>> rollbackCandidates(benchmark::State &state, Registry &r, int wanted)
+{
+    QList<std::pair<QString, int>> list;
+    auto q = r.database().exec(QStringLiteral("SELECT name FROM registered_models ORDER BY id"));
+    QStringList names;
+    while (q && q->next())
+        names << q->value(0).toString();
+    for (const QString &name : std::as_const(names)) {
+        auto target = r.suggestedRollbackTarget(name);
+        if (target && *target > 0)
+            list.append({name, *target});
+        if (list.size() == wanted)
             break;
-        }
-        target = target == 1 ? 2 : 1;
     }
+    if (list.size() < wanted)
+        bench::skip(state, QStringLiteral("the reference registry has too few rollback candidates"));
+    return list;
 }
 
-void BM_Promote_SQLite(benchmark::State &state)
+// On-call rolls back (the registry's owner here; on PostgreSQL a deployer or admin may).
+void rollback(benchmark::State &state, Dialect dialect)
 {
-    QTemporaryDir dir;
-    promote(state, dir.filePath(QStringLiteral("bench.db")), nullptr);
-    state.counters["target_ms"] = 20;
+    auto r = bench::openReference(state, dialect);
+    if (!r)
+        return;
+    const auto candidates = rollbackCandidates(state, *r, 160);
+    if (candidates.size() < 160)
+        return;
+    qsizetype next = 0;
+    bench::timeEach(state, [&] {
+        if (next >= 80) {
+            bench::skip(state, QStringLiteral("out of rollback candidates"));
+            return false;
+        }
+        const auto &[name, target] = candidates[next++];
+        auto done = r->rollback(name, target, QStringLiteral("bench: error rate up"));
+        if (!done) {
+            bench::skip(state, done.error().message);
+            return false;
+        }
+        return true;
+    });
 }
 
-void BM_Rollback_SQLite(benchmark::State &state)
+void rollback_sql(benchmark::State &state, Dialect dialect)
 {
-    QTemporaryDir dir;
-    rollback(state, dir.filePath(QStringLiteral("bench.db")), nullptr);
-    state.counters["target_ms"] = 20;
-}
-
-// On PostgreSQL the registering user cannot approve (four eyes): a second login user approves.
-void BM_Promote_PostgreSQL(benchmark::State &state)
-{
-    const QString url = bench::freshPostgres(state, QStringLiteral("md_bench_promote"));
-    if (url.isEmpty())
+    auto r = bench::openReference(state, dialect);
+    if (!r)
         return;
-    auto reviewer = bench::openAsReviewer(state, url);
-    if (!reviewer)
+    const auto candidates = rollbackCandidates(state, *r, 160);
+    if (candidates.size() < 160)
         return;
-    promote(state, url, reviewer.get());
-    state.counters["target_ms"] = 50;
-}
-
-void BM_Rollback_PostgreSQL(benchmark::State &state)
-{
-    const QString url = bench::freshPostgres(state, QStringLiteral("md_bench_rollback"));
-    if (url.isEmpty())
-        return;
-    auto reviewer = bench::openAsReviewer(state, url);
-    if (!reviewer)
-        return;
-    rollback(state, url, reviewer.get());
-    state.counters["target_ms"] = 50;
+    Database &db = r->database();
+    const QString actor = r->actor();
+    qsizetype next = 80; // the other half
+    bench::timeEach(state, [&] {
+        if (next >= candidates.size()) {
+            bench::skip(state, QStringLiteral("out of rollback candidates"));
+            return false;
+        }
+        const auto &[name, target] = candidates[next++];
+        auto ok = db.writeTransaction([&]() -> Result<bool> {
+            auto q = db.exec(QStringLiteral("SELECT m.id, (SELECT p.id FROM model_versions p WHERE p.model_id = m.id "
+                                            "AND p.stage = 'Production'), (SELECT t.id FROM model_versions t WHERE "
+                                            "t.model_id = m.id AND t.version = ?) FROM registered_models m "
+                                            "WHERE m.name = ?"),
+                             {target, name});
+            if (!q || !q->next())
+                return Error::database(QStringLiteral("model not found"));
+            const qint64 model = q->value(0).toLongLong();
+            const qint64 current = q->value(1).toLongLong();
+            const qint64 to = q->value(2).toLongLong();
+            q->finish();
+            const QVariant none(QMetaType(QMetaType::LongLong));
+            const bool done = lockModel(db, model) &&
+                              transitionByHand(db, current, QStringLiteral("Production"), QStringLiteral("Archived"),
+                                               QStringLiteral("rollback"), actor, none) &&
+                              transitionByHand(db, to, QStringLiteral("Archived"), QStringLiteral("Production"),
+                                               QStringLiteral("rollback"), actor, none) &&
+                              auditByHand(db, actor,
+                                          {{QStringLiteral("stage_rollback"), QString::number(current)},
+                                           {QStringLiteral("stage_rollback"), QString::number(to)}});
+            if (!done)
+                return Error::database(QStringLiteral("a statement failed"));
+            return true;
+        });
+        if (!ok) {
+            bench::skip(state, ok.error().message);
+            return false;
+        }
+        return true;
+    });
 }
 
 } // namespace
 
-BENCHMARK(BM_Promote_SQLite)->Iterations(60)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Rollback_SQLite)->Iterations(100)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Promote_PostgreSQL)->Iterations(60)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Rollback_PostgreSQL)->Iterations(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+#define MD_BENCH_WRITES(fn, n)                                                                                         \
+    BENCHMARK_CAPTURE(fn, sqlite, ::md::Dialect::Sqlite)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(n); \
+    BENCHMARK_CAPTURE(fn, postgresql, ::md::Dialect::Postgres)                                                         \
+        ->Unit(benchmark::kMillisecond)                                                                                \
+        ->UseRealTime()                                                                                                \
+        ->Iterations(n)
+
+MD_BENCH_WRITES(promote, 60);
+MD_BENCH_WRITES(promote_sql, 60);
+MD_BENCH_WRITES(rollback, 60);
+MD_BENCH_WRITES(rollback_sql, 60);
