@@ -68,24 +68,37 @@ void SearchResultsModel::loadPage(bool first)
         [this, generation, first](Outcome out) {
             if (generation != m_generation)
                 return;
-            m_fetching = false;
             if (!out.result) {
+                m_fetching = false;
                 m_more = false;
                 FilterError e = out.where;
                 e.message = out.result.error().message;
                 emit searchFailed(e);
                 return;
             }
+            const QList<SearchHit> &hits = out.result->hits;
+            // The state is complete before views hear of the new rows, and m_fetching stays set until the
+            // end: a view (or a model tester) that asks for more while handling the insertion must not
+            // request a page after the rows that are not there yet.
+            auto update = [&](qsizetype rows) {
+                m_truncated = out.result->truncated;
+                m_more = m_truncated && rows < m_maxRows;
+            };
             if (first) {
-                setHits(out.result->hits);
-            } else if (!out.result->hits.isEmpty()) {
+                beginResetModel();
+                m_hits = hits;
+                update(m_hits.size());
+                endResetModel();
+            } else if (!hits.isEmpty()) {
                 const int from = int(m_hits.size());
-                beginInsertRows({}, from, from + int(out.result->hits.size()) - 1);
-                m_hits += out.result->hits;
+                beginInsertRows({}, from, from + int(hits.size()) - 1);
+                m_hits += hits;
+                update(m_hits.size());
                 endInsertRows();
+            } else {
+                update(m_hits.size());
             }
-            m_truncated = out.result->truncated;
-            m_more = m_truncated && m_hits.size() < m_maxRows;
+            m_fetching = false;
             if (first)
                 emit searchFinished(int(m_hits.size()), m_truncated, out.ms);
             else
