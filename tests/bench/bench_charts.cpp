@@ -50,6 +50,14 @@ QList<ModelRange> comparableModels(benchmark::State &state, Registry &r)
     return out;
 }
 
+double median(std::vector<double> v)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
 // Draws the chart the way the Compare view's Metrics tab shows it, into image.
 int drawChart(ComparisonModel &model, QImage &image)
 {
@@ -80,16 +88,20 @@ void compare_chart(benchmark::State &state, Dialect dialect)
     int bars = 0;
     qsizetype versions = 0;
     qsizetype metricRows = 0;
+    std::vector<double> loadMs, chartMs;
     bench::timeEach(state, [&] {
         const ModelRange &m = models[next++ % models.size()];
         QList<VersionRef> refs;
         for (int v = m.lastVersion - kVersions + 1; v <= m.lastVersion; ++v)
             refs << VersionRef{m.name, v};
+        const auto start = std::chrono::steady_clock::now();
         auto data = loadComparison(*r, refs);
         if (!data) {
             bench::skip(state, data.error().message);
             return false;
         }
+        const auto loaded = std::chrono::steady_clock::now();
+        loadMs.push_back(std::chrono::duration<double, std::milli>(loaded - start).count());
         ComparisonModel model;
         model.setDiff(diffVersions(data->versions));
         versions = model.versionCount();
@@ -97,8 +109,12 @@ void compare_chart(benchmark::State &state, Dialect dialect)
         for (const DiffRow &row : model.diff().rows)
             metricRows += row.section == DiffRow::Section::Metric ? 1 : 0;
         bars = drawChart(model, image);
+        chartMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - loaded).count());
         return true;
     });
+    // Where the time goes: loading (loadComparison) and the model plus the chart.
+    state.counters["load_ms"] = median(loadMs);
+    state.counters["chart_ms"] = median(chartMs);
     state.counters["versions"] = double(versions);
     state.counters["metrics"] = double(metricRows);
     state.counters["bars"] = bars;
