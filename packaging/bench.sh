@@ -14,5 +14,3 @@ bash tests/pg/pgcluster.sh start "$state"
 mkdir -p build/default/bench-data
 MODELDESK_BENCH_DIR="$PWD/build/default/bench-data" MODELDESK_BENCH_PG_URL="$(cat "$state/pg-url.txt")" \
   build/default/tests/bench/modeldesk_bench "$@"
-build/default/tests/bench/modeldesk_chart_bench "$@"
-build/default/tests/bench/modeldesk_view_bench "$@"

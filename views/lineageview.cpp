@@ -36,7 +36,6 @@ constexpr double kMinZoom = 0.05;
 constexpr double kMaxZoom = 4.0;
 constexpr double kMaxFitZoom = 1.2;
 constexpr double kReadableZoom = 0.45; // below this, labels are too small to read after fitting
-constexpr int kDefaultDepth = 3;
 constexpr double kPngScale = 2.0;
 constexpr int kMaxPngSide = 12000;
 constexpr int kSpecRole = Qt::UserRole + 1;
@@ -117,7 +116,7 @@ LineageView::LineageView(QWidget *parent)
     m_depth = new QSpinBox(this);
     m_depth->setObjectName(QStringLiteral("lineageDepth"));
     m_depth->setRange(1, Registry::kMaxLineageDepth);
-    m_depth->setValue(kDefaultDepth);
+    m_depth->setValue(LineageView::kDefaultDepth);
     m_depth->setSuffix(tr(" hops"));
     m_depth->setToolTip(tr("How many hops upstream and downstream of the centre node to show"));
     connect(m_depth, &QSpinBox::valueChanged, this, [this]() {

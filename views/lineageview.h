@@ -52,6 +52,8 @@ class LineageView final : public QWidget
 public:
     // Neighbourhoods larger than this are cut to the nearest hops (and the view says so).
     static constexpr int kMaxNodes = 300;
+    // Hops upstream and downstream shown when the tab opens (the depth box starts here).
+    static constexpr int kDefaultDepth = 3;
 
     explicit LineageView(QWidget *parent = nullptr);
     ~LineageView() override;

@@ -231,7 +231,11 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_searchModel, &SearchResultsModel::searchFinished, this, [this](int count, bool truncated, qint64 ms) {
         statusBar()->clearMessage();
-        m_searchPanel->showResults(count, truncated, ms);
+        m_searchMs = ms;
+        m_searchPanel->showResults(count, truncated, ms, m_searchModel->canFetchMore({}));
+    });
+    connect(m_searchModel, &SearchResultsModel::moreFetched, this, [this](int count, bool truncated) {
+        m_searchPanel->showResults(count, truncated, m_searchMs, m_searchModel->canFetchMore({}));
     });
     connect(m_searchPanel, &SearchPanel::openVersion, this, &MainWindow::openVersion);
     connect(m_lineageView, &LineageView::versionRequested, this, &MainWindow::openVersion);

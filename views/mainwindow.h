@@ -58,6 +58,8 @@ public:
     QTabWidget *detailTabs() const { return m_detailTabs; }
     QLabel *banner() const { return m_banner; }
     LifecycleUi *lifecycle() const { return m_lifecycle; }
+    VersionTableModel *versionModel() const { return m_versionModel; }
+    SearchResultsModel *searchModel() const { return m_searchModel; }
 
 signals:
     void registryOpened();
@@ -108,6 +110,7 @@ private:
     bool m_columnsApplied = false;
     bool m_restoringSelection = false; // selecting the remembered model must not close the search
     int m_shownVersion = -1;
+    qint64 m_searchMs = 0; // how long the first page of the current search took
     bool m_showedSearchBeforeCompare = false;
     QString m_lineageVersion;     // "model@version" last given to the lineage tab
     bool m_lineagePinned = false; // the lineage tab shows a node opened on purpose

@@ -107,12 +107,17 @@ void SearchPanel::showError(const FilterError &error)
     m_message->show();
 }
 
-void SearchPanel::showResults(int count, bool truncated, qint64 milliseconds)
+void SearchPanel::showResults(int count, bool truncated, qint64 milliseconds, bool loadsMore)
 {
     m_edit->setErrorRange(0, 0);
     m_message->setStyleSheet({});
     if (count == 0)
         m_message->setText(tr("No version matches this filter (%1 ms).").arg(milliseconds));
+    else if (truncated && loadsMore)
+        m_message->setText(tr("The first %n matching version(s) (%1 ms); more load as you scroll. Double-click one "
+                              "to open it.",
+                              nullptr, count)
+                               .arg(milliseconds));
     else
         m_message->setText(tr("%n version(s) match (%1 ms)%2. Double-click one to open it.", nullptr, count)
                                .arg(milliseconds)

@@ -24,7 +24,8 @@ public:
     HintTableView *resultsView() const { return m_view; }
     QString errorText() const;
     void showError(const FilterError &error);
-    void showResults(int count, bool truncated, qint64 milliseconds);
+    // truncated: more versions match than the count shown; loadsMore: they load as the table is scrolled.
+    void showResults(int count, bool truncated, qint64 milliseconds, bool loadsMore = false);
     void focusEditor();
     QList<QPair<QString, int>> selectedVersions() const;
 

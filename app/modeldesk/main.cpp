@@ -4,14 +4,19 @@
 #include "database.h"
 #include "difftableview.h"
 #include "filterlineedit.h"
+#include "hintviews.h"
 #include "lifecycleui.h"
 #include "mainwindow.h"
 #include "modeltreepanel.h"
 #include "searchpanel.h"
+#include "searchresultsmodel.h"
+#include "versiontablemodel.h"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFile>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTimer>
@@ -59,11 +64,154 @@ void setupParser(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("review"),
                       QStringLiteral("Open the approval dialog of this promotion request after opening."),
                       QStringLiteral("ID")});
+    parser.addOption({QStringLiteral("memory-report"),
+                      QStringLiteral("Measure memory while browsing, then quit: after opening, select --model (its "
+                                     "version table loads), run --search and scroll its results to the end (every "
+                                     "page loaded and drawn), then write 'peak_rss_kb N' (peak resident memory, "
+                                     "VmHWM), 'version_rows N' and 'search_rows N' lines to FILE."),
+                      QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("screenshot"),
                       QStringLiteral("Save a PNG of the window (or of the dialog it opened) once it has loaded, "
                                      "then quit."),
                       QStringLiteral("FILE")});
 }
+
+// --memory-report: drives the window through a browsing session, step by step on a timer (every step waits
+// for the worker thread's answer), then writes the process's peak resident memory and quits.
+class MemoryReport final : public QObject
+{
+public:
+    MemoryReport(md::MainWindow *window, QString file, QString model, QString search)
+        : QObject(window), m_window(window), m_file(std::move(file)), m_model(std::move(model)),
+          m_search(std::move(search))
+    {
+        m_timer.setInterval(20);
+        connect(&m_timer, &QTimer::timeout, this, &MemoryReport::step);
+        md::SearchResultsModel *results = window->searchModel();
+        connect(results, &md::SearchResultsModel::searchFinished, this, [this]() { m_searchDone = true; });
+        connect(results, &md::SearchResultsModel::searchFailed, this,
+                [this](const md::FilterError &e) { fail(QStringLiteral("the search failed: ") + e.message); });
+        m_clock.start();
+        m_timer.start(); // also while the registry opens: an open that fails gives up below
+    }
+
+    void start()
+    {
+        if (!m_model.isEmpty())
+            m_window->openVersion(m_model, -1);
+        m_phase = m_model.isEmpty() ? Phase::StartSearch : Phase::VersionTable;
+    }
+
+private:
+    enum class Phase
+    {
+        Open,
+        VersionTable,
+        StartSearch,
+        Search,
+        Scroll,
+        Report
+    };
+
+    void step()
+    {
+        if (m_clock.elapsed() > 30 * 60 * 1000) {
+            fail(QStringLiteral("gave up after 30 minutes"));
+            return;
+        }
+        md::VersionTableModel *versions = m_window->versionModel();
+        md::SearchResultsModel *results = m_window->searchModel();
+        QTableView *view = m_window->searchPanel()->resultsView();
+        switch (m_phase) {
+        case Phase::Open:
+            if (m_clock.elapsed() > 2 * 60 * 1000)
+                fail(QStringLiteral("the registry did not open"));
+            return;
+        case Phase::VersionTable:
+            // Loaded: the row order is known and the rows the table shows have arrived.
+            if (versions->modelName() != m_model || versions->isLoading() || versions->cachedRowCount() == 0)
+                return;
+            m_versionRows = versions->rowCount();
+            m_phase = Phase::StartSearch;
+            return;
+        case Phase::StartSearch:
+            if (m_search.isEmpty()) {
+                m_phase = Phase::Report;
+                return;
+            }
+            m_window->showSearch(true);
+            m_window->searchPanel()->editor()->setText(m_search);
+            emit m_window->searchPanel()->searchRequested(m_search);
+            m_phase = Phase::Search;
+            return;
+        case Phase::Search:
+            if (m_searchDone)
+                m_phase = Phase::Scroll;
+            return;
+        case Phase::Scroll:
+            if (results->isFetching())
+                return;
+            view->scrollToBottom(); // at the end of the scroll bar the view asks the model for more
+            if (results->canFetchMore({})) {
+                if (!results->isFetching())
+                    view->model()->fetchMore({}); // the scroll bar was at its end already
+                return;
+            }
+            view->viewport()->repaint();
+            m_phase = Phase::Report;
+            return;
+        case Phase::Report:
+            report(results->rowCount());
+            return;
+        }
+    }
+
+    void report(int searchRows)
+    {
+        m_timer.stop();
+        qint64 peakKb = -1;
+        QFile status(QStringLiteral("/proc/self/status"));
+        if (status.open(QIODevice::ReadOnly))
+            for (const QByteArray &line : status.readAll().split('\n'))
+                if (line.startsWith("VmHWM:"))
+                    peakKb = line.mid(6).trimmed().split(' ').value(0).toLongLong();
+        if (peakKb <= 0) {
+            fail(QStringLiteral("cannot read VmHWM from /proc/self/status"));
+            return;
+        }
+        QFile out(m_file);
+        const QByteArray text = QStringLiteral("peak_rss_kb %1\nversion_rows %2\nsearch_rows %3\n")
+                                    .arg(peakKb)
+                                    .arg(m_versionRows)
+                                    .arg(searchRows)
+                                    .toUtf8();
+        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) || out.write(text) != text.size()) {
+            fail(QStringLiteral("cannot write ") + m_file);
+            return;
+        }
+        out.close();
+        std::printf("%s", text.constData());
+        std::fflush(stdout);
+        QApplication::exit(0);
+    }
+
+    void fail(const QString &why)
+    {
+        m_timer.stop();
+        std::fprintf(stderr, "modeldesk: --memory-report: %s\n", why.toLocal8Bit().constData());
+        QApplication::exit(1);
+    }
+
+    md::MainWindow *m_window;
+    QString m_file;
+    QString m_model;
+    QString m_search;
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    Phase m_phase = Phase::Open;
+    bool m_searchDone = false;
+    int m_versionRows = 0;
+};
 
 bool wantsTextOnly(int argc, char **argv)
 {
@@ -127,9 +275,17 @@ int main(int argc, char **argv)
                                                                              : md::Registry::Open::ExistingOnly);
 
     const QString model = parser.value(QStringLiteral("model"));
-    const QString search = parser.value(QStringLiteral("search"));
     const QString lineage = parser.value(QStringLiteral("lineage"));
     const bool impact = parser.isSet(QStringLiteral("impact"));
+    const QString memoryReport = parser.value(QStringLiteral("memory-report"));
+    if (!memoryReport.isEmpty()) {
+        // Replaces the plain --model/--search handling below: the search starts once the table has loaded.
+        auto *driver = new MemoryReport(&window, memoryReport, model, parser.value(QStringLiteral("search")));
+        QObject::connect(&window, &md::MainWindow::registryOpened, driver, &MemoryReport::start,
+                         Qt::SingleShotConnection);
+        return app.exec();
+    }
+    const QString search = parser.value(QStringLiteral("search"));
     if (!model.isEmpty() || !search.isEmpty() || !lineage.isEmpty()) {
         QObject::connect(&window, &md::MainWindow::registryOpened, &window,
                          [&window, model, search, lineage, impact]() {

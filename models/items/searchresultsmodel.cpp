@@ -4,6 +4,8 @@
 
 #include <QElapsedTimer>
 
+#include <algorithm>
+
 namespace md {
 
 SearchResultsModel::SearchResultsModel(QObject *parent) : QAbstractTableModel(parent) {}
@@ -13,10 +15,13 @@ void SearchResultsModel::setClient(RegistryClient *client)
     m_client = client;
 }
 
-void SearchResultsModel::search(const QString &filter, int limit)
+void SearchResultsModel::search(const QString &filter, int maxRows)
 {
-    const quint64 generation = ++m_generation;
+    ++m_generation;
+    m_fetching = false;
+    m_more = false; // the loaded rows belong to the previous filter: no page may follow them
     m_filter = filter;
+    m_maxRows = std::max(1, maxRows);
     const Dialect dialect = m_client && m_client->isOpen() ? m_client->session().dialect : Dialect::Sqlite;
     if (const CompiledFilter c = compileFilter(filter, dialect); !c.ok()) {
         emit searchFailed(*c.error);
@@ -26,15 +31,28 @@ void SearchResultsModel::search(const QString &filter, int limit)
         emit searchFailed(FilterError{0, 0, tr("No registry is open.")});
         return;
     }
+    loadPage(true);
+}
+
+void SearchResultsModel::loadPage(bool first)
+{
     struct Outcome
     {
         Result<SearchOutcome> result = Error::database({});
         FilterError where;
         qint64 ms = 0;
     };
+    const quint64 generation = m_generation;
+    const QString filter = m_filter;
+    const int loaded = first ? 0 : int(m_hits.size());
+    const int limit = std::min(kPageSize, m_maxRows - loaded);
+    std::optional<SearchKey> after;
+    if (!first && !m_hits.isEmpty())
+        after = SearchKey{m_hits.last().modelName, m_hits.last().version};
+    m_fetching = true;
     m_client->run<Outcome>(
         this,
-        [filter, limit](Registry *registry) {
+        [filter, limit, after](Registry *registry) {
             Outcome out;
             if (!registry) {
                 out.result = Error{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
@@ -43,23 +61,61 @@ void SearchResultsModel::search(const QString &filter, int limit)
             QElapsedTimer timer;
             timer.start();
             out.where.length = 0;
-            out.result = searchVersions(registry->database(), filter, limit, &out.where);
+            out.result = searchVersions(registry->database(), filter, limit, &out.where, after);
             out.ms = timer.elapsed();
             return out;
         },
-        [this, generation](Outcome out) {
+        [this, generation, first](Outcome out) {
             if (generation != m_generation)
                 return;
             if (!out.result) {
+                m_fetching = false;
+                m_more = false;
                 FilterError e = out.where;
                 e.message = out.result.error().message;
                 emit searchFailed(e);
                 return;
             }
-            setHits(out.result->hits);
-            m_truncated = out.result->truncated;
-            emit searchFinished(int(m_hits.size()), m_truncated, out.ms);
+            const QList<SearchHit> &hits = out.result->hits;
+            // The state is complete before views hear of the new rows, and m_fetching stays set until the
+            // end: a view (or a model tester) that asks for more while handling the insertion must not
+            // request a page after the rows that are not there yet.
+            auto update = [&](qsizetype rows) {
+                m_truncated = out.result->truncated;
+                m_more = m_truncated && rows < m_maxRows;
+            };
+            if (first) {
+                beginResetModel();
+                m_hits = hits;
+                update(m_hits.size());
+                endResetModel();
+            } else if (!hits.isEmpty()) {
+                const int from = int(m_hits.size());
+                beginInsertRows({}, from, from + int(hits.size()) - 1);
+                m_hits += hits;
+                update(m_hits.size());
+                endInsertRows();
+            } else {
+                update(m_hits.size());
+            }
+            m_fetching = false;
+            if (first)
+                emit searchFinished(int(m_hits.size()), m_truncated, out.ms);
+            else
+                emit moreFetched(int(m_hits.size()), m_truncated);
         });
+}
+
+bool SearchResultsModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_more;
+}
+
+void SearchResultsModel::fetchMore(const QModelIndex &parent)
+{
+    if (parent.isValid() || !m_more || m_fetching || !m_client)
+        return;
+    loadPage(false);
 }
 
 void SearchResultsModel::setHits(const QList<SearchHit> &hits)
@@ -67,12 +123,14 @@ void SearchResultsModel::setHits(const QList<SearchHit> &hits)
     beginResetModel();
     m_hits = hits;
     m_truncated = false;
+    m_more = false;
     endResetModel();
 }
 
 void SearchResultsModel::clear()
 {
     ++m_generation;
+    m_fetching = false;
     m_filter.clear();
     setHits({});
 }

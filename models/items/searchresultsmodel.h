@@ -10,7 +10,12 @@ namespace md {
 
 class RegistryClient;
 
-// Versions across all models that match a search filter.
+// Versions across all models that match a search filter, in the search order (model name, newest version
+// first). Results load in pages of kPageSize on the worker thread: the first page when the search runs,
+// the next ones (keyset pagination: after the last loaded hit, no OFFSET) when a view asks through
+// canFetchMore()/fetchMore(), i.e. when it is scrolled to the end. So a search matching 50,000 versions
+// shows its first rows at once and only holds the rows scrolled to, up to maxRows. Every search bumps a
+// generation; pages of an older search are dropped when they arrive.
 class SearchResultsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -34,31 +39,51 @@ public:
         RoleCount
     };
 
+    static constexpr int kPageSize = kDefaultSearchLimit;
+    static constexpr int kMaxRows = 200000;
+
     explicit SearchResultsModel(QObject *parent = nullptr);
 
     void setClient(RegistryClient *client);
-    // Checks the filter at once (a syntax error is reported without touching the database), then runs
-    // it on the worker thread. Results of an older search are dropped.
-    void search(const QString &filter, int limit = kDefaultSearchLimit);
+    // Checks the filter at once (a syntax error is reported without touching the database), then loads
+    // the first page on the worker thread. Results of an older search are dropped. At most maxRows rows
+    // are ever loaded.
+    void search(const QString &filter, int maxRows = kMaxRows);
     void setHits(const QList<SearchHit> &hits);
     void clear();
     QString filter() const { return m_filter; }
+    // More versions match than the rows loaded (whether or not they can still be fetched).
     bool isTruncated() const { return m_truncated; }
+    // A page is being loaded.
+    bool isFetching() const { return m_fetching; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    // True while more matching versions can be loaded (below maxRows).
+    bool canFetchMore(const QModelIndex &parent) const override;
+    // Loads the next page on the worker thread (rows are appended when it arrives); does nothing while
+    // a page is on its way.
+    void fetchMore(const QModelIndex &parent) override;
 
 signals:
+    // The first page arrived: count rows; truncated: more versions match.
     void searchFinished(int count, bool truncated, qint64 milliseconds);
+    // A further page arrived; count is the number of rows now loaded.
+    void moreFetched(int count, bool truncated);
     void searchFailed(const md::FilterError &error); // position and length are set for filter errors
 
 private:
+    void loadPage(bool first);
+
     QPointer<RegistryClient> m_client;
     QList<SearchHit> m_hits;
     QString m_filter;
+    int m_maxRows = kMaxRows;
     bool m_truncated = false;
+    bool m_more = false; // m_truncated and below m_maxRows
+    bool m_fetching = false;
     quint64 m_generation = 0;
 };
 

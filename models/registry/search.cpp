@@ -898,7 +898,8 @@ CompiledFilter compileFilter(const QString &text, Dialect dialect)
     return result;
 }
 
-Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int limit, FilterError *filterError)
+Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int limit, FilterError *filterError,
+                                     const std::optional<SearchKey> &after)
 {
     if (limit < 1)
         return Error::invalid(QStringLiteral("The search limit must be at least 1."));
@@ -910,12 +911,20 @@ Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int li
     }
     const QString order = db.dialect() == Dialect::Postgres ? QStringLiteral("m.name COLLATE \"C\", v.version DESC")
                                                             : QStringLiteral("m.name, v.version DESC");
+    QString where = QStringLiteral("(") + compiled.condition.sql + QStringLiteral(")");
+    QVariantList binds = compiled.condition.binds;
+    if (after) {
+        // The same collation as the ORDER BY, so a page starts exactly where the previous one ended.
+        where += db.dialect() == Dialect::Postgres
+                     ? QStringLiteral(" AND (m.name COLLATE \"C\" > ? OR (m.name = ? AND v.version < ?))")
+                     : QStringLiteral(" AND (m.name > ? OR (m.name = ? AND v.version < ?))");
+        binds << after->modelName << after->modelName << after->version;
+    }
     const QString sql = QStringLiteral("SELECT m.name, ns.name, v.version, v.stage, v.created_at, v.created_by, "
                                        "v.artifact_uri, v.description "
                                        "FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
                                        "JOIN namespaces ns ON ns.id = m.namespace_id WHERE ") +
-                        compiled.condition.sql + QStringLiteral(" ORDER BY ") + order + QStringLiteral(" LIMIT ?");
-    QVariantList binds = compiled.condition.binds;
+                        where + QStringLiteral(" ORDER BY ") + order + QStringLiteral(" LIMIT ?");
     binds << qint64(limit) + 1;
     auto q = db.exec(sql, binds);
     if (!q)

@@ -331,6 +331,63 @@ TEST_P(Items, SearchResultsReportErrorsAndHits)
     EXPECT_EQ(results.rowCount(), 0);
 }
 
+// A search matching 10,000 versions: the first page arrives, the rest loads page by page as a view asks for
+// more (keyset pagination), in the search order, each version once.
+TEST_P(Items, SearchResultsFetchMorePagesUpToTenThousandRows)
+{
+    BulkSpec spec;
+    spec.models = 5;
+    spec.versionsPerModel = 2100;
+    spec.metricsPerVersion = 1;
+    spec.paramsPerVersion = 0;
+    spec.factsPerVersion = 0;
+    auto generated = generateBulkRegistry(*registry, spec);
+    ASSERT_TRUE(generated) << generated.error().message.toStdString();
+    openClient();
+    SearchResultsModel results;
+    CheckedModel checked(&results);
+    results.setClient(&client);
+    QSignalSpy finished(&results, &SearchResultsModel::searchFinished);
+    results.search(QStringLiteral("version > 100"));
+    ASSERT_TRUE(finished.wait(30000));
+    EXPECT_EQ(results.rowCount(), SearchResultsModel::kPageSize); // one page, not everything
+    EXPECT_TRUE(results.isTruncated());
+    ASSERT_TRUE(results.canFetchMore({}));
+
+    int pages = 1;
+    while (results.canFetchMore({})) {
+        const int before = results.rowCount();
+        results.fetchMore({});
+        results.fetchMore({}); // a second request while one is on its way changes nothing
+        ASSERT_TRUE(waitFor([&]() { return !results.isFetching(); }, 30000));
+        ASSERT_GT(results.rowCount(), before);
+        ++pages;
+    }
+    EXPECT_EQ(pages, 10);
+    ASSERT_EQ(results.rowCount(), 10000);
+    EXPECT_FALSE(results.isTruncated());
+    for (int r = 1; r < results.rowCount(); ++r) {
+        const QString prevName = results.index(r - 1, SearchResultsModel::ModelColumn).data().toString();
+        const QString name = results.index(r, SearchResultsModel::ModelColumn).data().toString();
+        const int prevVersion = results.index(r - 1, 0).data(SearchResultsModel::VersionRole).toInt();
+        const int version = results.index(r, 0).data(SearchResultsModel::VersionRole).toInt();
+        ASSERT_TRUE(prevName < name || (prevName == name && prevVersion > version))
+            << "row " << r << ": " << name.toStdString() << " v" << version << " after " << prevName.toStdString()
+            << " v" << prevVersion;
+    }
+    EXPECT_EQ(results.index(9999, 0).data(SearchResultsModel::VersionRole).toInt(), 101);
+
+    // At most maxRows rows are loaded.
+    results.search(QStringLiteral("version > 100"), 1500);
+    ASSERT_TRUE(finished.wait(30000));
+    while (results.canFetchMore({})) {
+        results.fetchMore({});
+        ASSERT_TRUE(waitFor([&]() { return !results.isFetching(); }, 30000));
+    }
+    EXPECT_EQ(results.rowCount(), 1500);
+    EXPECT_TRUE(results.isTruncated());
+}
+
 TEST_P(Items, VersionDetailsShowEverything)
 {
     VersionSpec s = sampleSpec(QStringLiteral("payments/fraud-detector"));

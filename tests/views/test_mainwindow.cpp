@@ -1,6 +1,7 @@
 // The real widgets, driven offscreen: open a registry, select a model, sort, filter, search with a
 // syntax error and with a valid filter, copy an artifact URI.
 
+#include "bulkgen.h"
 #include "connectdialog.h"
 #include "demo.h"
 #include "detailspanel.h"
@@ -11,6 +12,7 @@
 #include "modeltreepanel.h"
 #include "registryclient.h"
 #include "searchpanel.h"
+#include "searchresultsmodel.h"
 #include "testdb.h"
 #include "versiontablemodel.h"
 #include "versiontableview.h"
@@ -20,7 +22,9 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTest>
@@ -251,6 +255,56 @@ TEST_P(MainWindowTest, RefreshesWhenAnotherClientRegistersAndExportsCsv)
     EXPECT_TRUE(lines[1].startsWith(QStringLiteral("3,None,")));
 }
 
+// The results table of a search matching 10,000 versions scrolls to the end: pages load as the view
+// reaches the bottom, and the last version is shown.
+TEST_P(MainWindowTest, SearchResultsScrollToTenThousandRows)
+{
+    BulkSpec spec;
+    spec.models = 5;
+    spec.versionsPerModel = 2100;
+    spec.metricsPerVersion = 1;
+    spec.paramsPerVersion = 0;
+    spec.factsPerVersion = 0;
+    auto generated = generateBulkRegistry(*registry, spec);
+    ASSERT_TRUE(generated) << generated.error().message.toStdString();
+    openWindow();
+    window->showSearch(true);
+    SearchPanel *search = window->searchPanel();
+    QTest::keyClicks(search->editor(), QStringLiteral("version > 100"));
+    QTest::keyClick(search->editor(), Qt::Key_Return);
+    QAbstractItemView *view = search->resultsView();
+    QAbstractItemModel *results = view->model();
+    ASSERT_TRUE(waitFor([&]() { return results->rowCount() > 0; }, 30000));
+    EXPECT_EQ(results->rowCount(), SearchResultsModel::kPageSize);
+    EXPECT_TRUE(search->errorText().contains(QStringLiteral("more load as you scroll")))
+        << search->errorText().toStdString();
+
+    // Scroll to the end, as a user dragging the scroll bar down would, until nothing more loads.
+    int scrolls = 0;
+    ASSERT_TRUE(waitFor(
+        [&]() {
+            if (window->searchModel()->isFetching())
+                return false;
+            if (!results->canFetchMore({}))
+                return true;
+            QScrollBar *bar = view->verticalScrollBar();
+            bar->setValue(bar->maximum());
+            ++scrolls;
+            return false;
+        },
+        120000));
+    EXPECT_GE(scrolls, 9);
+    ASSERT_EQ(results->rowCount(), 10000);
+    view->scrollToBottom();
+    QTest::qWait(50);
+    const QModelIndex last = results->index(9999, SearchResultsModel::VersionColumn);
+    EXPECT_TRUE(view->viewport()->rect().intersects(view->visualRect(last)));
+    EXPECT_EQ(last.data().toInt(), 101);
+    EXPECT_TRUE(search->errorText().contains(QStringLiteral("10000 version")) &&
+                !search->errorText().contains(QStringLiteral("scroll")))
+        << search->errorText().toStdString();
+}
+
 MD_INSTANTIATE_BOTH(MainWindowTest);
 
 TEST(ConnectDialogTest, TestButtonSaysWhatIsWrong)
@@ -319,4 +373,47 @@ TEST(MainWindowConnection, BannerWhileTheServerIsGoneAndRefreshAfterReconnecting
     ASSERT_TRUE(waitFor([&]() { return !window->banner()->isVisible(); }));
     ASSERT_TRUE(waitFor([&]() { return window->versionView()->model()->rowCount() == 2; }));
     window.reset();
+}
+
+// modeldesk --memory-report: the real application opens a registry, shows a model, searches, scrolls to the
+// end, writes its peak resident memory and quits.
+TEST(ModeldeskApp, MemoryReportWritesPeakResidentMemory)
+{
+    TestDatabase db(Backend::Sqlite);
+    ASSERT_TRUE(db.ready()) << db.error().toStdString();
+    {
+        auto registry = db.open();
+        ASSERT_TRUE(registry);
+        ASSERT_TRUE(fillDemoRegistry(*registry, 3));
+    }
+    const QString report = db.tempPath(QStringLiteral("memory.txt"));
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), db.tempPath(QStringLiteral("config")));
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(MODELDESK_APP_PATH),
+              {QStringLiteral("--registry"), db.url(), QStringLiteral("--model"),
+               QStringLiteral("payments/fraud-detector"), QStringLiteral("--search"), QStringLiteral("version > 0"),
+               QStringLiteral("--memory-report"), report});
+    ASSERT_TRUE(app.waitForFinished(120000));
+    EXPECT_EQ(app.exitStatus(), QProcess::NormalExit);
+    ASSERT_EQ(app.exitCode(), 0) << app.readAllStandardError().toStdString();
+    QFile f(report);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    QMap<QByteArray, qint64> values;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const QList<QByteArray> kv = line.simplified().split(' ');
+        if (kv.size() == 2)
+            values.insert(kv[0], kv[1].toLongLong());
+    }
+    EXPECT_GT(values.value("peak_rss_kb"), 10 * 1024); // a Qt Widgets application is well over 10 MB
+    EXPECT_LT(values.value("peak_rss_kb"), 4 * 1024 * 1024);
+    auto registry = db.open();
+    auto versions = registry->versions(QStringLiteral("payments/fraud-detector"));
+    ASSERT_TRUE(versions);
+    EXPECT_EQ(values.value("version_rows"), versions->size());
+    auto all = searchVersions(registry->database(), QStringLiteral("version > 0"), 100000);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(values.value("search_rows"), all->hits.size());
 }

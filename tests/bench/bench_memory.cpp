@@ -1,0 +1,87 @@
+// Resident memory of the application (ARCHITECTURE.md: "resident memory while browsing the large registry",
+// target < 200 MB). memory runs the real modeldesk binary offscreen on the reference registry with
+// --memory-report: it opens the registry, selects a model (its version table loads), searches with a filter
+// that matches more than 10,000 versions, scrolls the results table to the end (every page fetched and
+// painted), then writes its peak resident set size (VmHWM) and quits. Counters: "peak_rss_mb", "rows" (the
+// rows the results table held at the end) and "version_rows" (the model's version table).
+
+#include "benchutil.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+
+using namespace md;
+
+namespace {
+
+const QString kFilter = QStringLiteral("metrics.auc > 0.75");
+
+void memory(benchmark::State &state, Dialect dialect)
+{
+    auto r = bench::openReference(state, dialect);
+    if (!r)
+        return;
+    auto model = r->database().scalar(QStringLiteral("SELECT name FROM registered_models ORDER BY id LIMIT 1"));
+    if (!model || model->isNull()) {
+        bench::skip(state, QStringLiteral("the reference registry has no model"));
+        return;
+    }
+    const QString url = bench::referenceUrl(state, dialect);
+    r.reset(); // the application is measured, not this process
+    QTemporaryDir dir;
+    const QString report = dir.filePath(QStringLiteral("memory.txt"));
+    double peakMb = 0;
+    double rows = 0;
+    double versionRows = 0;
+    for (auto _ : state) {
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        // Its own settings folder: the benchmark must not change the user's last registry or layout.
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+        app.setProcessEnvironment(env);
+        app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        app.start(QStringLiteral(MODELDESK_APP_PATH),
+                  {QStringLiteral("--registry"), url, QStringLiteral("--model"), model->toString(),
+                   QStringLiteral("--search"), kFilter, QStringLiteral("--memory-report"), report});
+        if (!app.waitForFinished(15 * 60 * 1000) || app.exitStatus() != QProcess::NormalExit || app.exitCode() != 0) {
+            app.kill();
+            app.waitForFinished();
+            bench::skip(state, QStringLiteral("modeldesk --memory-report failed (exit code %1): %2")
+                                   .arg(app.exitCode())
+                                   .arg(QString::fromLocal8Bit(app.readAllStandardOutput())));
+            return;
+        }
+        QFile f(report);
+        if (!f.open(QIODevice::ReadOnly)) {
+            bench::skip(state, QStringLiteral("modeldesk wrote no memory report"));
+            return;
+        }
+        for (const QByteArray &line : f.readAll().split('\n')) {
+            const QList<QByteArray> kv = line.simplified().split(' ');
+            if (kv.size() != 2)
+                continue;
+            if (kv[0] == "peak_rss_kb")
+                peakMb = kv[1].toDouble() / 1024.0;
+            else if (kv[0] == "search_rows")
+                rows = kv[1].toDouble();
+            else if (kv[0] == "version_rows")
+                versionRows = kv[1].toDouble();
+        }
+    }
+    if (peakMb <= 0) {
+        bench::skip(state, QStringLiteral("the memory report holds no peak_rss_kb"));
+        return;
+    }
+    state.counters["peak_rss_mb"] = peakMb;
+    state.counters["rows"] = rows;
+    state.counters["version_rows"] = versionRows;
+}
+
+} // namespace
+
+// One run of the application is one iteration. Not ->Iterations(1): that renames the runs
+// "memory/<dialect>/iterations:1", which the summary table does not find; a run takes well over the default
+// minimum time of 0.5 s, so the framework stops after one iteration anyway.
+MD_BENCH_BOTH(memory);
