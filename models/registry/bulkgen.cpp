@@ -1076,15 +1076,21 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                     return q.error();
             }
         }
-        report(98, QStringLiteral("statistics"));
+        report(97, QStringLiteral("statistics"));
         if (db.dialect() == Dialect::Sqlite)
             (void)db.exec(QStringLiteral("PRAGMA analysis_limit = 1000"));
         if (auto q = db.exec(QStringLiteral("ANALYZE")); !q)
             return q.error();
         return summary;
     });
-    if (db.dialect() == Dialect::Sqlite)
+    if (db.dialect() == Dialect::Sqlite) {
         (void)db.exec(QStringLiteral("PRAGMA cache_size = -2000"));
+    } else if (result) {
+        // Otherwise autovacuum does it later, in the background, while someone measures or browses; it also
+        // sets the visibility map that index-only scans need. Outside the transaction (VACUUM cannot run in one).
+        report(98, QStringLiteral("vacuum"));
+        (void)db.exec(QStringLiteral("VACUUM (ANALYZE)"));
+    }
     if (result)
         report(100, QStringLiteral("done"));
     return result;

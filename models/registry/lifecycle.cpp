@@ -703,14 +703,8 @@ Result<QList<ModelVersion>> Registry::production(const QString &modelName)
     QList<int> numbers;
     while (q->next())
         numbers << q->value(0).toInt();
-    QList<ModelVersion> list;
-    for (int n : numbers) {
-        auto v = version(modelName, n);
-        if (!v)
-            return v.error();
-        list << *v;
-    }
-    return list;
+    q->finish();
+    return versions(modelName, numbers);
 }
 
 Result<QList<ProductionPeriod>> Registry::productionHistory(const QString &modelName)

@@ -369,7 +369,9 @@ Result<qint64> Registry::versionId(const QString &modelName, int version)
 namespace {
 const QString kModelColumns = QStringLiteral(
     "m.id, m.name, ns.name, m.description, m.owner, m.max_production, m.created_at, m.created_by, m.last_version, "
-    "(SELECT count(*) FROM model_versions v WHERE v.model_id = m.id)");
+    // Versions are never deleted (a trigger refuses it), so the last number is the count; counting them
+    // per model cost 12 ms of the 22 ms model-tree load on PostgreSQL at 100,000 versions.
+    "m.last_version");
 
 RegisteredModel modelFrom(const QSqlQuery &q)
 {
@@ -525,71 +527,118 @@ Result<QList<ModelVersion>> Registry::versions(const QString &modelName)
 
 Result<ModelVersion> Registry::version(const QString &modelName, int number)
 {
-    auto vid = versionId(modelName, number);
-    if (!vid)
-        return vid.error();
+    auto list = versions(modelName, QList<int>{number});
+    if (!list)
+        return list.error();
+    return list->first();
+}
+
+Result<QList<ModelVersion>> Registry::versions(const QString &modelName, const QList<int> &numbers)
+{
+    auto mid = modelId(modelName);
+    if (!mid)
+        return mid.error();
+    if (numbers.isEmpty())
+        return QList<ModelVersion>{};
+    QVariantList binds{*mid};
+    QStringList marks;
+    for (int n : numbers) {
+        binds << n;
+        marks << QStringLiteral("?");
+    }
     auto q = m_db->exec(QStringLiteral("SELECT %1 FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
-                                       "WHERE v.id = ?")
-                            .arg(kVersionColumns),
-                        {*vid});
+                                       "WHERE v.model_id = ? AND v.version IN (%2)")
+                            .arg(kVersionColumns, marks.join(QStringLiteral(", "))),
+                        binds);
     if (!q)
         return q.error();
-    if (!q->next())
-        return Error::notFound(QStringLiteral("Version %1 of %2 disappeared.").arg(number).arg(modelName));
-    ModelVersion v = versionFrom(*q);
+    QHash<int, ModelVersion> byNumber;
+    while (q->next()) {
+        ModelVersion v = versionFrom(*q);
+        byNumber.insert(v.version, v);
+    }
     q->finish();
-    QHash<qint64, ModelVersion *> byId{{v.id, &v}};
-    if (auto s = loadMetrics(QStringLiteral("version_id = ?"), {v.id}, byId); !s)
+    QList<ModelVersion> list;
+    for (int n : numbers) {
+        if (!byNumber.contains(n))
+            return Error::notFound(QStringLiteral("The model '%1' has no version %2. `modelctl versions %1` lists its "
+                                                  "versions.")
+                                       .arg(modelName)
+                                       .arg(n));
+        list << byNumber.value(n);
+    }
+    QHash<qint64, ModelVersion *> byId;
+    QVariantList ids;
+    QStringList idMarks;
+    for (ModelVersion &v : list)
+        if (!byId.contains(v.id)) {
+            byId.insert(v.id, &v);
+            ids << v.id;
+            idMarks << QStringLiteral("?");
+        }
+    // Repeated numbers share one row; their copies are filled at the end.
+    const QString in = QStringLiteral(" IN (") + idMarks.join(QStringLiteral(", ")) + QLatin1Char(')');
+    if (auto s = loadMetrics(QStringLiteral("version_id") + in, ids, byId); !s)
         return s.error();
-    if (auto s = loadTags(QStringLiteral("version_id = ?"), {v.id}, byId); !s)
+    if (auto s = loadTags(QStringLiteral("version_id") + in, ids, byId); !s)
         return s.error();
-    auto params =
-        m_db->exec(QStringLiteral("SELECT name, value FROM params WHERE version_id = ? ORDER BY name"), {v.id});
+    auto params = m_db->exec(QStringLiteral("SELECT version_id, name, value FROM params WHERE version_id") + in +
+                                 QStringLiteral(" ORDER BY name"),
+                             ids);
     if (!params)
         return params.error();
     while (params->next())
-        v.params.insert(params->value(0).toString(), params->value(1).toString());
-    auto facts = m_db->exec(QStringLiteral("SELECT category, name, value FROM facts WHERE version_id = ? "
-                                           "ORDER BY category, name"),
-                            {v.id});
+        byId.value(params->value(0).toLongLong())
+            ->params.insert(params->value(1).toString(), params->value(2).toString());
+    auto facts = m_db->exec(QStringLiteral("SELECT version_id, category, name, value FROM facts WHERE version_id") +
+                                in + QStringLiteral(" ORDER BY category, name"),
+                            ids);
     if (!facts)
         return facts.error();
     while (facts->next())
-        v.facts << Fact{facts->value(0).toString(), facts->value(1).toString(), facts->value(2).toString()};
-    auto inputs = m_db->exec(QStringLiteral("SELECT n.kind, n.name, n.version FROM lineage_edges e "
-                                            "JOIN lineage_nodes n ON n.id = e.src_id "
-                                            "JOIN lineage_nodes me ON me.id = e.dst_id "
-                                            "WHERE me.model_version_id = ? ORDER BY n.kind, n.name, n.version"),
-                             {v.id});
+        byId.value(facts->value(0).toLongLong())->facts
+            << Fact{facts->value(1).toString(), facts->value(2).toString(), facts->value(3).toString()};
+    auto inputs =
+        m_db->exec(QStringLiteral("SELECT me.model_version_id, n.kind, n.name, n.version FROM lineage_edges e "
+                                  "JOIN lineage_nodes n ON n.id = e.src_id "
+                                  "JOIN lineage_nodes me ON me.id = e.dst_id "
+                                  "WHERE me.model_version_id") +
+                       in + QStringLiteral(" ORDER BY n.kind, n.name, n.version"),
+                   ids);
     if (!inputs)
         return inputs.error();
     while (inputs->next()) {
-        LineageInput in;
-        parseLineageKind(inputs->value(0).toString(), &in.kind);
-        in.name = inputs->value(1).toString();
-        in.version = inputs->value(2).toString();
-        v.inputs << in;
+        LineageInput input;
+        parseLineageKind(inputs->value(1).toString(), &input.kind);
+        input.name = inputs->value(2).toString();
+        input.version = inputs->value(3).toString();
+        byId.value(inputs->value(0).toLongLong())->inputs << input;
     }
     auto transitions =
-        m_db->exec(QStringLiteral("SELECT id, from_stage, to_stage, kind, actor, at, reason, approval_id "
-                                  "FROM stage_transitions WHERE version_id = ? ORDER BY id"),
-                   {v.id});
+        m_db->exec(QStringLiteral("SELECT version_id, id, from_stage, to_stage, kind, actor, at, reason, approval_id "
+                                  "FROM stage_transitions WHERE version_id") +
+                       in + QStringLiteral(" ORDER BY id"),
+                   ids);
     if (!transitions)
         return transitions.error();
     while (transitions->next()) {
+        ModelVersion *v = byId.value(transitions->value(0).toLongLong());
         Transition t;
-        t.id = transitions->value(0).toLongLong();
-        t.version = v.version;
-        t.fromStage = transitions->value(1).toString();
-        t.toStage = transitions->value(2).toString();
-        t.kind = transitions->value(3).toString();
-        t.actor = transitions->value(4).toString();
-        t.at = transitions->value(5).toString();
-        t.reason = transitions->value(6).toString();
-        t.approvalId = transitions->value(7).toLongLong();
-        v.transitions << t;
+        t.id = transitions->value(1).toLongLong();
+        t.version = v->version;
+        t.fromStage = transitions->value(2).toString();
+        t.toStage = transitions->value(3).toString();
+        t.kind = transitions->value(4).toString();
+        t.actor = transitions->value(5).toString();
+        t.at = transitions->value(6).toString();
+        t.reason = transitions->value(7).toString();
+        t.approvalId = transitions->value(8).toLongLong();
+        v->transitions << t;
     }
-    return v;
+    for (ModelVersion &v : list)
+        if (byId.value(v.id) != &v)
+            v = *byId.value(v.id);
+    return list;
 }
 
 namespace {

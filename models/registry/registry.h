@@ -52,6 +52,9 @@ public:
     Result<QList<ModelVersion>> versions(const QString &modelName);
     // One version with everything: metrics, params, facts, tags, lineage inputs, transitions.
     Result<ModelVersion> version(const QString &modelName, int version);
+    // Several versions of one model with everything, in the order given, in a fixed number of queries
+    // (not one set per version). Fails with NotFound naming the first missing number.
+    Result<QList<ModelVersion>> versions(const QString &modelName, const QList<int> &numbers);
 
     Status setModelTags(const QString &modelName, const QMap<QString, QString> &set, const QStringList &remove);
     Status setVersionTags(const QString &modelName, int version, const QMap<QString, QString> &set,

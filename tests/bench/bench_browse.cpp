@@ -134,20 +134,48 @@ void version_table_sql(benchmark::State &state, Dialect dialect)
     auto r = bench::openReference(state, dialect);
     if (!r)
         return;
+    // One query per dialect, the faster of two forms on each: correlated lookups per row on SQLite (1.6 ms
+    // against 5.0 ms pivoted), the page joined to the values and pivoted on PostgreSQL (6.4 against 7.8 ms).
     QString sql = QStringLiteral("SELECT v.id, v.version, v.stage, v.created_at, v.created_by, v.artifact_uri");
-    for (int i = 0; i < 5; ++i)
-        sql += QStringLiteral(", (SELECT value FROM metrics x WHERE x.version_id = v.id AND x.name = '%1' "
-                              "AND x.dataset = 'test' AND x.slice = '')")
-                   .arg(metricColumns()[i].name);
-    sql += QStringLiteral(", (SELECT value FROM facts f WHERE f.version_id = v.id AND f.category = 'data' AND f.name = "
-                          "'dataset_version'), (SELECT value FROM facts f WHERE f.version_id = v.id AND f.category = "
-                          "'code' AND f.name = 'git_sha'), (SELECT value FROM version_tags t WHERE t.version_id = v.id "
-                          "AND t.key = 'team'), (SELECT min(alias) FROM aliases a WHERE a.version_id = v.id) "
-                          "FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = ? "
-                          "ORDER BY v.version DESC LIMIT 100");
+    if (dialect == Dialect::Sqlite) {
+        for (const MetricColumn &c : metricColumns())
+            sql += QStringLiteral(", (SELECT value FROM metrics x WHERE x.version_id = v.id AND x.name = '%1' "
+                                  "AND x.dataset = 'test' AND x.slice = '')")
+                       .arg(c.name);
+        sql += QStringLiteral(", (SELECT value FROM facts f WHERE f.version_id = v.id AND f.category = 'data' AND "
+                              "f.name = 'dataset_version'), (SELECT value FROM facts f WHERE f.version_id = v.id AND "
+                              "f.category = 'code' AND f.name = 'git_sha'), (SELECT value FROM version_tags t WHERE "
+                              "t.version_id = v.id AND t.key = 'team'), (SELECT min(alias) FROM aliases a WHERE "
+                              "a.version_id = v.id) FROM model_versions v JOIN registered_models m ON m.id = "
+                              "v.model_id WHERE m.name = ? ORDER BY v.version DESC LIMIT 100");
+    } else {
+        QStringList names;
+        for (const MetricColumn &c : metricColumns()) {
+            sql += QStringLiteral(", max(CASE WHEN x.name = '%1' THEN x.value END)").arg(c.name);
+            names << QLatin1Char('\'') + c.name + QLatin1Char('\'');
+        }
+        sql += QStringLiteral(", max(CASE WHEN f.category = 'data' THEN f.value END), max(CASE WHEN f.category = "
+                              "'code' THEN f.value END), max(t.value), min(a.alias) FROM (SELECT v.* FROM "
+                              "model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = ? ORDER "
+                              "BY v.version DESC LIMIT 100) v LEFT JOIN metrics x ON x.version_id = v.id AND "
+                              "x.dataset = 'test' AND x.slice = '' AND x.name IN (%1) LEFT JOIN facts f ON "
+                              "f.version_id = v.id AND ((f.category = 'data' AND f.name = 'dataset_version') OR "
+                              "(f.category = 'code' AND f.name = 'git_sha')) LEFT JOIN version_tags t ON "
+                              "t.version_id = v.id AND t.key = 'team' LEFT JOIN aliases a ON a.version_id = v.id "
+                              "GROUP BY v.id, v.version, v.stage, v.created_at, v.created_by, v.artifact_uri "
+                              "ORDER BY v.version DESC")
+                   .arg(names.join(QStringLiteral(", ")));
+    }
     int model = 0;
     qsizetype rows = 0;
-    bench::timeEach(state, [&] { return countRows(state, r->database(), sql, {modelName(model++)}, &rows); });
+    // The name as a literal, as someone typing the query would (one round trip on PostgreSQL, no prepare).
+    bench::timeEach(state, [&] {
+        const QString literal =
+            QLatin1Char('\'') + modelName(model++).replace(QLatin1Char('\''), QStringLiteral("''")) + QLatin1Char('\'');
+        return countRows(state, r->database(),
+                         QString(sql).replace(QStringLiteral("m.name = ?"), QStringLiteral("m.name = ") + literal), {},
+                         &rows);
+    });
     state.counters["rows"] = double(rows);
 }
 

@@ -67,21 +67,15 @@ bool transitionByHand(Database &db, qint64 versionId, const QString &from, const
                       const QString &actor, const QVariant &approval)
 {
     const QString now = nowUtc();
+    const bool rolledBackFrom = kind == QLatin1String("rollback") && to == QLatin1String("Archived");
     return db.exec(QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, at, "
                                   "reason, approval_id) VALUES (?, ?, ?, ?, ?, ?, 'bench', ?)"),
                    {versionId, from, to, kind, actor, now, approval}) &&
-           db.exec(QStringLiteral("UPDATE model_versions SET stage = ?, stage_changed_at = ?, rollback_excluded = "
-                                  "CASE WHEN ? = 'rollback' AND ? = 'Archived' THEN 1 ELSE rollback_excluded END "
-                                  "WHERE id = ?"),
-                   {to, now, kind, to, versionId});
-}
-
-// Locks the model row on PostgreSQL (serialises promotions of one model); SQLite's BEGIN IMMEDIATE did.
-bool lockModel(Database &db, qint64 modelId)
-{
-    if (db.dialect() != Dialect::Postgres)
-        return true;
-    return bool(db.exec(QStringLiteral("SELECT id FROM registered_models WHERE id = ? FOR UPDATE"), {modelId}));
+           db.exec(rolledBackFrom
+                       ? QStringLiteral("UPDATE model_versions SET stage = ?, stage_changed_at = ?, "
+                                        "rollback_excluded = 1 WHERE id = ?")
+                       : QStringLiteral("UPDATE model_versions SET stage = ?, stage_changed_at = ? WHERE id = ?"),
+                   {to, now, versionId});
 }
 
 // The reviewer approves a pending request; the approval completes it, so the version is promoted and the
@@ -132,21 +126,19 @@ void promote_sql(benchmark::State &state, Dialect dialect)
             if (!q || !q->next())
                 return Error::database(QStringLiteral("request not found"));
             const qint64 version = q->value(0).toLongLong();
-            const qint64 model = q->value(1).toLongLong();
             const QVariant current = q->value(2);
             q->finish();
             const QString now = nowUtc();
-            bool done = lockModel(db, model) &&
-                        db.exec(QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, "
+            // (The product's writeTransaction holds the registry write lock; a trigger locks the model row.)
+            bool done = db.exec(QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, "
                                                "override_reason, at) VALUES (?, ?, 'approve', 'ok', 'bench', ?)"),
                                 {id, actor, now}) &&
                         db.exec(QStringLiteral("UPDATE approval_requests SET status = 'approved', decided_at = ? "
                                                "WHERE id = ?"),
                                 {now, id});
             if (done && !current.isNull())
-                done =
-                    transitionByHand(db, current.toLongLong(), QStringLiteral("Production"), QStringLiteral("Archived"),
-                                     QStringLiteral("archive"), actor, QVariant(QMetaType(QMetaType::LongLong)));
+                done = transitionByHand(db, current.toLongLong(), QStringLiteral("Production"),
+                                        QStringLiteral("Archived"), QStringLiteral("archive"), actor, id);
             done = done &&
                    transitionByHand(db, version, QStringLiteral("Staging"), QStringLiteral("Production"),
                                     QStringLiteral("promote"), actor, id) &&
@@ -230,20 +222,18 @@ void rollback_sql(benchmark::State &state, Dialect dialect)
         }
         const auto &[name, target] = candidates[next++];
         auto ok = db.writeTransaction([&]() -> Result<bool> {
-            auto q = db.exec(QStringLiteral("SELECT m.id, (SELECT p.id FROM model_versions p WHERE p.model_id = m.id "
+            auto q = db.exec(QStringLiteral("SELECT (SELECT p.id FROM model_versions p WHERE p.model_id = m.id "
                                             "AND p.stage = 'Production'), (SELECT t.id FROM model_versions t WHERE "
                                             "t.model_id = m.id AND t.version = ?) FROM registered_models m "
                                             "WHERE m.name = ?"),
                              {target, name});
             if (!q || !q->next())
                 return Error::database(QStringLiteral("model not found"));
-            const qint64 model = q->value(0).toLongLong();
-            const qint64 current = q->value(1).toLongLong();
-            const qint64 to = q->value(2).toLongLong();
+            const qint64 current = q->value(0).toLongLong();
+            const qint64 to = q->value(1).toLongLong();
             q->finish();
             const QVariant none(QMetaType(QMetaType::LongLong));
-            const bool done = lockModel(db, model) &&
-                              transitionByHand(db, current, QStringLiteral("Production"), QStringLiteral("Archived"),
+            const bool done = transitionByHand(db, current, QStringLiteral("Production"), QStringLiteral("Archived"),
                                                QStringLiteral("rollback"), actor, none) &&
                               transitionByHand(db, to, QStringLiteral("Archived"), QStringLiteral("Production"),
                                                QStringLiteral("rollback"), actor, none) &&

@@ -122,15 +122,15 @@ double msSince(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
-// The start node: the feature-pipeline version with the most outgoing edges (untimed set-up).
-qint64 busiestPipelineVersion(benchmark::State &state, Registry &r)
+// The node the lineage benchmarks centre on: the payments team's label dataset (the family node). Within
+// the Lineage tab's default depth it reaches every daily version, the thousands of model versions trained
+// on them and their deployments, so the view's 300-node bound applies, as when a user opens a busy dataset.
+qint64 busyDataset(benchmark::State &state, Registry &r)
 {
     auto node = r.database().scalar(
-        QStringLiteral("SELECT e.src_id FROM lineage_edges e JOIN lineage_nodes n ON n.id = e.src_id "
-                       "WHERE n.kind = 'feature_pipeline_version' GROUP BY e.src_id "
-                       "ORDER BY count(*) DESC, e.src_id LIMIT 1"));
+        QStringLiteral("SELECT id FROM lineage_nodes WHERE kind = 'dataset' AND name = 'payments-labels'"));
     if (!node || node->isNull()) {
-        bench::skip(state, QStringLiteral("the reference registry has no feature pipeline version with lineage"));
+        bench::skip(state, QStringLiteral("the reference registry has no payments-labels dataset"));
         return 0;
     }
     return node->toLongLong();
@@ -141,7 +141,7 @@ void lineage_300(benchmark::State &state, Dialect dialect)
     auto r = bench::openReference(state, dialect);
     if (!r)
         return;
-    const qint64 node = busiestPipelineVersion(state, *r);
+    const qint64 node = busyDataset(state, *r);
     if (node == 0)
         return;
     QImage image(1600, 1000, QImage::Format_ARGB32_Premultiplied);
@@ -188,7 +188,7 @@ void lineage_300_sql(benchmark::State &state, Dialect dialect)
     auto r = bench::openReference(state, dialect);
     if (!r)
         return;
-    const qint64 node = busiestPipelineVersion(state, *r);
+    const qint64 node = busyDataset(state, *r);
     if (node == 0)
         return;
     const QString walk = QStringLiteral(
@@ -202,15 +202,20 @@ void lineage_300_sql(benchmark::State &state, Dialect dialect)
                                                 "FROM reached r JOIN lineage_nodes n ON n.id = r.id "
                                                 "LEFT JOIN model_versions v ON v.id = n.model_version_id");
     // From the reached nodes into the edges (by the src_id index), not a scan of every edge.
-    const QString edges = walk + QStringLiteral("SELECT e.src_id, e.dst_id, e.kind FROM reached r "
-                                                "JOIN lineage_edges e ON e.src_id = r.id "
-                                                "WHERE e.dst_id IN (SELECT id FROM reached)");
+    // The edges along the walks: out of the nodes reached downstream, into those reached upstream (each
+    // side by its index). Joining every reached node to every edge between them took 1.4 s on SQLite.
+    const QString edges =
+        walk + QStringLiteral("SELECT e.src_id, e.dst_id, e.kind FROM lineage_edges e WHERE e.src_id IN "
+                              "(SELECT id FROM down WHERE depth < ?) UNION SELECT e.src_id, e.dst_id, "
+                              "e.kind FROM lineage_edges e WHERE e.dst_id IN (SELECT id FROM up WHERE "
+                              "depth < ?)");
     const int depth = LineageView::kDefaultDepth;
     const QVariantList binds = {node, depth, node, depth};
+    const QVariantList edgeBinds = {node, depth, node, depth, depth, depth};
     qsizetype nodeRows = 0;
     qsizetype edgeRows = 0;
-    auto count = [&](const QString &sql, qsizetype *rows) {
-        auto q = r->database().exec(sql, binds);
+    auto count = [&](const QString &sql, const QVariantList &values, qsizetype *rows) {
+        auto q = r->database().exec(sql, values);
         if (!q) {
             bench::skip(state, q.error().message);
             return false;
@@ -224,7 +229,7 @@ void lineage_300_sql(benchmark::State &state, Dialect dialect)
         }
         return true;
     };
-    bench::timeEach(state, [&] { return count(nodes, &nodeRows) && count(edges, &edgeRows); });
+    bench::timeEach(state, [&] { return count(nodes, binds, &nodeRows) && count(edges, edgeBinds, &edgeRows); });
     state.counters["loaded_nodes"] = double(nodeRows);
     state.counters["loaded_edges"] = double(edgeRows);
 }
