@@ -49,6 +49,11 @@ AuditPanel::AuditPanel(LifecycleClient *client, AuditLogModel *model, QWidget *p
     m_verify = new QPushButton(tr("Verify integrity"), this);
     m_verify->setObjectName(QStringLiteral("verifyButton"));
     m_verify->setToolTip(tr("Walk the whole hash chain and report the first edited or deleted entry"));
+    // The combo boxes may shrink below their longest entry, so the dock fits a 1024-pixel screen.
+    for (QComboBox *box : {m_action, m_since}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(8);
+    }
     filters->addWidget(m_actor, 1);
     filters->addWidget(m_action, 1);
     filters->addWidget(m_model, 2);

@@ -21,6 +21,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -30,11 +31,13 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace md {
@@ -119,8 +122,13 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_searchPanel = new SearchPanel(m_searchModel, m_centre);
     m_centre->addWidget(m_searchPanel);
-    m_compareView = new CompareView(m_client, m_centre);
-    m_centre->addWidget(m_compareView);
+    // In a scroll area: the charts' minimum size must not set the window's (it has to fit 1024x640).
+    m_compareView = new CompareView(m_client);
+    m_compareScroll = new QScrollArea(m_centre);
+    m_compareScroll->setWidgetResizable(true);
+    m_compareScroll->setFrameShape(QFrame::NoFrame);
+    m_compareScroll->setWidget(m_compareView);
+    m_centre->addWidget(m_compareScroll);
     m_centreSplitter->addWidget(m_centre);
     m_detailTabs = new QTabWidget(m_centreSplitter);
     m_detailTabs->setObjectName(QStringLiteral("detailTabs"));
@@ -131,9 +139,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_lineageView->setClient(m_client);
     m_detailTabs->addTab(m_lineageView, tr("Lineage"));
     m_centreSplitter->addWidget(m_detailTabs);
-    m_centreSplitter->setStretchFactor(0, 1);
-    m_centreSplitter->setStretchFactor(1, 1);
-    m_centreSplitter->setSizes({400, 330});
+    m_centreSplitter->setStretchFactor(0, 3);
+    m_centreSplitter->setStretchFactor(1, 2);
+    m_centreSplitter->setSizes({440, 290});
     m_mainSplitter->addWidget(m_treePanel);
     m_mainSplitter->addWidget(m_centreSplitter);
     m_mainSplitter->setStretchFactor(0, 0);
@@ -251,6 +259,20 @@ MainWindow::MainWindow(QWidget *parent)
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
     m_centreSplitter->restoreState(settings.value(QStringLiteral("window/centreSplitter")).toByteArray());
+    if (!settings.contains(QStringLiteral("window/state"))) {
+        // First start: the bottom docks take a third of the height, so that on a small screen the version
+        // table keeps room for its rows.
+        QTimer::singleShot(0, this, [this]() {
+            QList<QDockWidget *> bottom;
+            QList<int> heights;
+            for (QDockWidget *dock : findChildren<QDockWidget *>())
+                if (dockWidgetArea(dock) == Qt::BottomDockWidgetArea && dock->isVisible()) {
+                    bottom << dock;
+                    heights << height() / 3;
+                }
+            resizeDocks(bottom, heights, Qt::Vertical);
+        });
+    }
 }
 
 MainWindow::~MainWindow() = default;
@@ -501,7 +523,7 @@ void MainWindow::compareSelected()
 
 void MainWindow::compareVersions(const QList<QPair<QString, int>> &versions)
 {
-    m_centre->setCurrentWidget(m_compareView);
+    m_centre->setCurrentWidget(m_compareScroll);
     m_detailTabs->hide(); // the charts need the height
     m_compareView->compare(versions);
 }

@@ -7,6 +7,7 @@
 
 class QLabel;
 class QMenu;
+class QScrollArea;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
@@ -93,6 +94,7 @@ private:
     SearchPanel *m_searchPanel;
     DetailsPanel *m_detailsPanel;
     CompareView *m_compareView;
+    QScrollArea *m_compareScroll;
     LineageView *m_lineageView;
     QTabWidget *m_detailTabs;
     LifecycleUi *m_lifecycle = nullptr;

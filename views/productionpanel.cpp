@@ -30,6 +30,7 @@ ProductionPanel::ProductionPanel(LifecycleClient *client, QWidget *parent)
     m_summary = new QLabel(tr("Select a model."), timelinePage);
     m_summary->setObjectName(QStringLiteral("productionSummary"));
     m_summary->setTextFormat(Qt::RichText);
+    m_summary->setWordWrap(true); // a long summary wraps instead of widening the dock (1024-pixel screens)
     row->addWidget(m_summary, 1);
     m_rollback = new QPushButton(tr("Roll back…"), timelinePage);
     m_rollback->setObjectName(QStringLiteral("panelRollbackButton"));

@@ -417,3 +417,28 @@ TEST(ModeldeskApp, MemoryReportWritesPeakResidentMemory)
     ASSERT_TRUE(all);
     EXPECT_EQ(values.value("search_rows"), all->hits.size());
 }
+
+// A 1024x640 laptop screen: the window fits, with its docks, once a model is shown.
+TEST_P(MainWindowTest, FitsASmallScreen)
+{
+    ASSERT_TRUE(fillDemoRegistry(*registry, 42));
+    openWindow();
+    ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 6; }));
+    // A model with a Production history: the Production dock's header and timeline are filled.
+    window->openVersion(QStringLiteral("payments/fraud-detector"), 1);
+    ASSERT_TRUE(waitFor([&]() { return table()->rowCount() > 0; }));
+    QTest::qWait(300);
+    window->resize(1024, 640);
+    QApplication::processEvents();
+    const QSize minimum = window->minimumSizeHint().expandedTo(window->minimumSize());
+    std::string culprits;
+    for (QWidget *w : window->findChildren<QWidget *>())
+        if (w->isVisibleTo(window.get()) && (w->minimumSizeHint().height() > 300 || w->minimumSizeHint().width() > 400))
+            culprits += w->metaObject()->className() + std::string(" ") + w->objectName().toStdString() + " " +
+                        std::to_string(w->minimumSizeHint().width()) + "x" +
+                        std::to_string(w->minimumSizeHint().height()) + "\n";
+    EXPECT_LE(minimum.width(), 1024) << culprits;
+    EXPECT_LE(minimum.height(), 640) << culprits;
+    EXPECT_LE(window->width(), 1024);
+    EXPECT_LE(window->height(), 640);
+}
