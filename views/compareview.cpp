@@ -35,11 +35,14 @@ CompareView::CompareView(RegistryClient *client, QWidget *parent)
     auto *bar = new QHBoxLayout;
     m_title->setObjectName(QStringLiteral("compareTitle"));
     m_title->setTextFormat(Qt::RichText);
+    // The title gives way (clipped; the full text is its tooltip) so that the controls fit beside it.
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_title->setMinimumWidth(80);
     bar->addWidget(m_title, 1);
     bar->addWidget(new QLabel(tr("Baseline:"), this));
     m_baseline->setObjectName(QStringLiteral("baseline"));
     m_baseline->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_baseline->setMinimumContentsLength(16);
+    m_baseline->setMinimumContentsLength(10);
     m_baseline->setToolTip(tr("Deltas and better/worse colours are against this version"));
     bar->addWidget(m_baseline);
     m_normalise->setObjectName(QStringLiteral("normalise"));
@@ -126,6 +129,7 @@ void CompareView::compare(const QList<VersionRef> &versions)
             return;
         if (!result) {
             m_title->setText(tr("Could not compare: %1").arg(result.error().message.toHtmlEscaped()));
+            m_title->setToolTip(m_title->text());
             emit loadFailed(result.error().message);
             return;
         }
@@ -153,6 +157,7 @@ void CompareView::setData(const ComparisonData &data)
     if (data.addedBaseline >= 0)
         title += tr(" (Production %1 added as baseline)").arg(m_model->versionLabel(data.addedBaseline));
     m_title->setText(title);
+    m_title->setToolTip(title);
     {
         const QSignalBlocker block(m_sliceMetric);
         const QString keep = m_sliceMetric->currentText();
