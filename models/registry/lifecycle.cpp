@@ -388,16 +388,22 @@ Result<TransitionOutcome> Registry::rollback(const QString &modelName, int targe
     if (auto s = checkWritable(); !s)
         return s.error();
     return m_db->writeTransaction([&]() -> Result<TransitionOutcome> {
-        auto holders = production(modelName);
+        // Only stages and ids are needed here (loading the versions in full took 16 queries more).
+        auto mid = modelId(modelName);
+        if (!mid)
+            return mid.error();
+        // Roll back the most recently promoted holder.
+        auto holders =
+            m_db->exec(QStringLiteral("SELECT id, version FROM model_versions WHERE model_id = ? AND stage = "
+                                      "'Production' ORDER BY stage_changed_at DESC, version"),
+                       {*mid});
         if (!holders)
             return holders.error();
-        if (holders->isEmpty())
+        if (!holders->next())
             return Error::conflict(QStringLiteral("%1 has nothing in Production to roll back.").arg(modelName));
-        // Roll back the most recently promoted holder.
-        const ModelVersion *currentHolder = &holders->first();
-        for (const ModelVersion &h : *holders)
-            if (h.stageChangedAt > currentHolder->stageChangedAt)
-                currentHolder = &h;
+        const qint64 holderId = holders->value(0).toLongLong();
+        const int holderVersion = holders->value(1).toInt();
+        holders->finish();
         int chosen = target;
         if (chosen == 0) {
             auto suggested = suggestedRollbackTarget(modelName);
@@ -405,35 +411,44 @@ Result<TransitionOutcome> Registry::rollback(const QString &modelName, int targe
                 return suggested.error();
             chosen = *suggested;
         }
-        auto t = version(modelName, chosen);
+        auto t = m_db->exec(QStringLiteral("SELECT v.id, v.stage, EXISTS (SELECT 1 FROM stage_transitions t WHERE "
+                                           "t.version_id = v.id AND t.to_stage = 'Production') FROM model_versions v "
+                                           "WHERE v.model_id = ? AND v.version = ?"),
+                            {*mid, chosen});
         if (!t)
             return t.error();
-        bool wasInProduction = false;
-        for (const Transition &tr : t->transitions)
-            wasInProduction = wasInProduction || tr.toStage == QLatin1String("Production");
-        if (t->stage == Stage::Production)
+        if (!t->next())
+            return Error::notFound(QStringLiteral("The model '%1' has no version %2. `modelctl versions %1` lists its "
+                                                  "versions.")
+                                       .arg(modelName)
+                                       .arg(chosen));
+        const qint64 targetId = t->value(0).toLongLong();
+        Stage targetStage = Stage::None;
+        parseStage(t->value(1).toString(), &targetStage);
+        const bool wasInProduction = t->value(2).toBool();
+        t->finish();
+        if (targetStage == Stage::Production)
             return Error::conflict(QStringLiteral("%1 is already in Production.").arg(versionKey(modelName, chosen)));
-        if (!wasInProduction || t->stage != Stage::Archived)
+        if (!wasInProduction || targetStage != Stage::Archived)
             return Error::conflict(
                 QStringLiteral("%1 cannot be a rollback target: a rollback returns to an Archived "
                                "version that was in Production before (it is %2%3).")
-                    .arg(versionKey(modelName, chosen), stageName(t->stage),
+                    .arg(versionKey(modelName, chosen), stageName(targetStage),
                          wasInProduction ? QString() : QStringLiteral(" and was never in Production")));
         TransitionOutcome outcome{
             modelName, chosen, QStringLiteral("Archived"), QStringLiteral("Production"), QStringLiteral("rollback"),
             0,         {}};
         const QString why = QStringLiteral("rolled back to v%1: %2").arg(chosen).arg(reason);
-        if (auto s =
-                recordTransition(currentHolder->id, modelName, currentHolder->version, QStringLiteral("Production"),
-                                 QStringLiteral("Archived"), QStringLiteral("rollback"), why, 0);
+        if (auto s = recordTransition(holderId, modelName, holderVersion, QStringLiteral("Production"),
+                                      QStringLiteral("Archived"), QStringLiteral("rollback"), why, 0);
             !s)
             return s.error();
-        if (auto q = m_db->exec(QStringLiteral("UPDATE model_versions SET rollback_excluded = 1 WHERE id = ?"),
-                                {currentHolder->id});
+        if (auto q =
+                m_db->exec(QStringLiteral("UPDATE model_versions SET rollback_excluded = 1 WHERE id = ?"), {holderId});
             !q)
             return q.error();
-        outcome.archived << ArchivedVersion{currentHolder->version, why};
-        if (auto s = recordTransition(t->id, modelName, chosen, QStringLiteral("Archived"),
+        outcome.archived << ArchivedVersion{holderVersion, why};
+        if (auto s = recordTransition(targetId, modelName, chosen, QStringLiteral("Archived"),
                                       QStringLiteral("Production"), QStringLiteral("rollback"), reason, 0);
             !s)
             return s.error();

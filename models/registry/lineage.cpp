@@ -125,7 +125,7 @@ Status Registry::addLineageEdge(const QString &srcSpec, const QString &dstSpec, 
     });
 }
 
-Result<LineageGraph> Registry::walkLineage(qint64 nodeId, int maxDepth, bool downstream)
+Result<LineageGraph> Registry::walkLineage(qint64 nodeId, int maxDepth, bool downstream, bool withEdges)
 {
     if (auto s = checkDepth(maxDepth); !s)
         return s.error();
@@ -164,6 +164,8 @@ Result<LineageGraph> Registry::walkLineage(qint64 nodeId, int maxDepth, bool dow
     q->finish();
     if (g.nodes.isEmpty())
         return Error::notFound(QStringLiteral("There is no lineage node with id %1.").arg(nodeId));
+    if (!withEdges)
+        return g;
     auto e = m_db->exec(walk + QStringLiteral("SELECT e.src_id, e.dst_id, e.kind FROM lineage_edges e WHERE e.%1 IN "
                                               "(SELECT id FROM walk WHERE depth <= ?)")
                                    .arg(downstream ? QStringLiteral("src_id") : QStringLiteral("dst_id")),
@@ -217,7 +219,7 @@ Result<LineageGraph> Registry::lineageNeighbourhood(qint64 nodeId, int maxDepth)
 
 Result<ImpactReport> Registry::impact(qint64 nodeId, int maxDepth)
 {
-    auto g = lineageDownstream(nodeId, maxDepth);
+    auto g = walkLineage(nodeId, maxDepth, true, false); // the reached nodes are the answer; edges are not needed
     if (!g)
         return g.error();
     ImpactReport report;

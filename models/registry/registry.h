@@ -143,7 +143,7 @@ private:
     Result<TransitionOutcome> promoteToProduction(qint64 requestId);
     Result<GateReport> evaluateInTransaction(const QString &modelName, int version, Stage to);
     Result<ApprovalRequest> loadRequest(qint64 requestId);
-    Result<LineageGraph> walkLineage(qint64 nodeId, int maxDepth, bool downstream);
+    Result<LineageGraph> walkLineage(qint64 nodeId, int maxDepth, bool downstream, bool withEdges = true);
 
     std::unique_ptr<Database> m_db;
     int m_schemaVersion = 0;
