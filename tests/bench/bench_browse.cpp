@@ -34,24 +34,6 @@ const QList<MetricColumn> &metricColumns()
     return columns;
 }
 
-// Runs sql and counts its rows, reading every column (what a caller showing them would do).
-bool countRows(benchmark::State &state, Database &db, const QString &sql, const QVariantList &binds, qsizetype *rows)
-{
-    auto q = db.exec(sql, binds);
-    if (!q) {
-        bench::skip(state, q.error().message);
-        return false;
-    }
-    const int columns = q->record().count();
-    *rows = 0;
-    while (q->next()) {
-        for (int c = 0; c < columns; ++c)
-            benchmark::DoNotOptimize(q->value(c));
-        ++*rows;
-    }
-    return true;
-}
-
 // Opening the registry (connect, schema check) and filling the model tree.
 void open_tree(benchmark::State &state, Dialect dialect)
 {
@@ -92,13 +74,13 @@ void open_tree_sql(benchmark::State &state, Dialect dialect)
             bench::skip(state, db.error().message);
             return false;
         }
-        return countRows(state, **db,
-                         QStringLiteral("SELECT m.id, m.name, ns.name, m.description, m.owner, m.last_version, "
-                                        "m.created_at, (SELECT max(v.version) FROM model_versions v "
-                                        "WHERE v.model_id = m.id AND v.stage = 'Production') "
-                                        "FROM registered_models m JOIN namespaces ns ON ns.id = m.namespace_id "
-                                        "ORDER BY m.name"),
-                         {}, &rows);
+        return bench::readAll(state, **db,
+                              QStringLiteral("SELECT m.id, m.name, ns.name, m.description, m.owner, m.last_version, "
+                                             "m.created_at, (SELECT max(v.version) FROM model_versions v "
+                                             "WHERE v.model_id = m.id AND v.stage = 'Production') "
+                                             "FROM registered_models m JOIN namespaces ns ON ns.id = m.namespace_id "
+                                             "ORDER BY m.name"),
+                              {}, &rows);
     });
     state.counters["models"] = double(rows);
 }
@@ -172,9 +154,9 @@ void version_table_sql(benchmark::State &state, Dialect dialect)
     bench::timeEach(state, [&] {
         const QString literal =
             QLatin1Char('\'') + modelName(model++).replace(QLatin1Char('\''), QStringLiteral("''")) + QLatin1Char('\'');
-        return countRows(state, r->database(),
-                         QString(sql).replace(QStringLiteral("m.name = ?"), QStringLiteral("m.name = ") + literal), {},
-                         &rows);
+        return bench::readAll(state, r->database(),
+                              QString(sql).replace(QStringLiteral("m.name = ?"), QStringLiteral("m.name = ") + literal),
+                              {}, &rows);
     });
     state.counters["rows"] = double(rows);
 }
@@ -217,7 +199,7 @@ void search_sql(benchmark::State &state, Dialect dialect)
                                        "AND x.value > 0.85) ORDER BY ") +
                         order + QStringLiteral(", v.version DESC");
     qsizetype hits = 0;
-    bench::timeEach(state, [&] { return countRows(state, r->database(), sql, {}, &hits); });
+    bench::timeEach(state, [&] { return bench::readAll(state, r->database(), sql, {}, &hits); });
     state.counters["hits"] = double(hits);
 }
 
@@ -285,7 +267,7 @@ void impact_sql(benchmark::State &state, Dialect dialect)
                               "JOIN lineage_nodes n ON n.id = r.id LEFT JOIN model_versions v ON v.id = "
                               "n.model_version_id LEFT JOIN deployments d ON d.version_id = v.id");
     qsizetype rows = 0;
-    bench::timeEach(state, [&] { return countRows(state, r->database(), sql, {node}, &rows); });
+    bench::timeEach(state, [&] { return bench::readAll(state, r->database(), sql, {node}, &rows); });
     state.counters["rows"] = double(rows);
 }
 

@@ -117,7 +117,7 @@ void promote_sql(benchmark::State &state, Dialect dialect)
             return false;
         }
         const qint64 id = requests[next++];
-        auto ok = db.writeTransaction([&]() -> Result<bool> {
+        return bench::inTransaction(state, db, [&]() -> Status {
             auto q = db.exec(QStringLiteral("SELECT r.version_id, v.model_id, (SELECT p.id FROM model_versions p WHERE "
                                             "p.model_id = v.model_id AND p.stage = 'Production') FROM "
                                             "approval_requests r JOIN model_versions v ON v.id = r.version_id "
@@ -149,13 +149,8 @@ void promote_sql(benchmark::State &state, Dialect dialect)
                                 {QStringLiteral("stage_promote"), QString::number(version)}});
             if (!done)
                 return Error::database(QStringLiteral("a statement failed"));
-            return true;
+            return {};
         });
-        if (!ok) {
-            bench::skip(state, ok.error().message);
-            return false;
-        }
-        return true;
     });
 }
 
@@ -221,7 +216,7 @@ void rollback_sql(benchmark::State &state, Dialect dialect)
             return false;
         }
         const auto &[name, target] = candidates[next++];
-        auto ok = db.writeTransaction([&]() -> Result<bool> {
+        return bench::inTransaction(state, db, [&]() -> Status {
             auto q = db.exec(QStringLiteral("SELECT (SELECT p.id FROM model_versions p WHERE p.model_id = m.id "
                                             "AND p.stage = 'Production'), (SELECT t.id FROM model_versions t WHERE "
                                             "t.model_id = m.id AND t.version = ?) FROM registered_models m "
@@ -242,13 +237,8 @@ void rollback_sql(benchmark::State &state, Dialect dialect)
                                            {QStringLiteral("stage_rollback"), QString::number(to)}});
             if (!done)
                 return Error::database(QStringLiteral("a statement failed"));
-            return true;
+            return {};
         });
-        if (!ok) {
-            bench::skip(state, ok.error().message);
-            return false;
-        }
-        return true;
     });
 }
 

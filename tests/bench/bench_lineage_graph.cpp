@@ -214,22 +214,10 @@ void lineage_300_sql(benchmark::State &state, Dialect dialect)
     const QVariantList edgeBinds = {node, depth, node, depth, depth, depth};
     qsizetype nodeRows = 0;
     qsizetype edgeRows = 0;
-    auto count = [&](const QString &sql, const QVariantList &values, qsizetype *rows) {
-        auto q = r->database().exec(sql, values);
-        if (!q) {
-            bench::skip(state, q.error().message);
-            return false;
-        }
-        const int columns = q->record().count();
-        *rows = 0;
-        while (q->next()) {
-            for (int c = 0; c < columns; ++c)
-                benchmark::DoNotOptimize(q->value(c));
-            ++*rows;
-        }
-        return true;
-    };
-    bench::timeEach(state, [&] { return count(nodes, binds, &nodeRows) && count(edges, edgeBinds, &edgeRows); });
+    bench::timeEach(state, [&] {
+        return bench::readAll(state, r->database(), nodes, binds, &nodeRows) &&
+               bench::readAll(state, r->database(), edges, edgeBinds, &edgeRows);
+    });
     state.counters["loaded_nodes"] = double(nodeRows);
     state.counters["loaded_edges"] = double(edgeRows);
 }

@@ -1,5 +1,8 @@
 #include "benchutil.h"
 
+#include <QSqlQuery>
+#include <QSqlRecord>
+
 #include <map>
 
 namespace md::bench {
@@ -43,6 +46,32 @@ std::unique_ptr<Registry> openReference(benchmark::State &state, Dialect dialect
 void skip(benchmark::State &state, const QString &why)
 {
     state.SkipWithError(why.toStdString().c_str());
+}
+
+bool readAll(benchmark::State &state, Database &db, const QString &sql, const QVariantList &binds, qsizetype *rows)
+{
+    auto q = db.exec(sql, binds);
+    if (!q) {
+        skip(state, q.error().message);
+        return false;
+    }
+    const int columns = q->record().count();
+    *rows = 0;
+    while (q->next()) {
+        for (int c = 0; c < columns; ++c)
+            benchmark::DoNotOptimize(q->value(c));
+        ++*rows;
+    }
+    return true;
+}
+
+bool inTransaction(benchmark::State &state, Database &db, const std::function<Status()> &body)
+{
+    if (auto s = db.writeTransaction(body); !s) {
+        skip(state, s.error().message);
+        return false;
+    }
+    return true;
 }
 
 QString freshPostgres(benchmark::State &state, const QString &name)

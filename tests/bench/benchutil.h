@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <vector>
 
 namespace md::bench {
@@ -37,6 +38,14 @@ std::unique_ptr<Registry> openAsReviewer(benchmark::State &state, const QString 
 
 // Skips the benchmark with a message.
 void skip(benchmark::State &state, const QString &why);
+
+// Runs sql and reads every column of every row (what a caller showing them would do); *rows is set
+// to the row count. False (and the benchmark skipped with the database's message) on an error.
+bool readAll(benchmark::State &state, Database &db, const QString &sql, const QVariantList &binds, qsizetype *rows);
+
+// Runs body in a write transaction (the registry's: BEGIN IMMEDIATE on SQLite, the write lock on
+// PostgreSQL); false, and the benchmark skipped with the message, if it fails.
+bool inTransaction(benchmark::State &state, Database &db, const std::function<Status()> &body);
 
 // Runs body once per iteration, timing each, and reports the median in "median_ms". body returns false
 // to stop (after calling skip()). Untimed preparation for an iteration goes in prepare (may be empty).
