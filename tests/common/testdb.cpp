@@ -1,5 +1,7 @@
 #include "testdb.h"
 
+#include "bulkgen.h"
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QProcess>
@@ -219,6 +221,18 @@ int runModelctl(const QStringList &args, QString *out, QString *err, int timeout
     if (err)
         *err = QString::fromUtf8(p.readAllStandardError());
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -3;
+}
+
+void fillBare(Registry &registry, int models, int versions)
+{
+    BulkSpec spec;
+    spec.models = models;
+    spec.versionsPerModel = versions;
+    spec.metricsPerVersion = 1;
+    spec.paramsPerVersion = 0;
+    spec.factsPerVersion = 0;
+    auto generated = generateBulkRegistry(registry, spec);
+    ASSERT_TRUE(generated) << generated.error().message.toStdString();
 }
 
 } // namespace md::test

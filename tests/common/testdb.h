@@ -81,6 +81,10 @@ protected:
     std::unique_ptr<Registry> registry;
 };
 
+// Fills an empty registry with `models` x `versions` generated versions carrying one metric each and no
+// params or facts (for paging tests). Fails the test on error.
+void fillBare(Registry &registry, int models, int versions);
+
 // A minimal valid version spec for model `name`.
 VersionSpec sampleSpec(const QString &name);
 

@@ -335,14 +335,8 @@ TEST_P(Items, SearchResultsReportErrorsAndHits)
 // more (keyset pagination), in the search order, each version once.
 TEST_P(Items, SearchResultsFetchMorePagesUpToTenThousandRows)
 {
-    BulkSpec spec;
-    spec.models = 5;
-    spec.versionsPerModel = 2100;
-    spec.metricsPerVersion = 1;
-    spec.paramsPerVersion = 0;
-    spec.factsPerVersion = 0;
-    auto generated = generateBulkRegistry(*registry, spec);
-    ASSERT_TRUE(generated) << generated.error().message.toStdString();
+    fillBare(*registry, 5, 2100);
+    ASSERT_FALSE(HasFatalFailure());
     openClient();
     SearchResultsModel results;
     CheckedModel checked(&results);

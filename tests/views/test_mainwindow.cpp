@@ -1,7 +1,6 @@
 // The real widgets, driven offscreen: open a registry, select a model, sort, filter, search with a
 // syntax error and with a valid filter, copy an artifact URI.
 
-#include "bulkgen.h"
 #include "connectdialog.h"
 #include "demo.h"
 #include "detailspanel.h"
@@ -259,14 +258,8 @@ TEST_P(MainWindowTest, RefreshesWhenAnotherClientRegistersAndExportsCsv)
 // reaches the bottom, and the last version is shown.
 TEST_P(MainWindowTest, SearchResultsScrollToTenThousandRows)
 {
-    BulkSpec spec;
-    spec.models = 5;
-    spec.versionsPerModel = 2100;
-    spec.metricsPerVersion = 1;
-    spec.paramsPerVersion = 0;
-    spec.factsPerVersion = 0;
-    auto generated = generateBulkRegistry(*registry, spec);
-    ASSERT_TRUE(generated) << generated.error().message.toStdString();
+    fillBare(*registry, 5, 2100);
+    ASSERT_FALSE(HasFatalFailure());
     openWindow();
     window->showSearch(true);
     SearchPanel *search = window->searchPanel();
