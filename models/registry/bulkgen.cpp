@@ -50,6 +50,7 @@ const QString kOnCall = QStringLiteral("oncall-bot");
 const QString kDeployer = QStringLiteral("ci-deploy");
 
 constexpr qint64 kMod = 2147483647;
+constexpr qint64 kMaxGeneratedVersions = 10000000;
 constexpr qint64 kDayMs = 24 * 3600 * 1000;
 constexpr int kDatasetsPerTeam = 2;     // "<team>-events" (from Kafka), "<team>-labels" (from the warehouse)
 constexpr int kPipelinesPerTeam = 2;    // "<team>-features", "<team>-embeddings"
@@ -355,6 +356,12 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
         spec.paramsPerVersion > 200 || spec.factsPerVersion < 0 || spec.factsPerVersion > 200)
         return Error::invalid(QStringLiteral("A generated registry has 1-100,000 models, 1-10,000 versions each, "
                                              "1-200 metrics and 0-200 params and facts per version."));
+    if (qint64(spec.models) * spec.versionsPerModel > kMaxGeneratedVersions)
+        return Error::invalid(QStringLiteral("A generated registry holds at most %L1 versions (%L2 models x %L3 "
+                                             "versions asked for); the history is planned in memory.")
+                                  .arg(kMaxGeneratedVersions)
+                                  .arg(spec.models)
+                                  .arg(spec.versionsPerModel));
     if (registry.isReadOnly())
         return Error{Error::Kind::NewerSchema, registry.readOnlyReason(), {}};
     Database &db = registry.database();

@@ -56,7 +56,7 @@ struct BulkSummary
 using BulkProgress = std::function<void(int percent, const QString &step)>;
 
 // Refuses a registry that already holds models, and specs out of range (1..100,000 models,
-// 1..10,000 versions, 1..200 metrics, 0..200 params and facts).
+// 1..10,000 versions, at most 10 million in all, 1..200 metrics, 0..200 params and facts).
 Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spec, const BulkProgress &progress = {});
 
 // The value of metric k (0-based, in the order above) of a generated version: what the database

@@ -282,7 +282,11 @@ TEST_P(GeneratedOnce, RefusesANonEmptyRegistryAndBadSpecsChangingNothing)
     auto fresh = empty.open();
     ASSERT_TRUE(fresh);
     for (auto change : {+[](BulkSpec &s) { s.models = 0; }, +[](BulkSpec &s) { s.versionsPerModel = 20000; },
-                        +[](BulkSpec &s) { s.metricsPerVersion = 0; }, +[](BulkSpec &s) { s.paramsPerVersion = -1; }}) {
+                        +[](BulkSpec &s) { s.metricsPerVersion = 0; }, +[](BulkSpec &s) { s.paramsPerVersion = -1; },
+                        +[](BulkSpec &s) {
+                            s.models = 5000;
+                            s.versionsPerModel = 5000;
+                        }}) {
         BulkSpec spec = smallSpec();
         change(spec);
         auto bad = generateBulkRegistry(*fresh, spec);
