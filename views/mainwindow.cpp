@@ -237,13 +237,13 @@ MainWindow::MainWindow(QWidget *parent)
         statusBar()->clearMessage();
         m_searchPanel->showError(e);
     });
-    connect(m_searchModel, &SearchResultsModel::searchFinished, this, [this](int count, bool truncated, qint64 ms) {
+    connect(m_searchModel, &SearchResultsModel::searchFinished, this, [this](int count, bool, qint64 ms) {
         statusBar()->clearMessage();
         m_searchMs = ms;
-        m_searchPanel->showResults(count, truncated, ms, m_searchModel->canFetchMore({}));
+        m_searchPanel->showResults(count, m_searchModel->matchCount(), m_searchModel->exceedsMaxRows(), ms);
     });
-    connect(m_searchModel, &SearchResultsModel::moreFetched, this, [this](int count, bool truncated) {
-        m_searchPanel->showResults(count, truncated, m_searchMs, m_searchModel->canFetchMore({}));
+    connect(m_searchModel, &SearchResultsModel::moreFetched, this, [this](int count, bool) {
+        m_searchPanel->showResults(count, m_searchModel->matchCount(), m_searchModel->exceedsMaxRows(), m_searchMs);
     });
     connect(m_searchPanel, &SearchPanel::openVersion, this, &MainWindow::openVersion);
     connect(m_lineageView, &LineageView::versionRequested, this, &MainWindow::openVersion);

@@ -10,6 +10,7 @@
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QShortcut>
 #include <QVBoxLayout>
@@ -107,21 +108,27 @@ void SearchPanel::showError(const FilterError &error)
     m_message->show();
 }
 
-void SearchPanel::showResults(int count, bool truncated, qint64 milliseconds, bool loadsMore)
+void SearchPanel::showResults(int loaded, int matched, bool tooMany, qint64 milliseconds)
 {
     m_edit->setErrorRange(0, 0);
     m_message->setStyleSheet({});
-    if (count == 0)
+    const QString count = QLocale().toString(matched);
+    if (matched == 0)
         m_message->setText(tr("No version matches this filter (%1 ms).").arg(milliseconds));
-    else if (truncated && loadsMore)
-        m_message->setText(tr("The first %n matching version(s) (%1 ms); more load as you scroll. Double-click one "
-                              "to open it.",
-                              nullptr, count)
+    else if (tooMany)
+        m_message->setText(tr("More than %1 versions match (%2 ms): the first %1 can be shown; narrow the filter "
+                              "to see the rest.")
+                               .arg(count)
                                .arg(milliseconds));
-    else
-        m_message->setText(tr("%n version(s) match (%1 ms)%2. Double-click one to open it.", nullptr, count)
+    else if (loaded < matched)
+        m_message->setText(tr("%1 versions match (%2 ms); the first %3 are shown, more load as you scroll. "
+                              "Double-click one to open it.")
+                               .arg(count)
                                .arg(milliseconds)
-                               .arg(truncated ? tr("; showing the first %1").arg(count) : QString()));
+                               .arg(QLocale().toString(loaded)));
+    else
+        m_message->setText(
+            tr("%n version(s) match (%1 ms). Double-click one to open it.", nullptr, matched).arg(milliseconds));
     m_message->show();
 }
 

@@ -25,7 +25,8 @@ public:
     QString errorText() const;
     void showError(const FilterError &error);
     // truncated: more versions match than the count shown; loadsMore: they load as the table is scrolled.
-    void showResults(int count, bool truncated, qint64 milliseconds, bool loadsMore = false);
+    // loaded: rows shown so far; matched: versions that match (the first maxRows when tooMany).
+    void showResults(int loaded, int matched, bool tooMany, qint64 milliseconds);
     void focusEditor();
     QList<QPair<QString, int>> selectedVersions() const;
 

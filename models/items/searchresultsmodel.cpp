@@ -38,54 +38,64 @@ void SearchResultsModel::loadPage(bool first)
 {
     struct Outcome
     {
-        Result<SearchOutcome> result = Error::database({});
+        Result<SearchIds> ids = Error::database({});
+        Result<QList<SearchHit>> hits = Error::database({});
         FilterError where;
         qint64 ms = 0;
     };
     const quint64 generation = m_generation;
     const QString filter = m_filter;
-    const int loaded = first ? 0 : int(m_hits.size());
-    const int limit = std::min(kPageSize, m_maxRows - loaded);
-    std::optional<SearchKey> after;
-    if (!first && !m_hits.isEmpty())
-        after = SearchKey{m_hits.last().modelName, m_hits.last().version};
+    const int maxRows = m_maxRows;
+    // A further page: the next ids after the rows loaded so far.
+    const QList<qint64> pageIds = first ? QList<qint64>() : m_ids.mid(m_hits.size(), kPageSize);
     m_fetching = true;
     m_client->run<Outcome>(
         this,
-        [filter, limit, after](Registry *registry) {
+        [filter, maxRows, first, pageIds](Registry *registry) {
             Outcome out;
             if (!registry) {
-                out.result = Error{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
+                const Error closed{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
+                out.ids = closed;
+                out.hits = closed;
                 return out;
             }
             QElapsedTimer timer;
             timer.start();
             out.where.length = 0;
-            out.result = searchVersions(registry->database(), filter, limit, &out.where, after);
+            if (first) {
+                out.ids = searchVersionIds(registry->database(), filter, maxRows, &out.where);
+                if (!out.ids) {
+                    out.hits = out.ids.error();
+                    return out;
+                }
+                out.hits = loadSearchHits(registry->database(), out.ids->ids.mid(0, kPageSize));
+            } else {
+                out.ids = SearchIds{};
+                out.hits = loadSearchHits(registry->database(), pageIds);
+            }
             out.ms = timer.elapsed();
             return out;
         },
         [this, generation, first](Outcome out) {
             if (generation != m_generation)
                 return;
-            if (!out.result) {
+            if (!out.hits) {
                 m_fetching = false;
                 m_more = false;
                 FilterError e = out.where;
-                e.message = out.result.error().message;
+                e.message = out.hits.error().message;
                 emit searchFailed(e);
                 return;
             }
-            const QList<SearchHit> &hits = out.result->hits;
+            const QList<SearchHit> &hits = *out.hits;
             // The state is complete before views hear of the new rows, and m_fetching stays set until the
             // end: a view (or a model tester) that asks for more while handling the insertion must not
             // request a page after the rows that are not there yet.
-            auto update = [&](qsizetype rows) {
-                m_truncated = out.result->truncated;
-                m_more = m_truncated && rows < m_maxRows;
-            };
+            auto update = [&](qsizetype rows) { m_more = rows < m_ids.size(); };
             if (first) {
                 beginResetModel();
+                m_ids = out.ids->ids;
+                m_truncated = out.ids->truncated;
                 m_hits = hits;
                 update(m_hits.size());
                 endResetModel();
@@ -96,13 +106,14 @@ void SearchResultsModel::loadPage(bool first)
                 update(m_hits.size());
                 endInsertRows();
             } else {
-                update(m_hits.size());
+                // The page's versions are gone (cannot happen: versions are never deleted); stop paging.
+                m_more = false;
             }
             m_fetching = false;
             if (first)
-                emit searchFinished(int(m_hits.size()), m_truncated, out.ms);
+                emit searchFinished(int(m_hits.size()), isTruncated(), out.ms);
             else
-                emit moreFetched(int(m_hits.size()), m_truncated);
+                emit moreFetched(int(m_hits.size()), isTruncated());
         });
 }
 
@@ -122,6 +133,7 @@ void SearchResultsModel::setHits(const QList<SearchHit> &hits)
 {
     beginResetModel();
     m_hits = hits;
+    m_ids.clear();
     m_truncated = false;
     m_more = false;
     endResetModel();

@@ -11,11 +11,12 @@ namespace md {
 class RegistryClient;
 
 // Versions across all models that match a search filter, in the search order (model name, newest version
-// first). Results load in pages of kPageSize on the worker thread: the first page when the search runs,
-// the next ones (keyset pagination: after the last loaded hit, no OFFSET) when a view asks through
-// canFetchMore()/fetchMore(), i.e. when it is scrolled to the end. So a search matching 50,000 versions
-// shows its first rows at once and only holds the rows scrolled to, up to maxRows. Every search bumps a
-// generation; pages of an older search are dropped when they arrive.
+// first). The search runs once on the worker thread and returns the ids of all matching versions in
+// order (up to maxRows; 8 bytes each) with the first page of rows; further pages of kPageSize rows are
+// read by id when a view asks through canFetchMore()/fetchMore(), i.e. when it is scrolled to the end.
+// So a search matching 75,000 versions shows its first rows at once, holds only the rows scrolled to,
+// and each further page costs the same however many versions match (re-running the filter per page
+// cost 200 ms a page on SQLite). Every search bumps a generation; pages of an older search are dropped.
 class SearchResultsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -53,7 +54,11 @@ public:
     void clear();
     QString filter() const { return m_filter; }
     // More versions match than the rows loaded (whether or not they can still be fetched).
-    bool isTruncated() const { return m_truncated; }
+    bool isTruncated() const { return m_truncated || m_hits.size() < m_ids.size(); }
+    // How many versions matched (all of them, or maxRows when more did), loaded as rows or not.
+    int matchCount() const { return int(std::max(m_ids.size(), m_hits.size())); }
+    // More versions matched than maxRows: not all of them can be shown.
+    bool exceedsMaxRows() const { return m_truncated; }
     // A page is being loaded.
     bool isFetching() const { return m_fetching; }
 
@@ -79,10 +84,11 @@ private:
 
     QPointer<RegistryClient> m_client;
     QList<SearchHit> m_hits;
+    QList<qint64> m_ids; // every matching version, in order (up to m_maxRows)
     QString m_filter;
     int m_maxRows = kMaxRows;
-    bool m_truncated = false;
-    bool m_more = false; // m_truncated and below m_maxRows
+    bool m_truncated = false; // more than m_maxRows matched
+    bool m_more = false;      // ids not loaded as rows yet
     bool m_fetching = false;
     quint64 m_generation = 0;
 };

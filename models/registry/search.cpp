@@ -898,6 +898,33 @@ CompiledFilter compileFilter(const QString &text, Dialect dialect)
     return result;
 }
 
+namespace {
+const QString kHitColumns =
+    QStringLiteral("m.name, ns.name, v.version, v.stage, v.created_at, v.created_by, v.artifact_uri, v.description");
+const QString kHitTables = QStringLiteral("model_versions v JOIN registered_models m ON m.id = v.model_id "
+                                          "JOIN namespaces ns ON ns.id = m.namespace_id");
+
+QString searchOrder(Dialect dialect)
+{
+    return dialect == Dialect::Postgres ? QStringLiteral("m.name COLLATE \"C\", v.version DESC")
+                                        : QStringLiteral("m.name, v.version DESC");
+}
+
+SearchHit hitFrom(const QSqlQuery &q, int first)
+{
+    SearchHit h;
+    h.modelName = q.value(first).toString();
+    h.namespaceName = q.value(first + 1).toString();
+    h.version = q.value(first + 2).toInt();
+    parseStage(q.value(first + 3).toString(), &h.stage);
+    h.createdAt = q.value(first + 4).toString();
+    h.createdBy = q.value(first + 5).toString();
+    h.artifactUri = q.value(first + 6).toString();
+    h.description = q.value(first + 7).toString();
+    return h;
+}
+} // namespace
+
 Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int limit, FilterError *filterError,
                                      const std::optional<SearchKey> &after)
 {
@@ -909,8 +936,7 @@ Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int li
             *filterError = *compiled.error;
         return compiled.error->toError();
     }
-    const QString order = db.dialect() == Dialect::Postgres ? QStringLiteral("m.name COLLATE \"C\", v.version DESC")
-                                                            : QStringLiteral("m.name, v.version DESC");
+    const QString order = searchOrder(db.dialect());
     QString where = QStringLiteral("(") + compiled.condition.sql + QStringLiteral(")");
     QVariantList binds = compiled.condition.binds;
     if (after) {
@@ -920,11 +946,9 @@ Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int li
                      : QStringLiteral(" AND (m.name > ? OR (m.name = ? AND v.version < ?))");
         binds << after->modelName << after->modelName << after->version;
     }
-    const QString sql = QStringLiteral("SELECT m.name, ns.name, v.version, v.stage, v.created_at, v.created_by, "
-                                       "v.artifact_uri, v.description "
-                                       "FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
-                                       "JOIN namespaces ns ON ns.id = m.namespace_id WHERE ") +
-                        where + QStringLiteral(" ORDER BY ") + order + QStringLiteral(" LIMIT ?");
+    const QString sql = QStringLiteral("SELECT ") + kHitColumns + QStringLiteral(" FROM ") + kHitTables +
+                        QStringLiteral(" WHERE ") + where + QStringLiteral(" ORDER BY ") + order +
+                        QStringLiteral(" LIMIT ?");
     binds << qint64(limit) + 1;
     auto q = db.exec(sql, binds);
     if (!q)
@@ -935,19 +959,66 @@ Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int li
             outcome.truncated = true;
             break;
         }
-        SearchHit h;
-        h.modelName = q->value(0).toString();
-        h.namespaceName = q->value(1).toString();
-        h.version = q->value(2).toInt();
-        parseStage(q->value(3).toString(), &h.stage);
-        h.createdAt = q->value(4).toString();
-        h.createdBy = q->value(5).toString();
-        h.artifactUri = q->value(6).toString();
-        h.description = q->value(7).toString();
-        outcome.hits << h;
+        outcome.hits << hitFrom(*q, 0);
     }
     q->finish();
     return outcome;
+}
+
+Result<SearchIds> searchVersionIds(Database &db, const QString &filter, int limit, FilterError *filterError)
+{
+    if (limit < 1)
+        return Error::invalid(QStringLiteral("The search limit must be at least 1."));
+    const CompiledFilter compiled = compileFilter(filter, db.dialect());
+    if (!compiled.ok()) {
+        if (filterError)
+            *filterError = *compiled.error;
+        return compiled.error->toError();
+    }
+    QVariantList binds = compiled.condition.binds;
+    binds << qint64(limit) + 1;
+    auto q =
+        db.exec(QStringLiteral("SELECT v.id FROM ") + kHitTables + QStringLiteral(" WHERE (") + compiled.condition.sql +
+                    QStringLiteral(") ORDER BY ") + searchOrder(db.dialect()) + QStringLiteral(" LIMIT ?"),
+                binds);
+    if (!q)
+        return q.error();
+    SearchIds out;
+    while (q->next()) {
+        if (out.ids.size() == limit) {
+            out.truncated = true;
+            break;
+        }
+        out.ids << q->value(0).toLongLong();
+    }
+    q->finish();
+    return out;
+}
+
+Result<QList<SearchHit>> loadSearchHits(Database &db, const QList<qint64> &ids)
+{
+    QList<SearchHit> hits;
+    if (ids.isEmpty())
+        return hits;
+    QVariantList binds;
+    QStringList marks;
+    for (qint64 id : ids) {
+        binds << id;
+        marks << QStringLiteral("?");
+    }
+    auto q = db.exec(QStringLiteral("SELECT v.id, ") + kHitColumns + QStringLiteral(" FROM ") + kHitTables +
+                         QStringLiteral(" WHERE v.id IN (") + marks.join(QStringLiteral(", ")) + QLatin1Char(')'),
+                     binds);
+    if (!q)
+        return q.error();
+    QHash<qint64, SearchHit> byId;
+    while (q->next())
+        byId.insert(q->value(0).toLongLong(), hitFrom(*q, 1));
+    q->finish();
+    for (qint64 id : ids)
+        if (auto it = byId.constFind(id); it != byId.constEnd())
+            hits << *it;
+    return hits;
 }
 
 QStringList filterFieldHelp()

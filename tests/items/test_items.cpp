@@ -345,6 +345,8 @@ TEST_P(Items, SearchResultsFetchMorePagesUpToTenThousandRows)
     results.search(QStringLiteral("version > 100"));
     ASSERT_TRUE(finished.wait(30000));
     EXPECT_EQ(results.rowCount(), SearchResultsModel::kPageSize); // one page, not everything
+    EXPECT_EQ(results.matchCount(), 10000);                       // but the count of all matches
+    EXPECT_FALSE(results.exceedsMaxRows());
     EXPECT_TRUE(results.isTruncated());
     ASSERT_TRUE(results.canFetchMore({}));
 
@@ -380,6 +382,8 @@ TEST_P(Items, SearchResultsFetchMorePagesUpToTenThousandRows)
     }
     EXPECT_EQ(results.rowCount(), 1500);
     EXPECT_TRUE(results.isTruncated());
+    EXPECT_TRUE(results.exceedsMaxRows());
+    EXPECT_EQ(results.matchCount(), 1500);
 }
 
 TEST_P(Items, VersionDetailsShowEverything)

@@ -276,6 +276,45 @@ TEST_P(Search, LimitAndErrors)
     EXPECT_EQ(where.position, 13);
 }
 
+// The ids a search returns page the same rows, in the same order, as the search itself.
+TEST_P(Search, IdsThenPagesGiveTheSameRowsInOrder)
+{
+    const QString filter = QStringLiteral("metrics.auc > 0.75");
+    auto direct = searchVersions(registry->database(), filter, 100);
+    ASSERT_TRUE(direct);
+    auto ids = searchVersionIds(registry->database(), filter, 100);
+    ASSERT_TRUE(ids) << ids.error().message.toStdString();
+    EXPECT_FALSE(ids->truncated);
+    ASSERT_EQ(ids->ids.size(), direct->hits.size());
+    QList<SearchHit> paged;
+    for (qsizetype from = 0; from < ids->ids.size(); from += 2) {
+        auto page = loadSearchHits(registry->database(), ids->ids.mid(from, 2));
+        ASSERT_TRUE(page) << page.error().message.toStdString();
+        paged += *page;
+    }
+    EXPECT_EQ(keys(paged), keys(direct->hits));
+    EXPECT_EQ(keys(paged).first(), QStringLiteral("ads/ctr-predictor@1"));
+
+    // Reversed ids come back reversed; an unknown id is skipped.
+    QList<qint64> reversed(ids->ids.crbegin(), ids->ids.crend());
+    reversed.insert(1, 987654321);
+    auto back = loadSearchHits(registry->database(), reversed);
+    ASSERT_TRUE(back);
+    QStringList expected = keys(direct->hits);
+    std::reverse(expected.begin(), expected.end());
+    EXPECT_EQ(keys(*back), expected);
+
+    // A limit truncates; a filter error says where, and nothing runs.
+    auto two = searchVersionIds(registry->database(), filter, 2);
+    ASSERT_TRUE(two);
+    EXPECT_EQ(two->ids.size(), 2);
+    EXPECT_TRUE(two->truncated);
+    FilterError where;
+    auto bad = searchVersionIds(registry->database(), QStringLiteral("metrics.auc >> 1"), 10, &where);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(where.position, 13);
+}
+
 MD_INSTANTIATE_BOTH(Search);
 
 // The demo registry filled with the same seed on both dialects answers every filter identically.
