@@ -226,7 +226,12 @@ LineageView::LineageView(QWidget *parent)
     connect(m_view, &LineageGraphicsView::nodeDoubleClicked, this, &LineageView::recentre);
 }
 
-LineageView::~LineageView() = default;
+LineageView::~LineageView()
+{
+    // The scene is a child and dies after this object: clearing its items emits selectionChanged, which
+    // must not reach this half-destroyed view (UBSan caught it).
+    disconnect(m_scene, nullptr, this, nullptr);
+}
 
 void LineageView::setClient(RegistryClient *client)
 {
