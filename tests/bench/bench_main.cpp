@@ -32,22 +32,28 @@ struct Row
     const char *unit; // "ms", or what the counter holds
     const char *counter;
     const char *ratioCounter = nullptr; // the product's figure the floor compares with, when not `counter`
+    double targetSqlite = 0;            // shown as the counter "target" on the product's console lines
+    double targetPostgres = 0;
 };
 
 // The rows of ARCHITECTURE.md's performance table, plus what the issue asks to report.
 const Row kRows[] = {
     {"generate", "generate the reference registry", "report", "s", "seconds"},
     {"register_version", "register a version (20 metrics, 15 params, 10 facts)", "report", "ms", "median_ms"},
-    {"open_tree", "open the large registry and show the model tree", "< 300 ms", "ms", "median_ms"},
-    {"version_table", "version table of one model (100 rows, 5 metric columns)", "< 20 ms", "ms", "median_ms"},
-    {"search", "search metrics.auc > 0.85 AND tags.team = 'payments'", "< 150 ms, <= 1.5x SQL", "ms", "median_ms"},
+    {"open_tree", "open the large registry and show the model tree", "< 300 ms", "ms", "median_ms", nullptr, 300, 300},
+    {"version_table", "version table of one model (100 rows, 5 metric columns)", "< 20 ms", "ms", "median_ms", nullptr,
+     20, 20},
+    {"search", "search metrics.auc > 0.85 AND tags.team = 'payments'", "< 150 ms, <= 1.5x SQL", "ms", "median_ms",
+     nullptr, 150, 150},
     {"compare_chart", "compare 20 versions x 20 metrics, chart drawn offscreen", "< 50 ms", "ms", "median_ms",
-     "load_ms"},
-    {"impact", "impact analysis from one pipeline version", "< 100 ms", "ms", "median_ms"},
-    {"lineage_300", "layout and draw a 300-node lineage neighbourhood", "< 500 ms", "ms", "median_ms", "load_ms"},
-    {"promote", "promote (approval completes it; one transaction)", "< 20 ms / < 50 ms", "ms", "median_ms"},
-    {"rollback", "roll back (one transaction)", "< 20 ms / < 50 ms", "ms", "median_ms"},
-    {"memory", "peak resident memory of modeldesk while browsing", "< 200 MB", "MB", "peak_rss_mb"},
+     "load_ms", 50, 50},
+    {"impact", "impact analysis from one pipeline version", "< 100 ms", "ms", "median_ms", nullptr, 100, 100},
+    {"lineage_300", "layout and draw a 300-node lineage neighbourhood", "< 500 ms", "ms", "median_ms", "load_ms", 500,
+     500},
+    {"promote", "promote (approval completes it; one transaction)", "< 20 ms / < 50 ms", "ms", "median_ms", nullptr, 20,
+     50},
+    {"rollback", "roll back (one transaction)", "< 20 ms / < 50 ms", "ms", "median_ms", nullptr, 20, 50},
+    {"memory", "peak resident memory of modeldesk while browsing", "< 200 MB", "MB", "peak_rss_mb", nullptr, 200, 200},
 };
 
 // Keeps the console output and remembers each benchmark's reported figure for the table.
@@ -69,7 +75,17 @@ public:
             for (const auto &[counter, value] : run.counters)
                 figures[name + "#" + counter] = value.value;
         }
-        ConsoleReporter::ReportRuns(runs);
+        // The target next to the figure on the console line of a product benchmark.
+        std::vector<Run> shown = runs;
+        for (Run &run : shown)
+            for (const Row &row : kRows) {
+                const std::string name = run.benchmark_name();
+                for (const auto &[dialect, target] :
+                     {std::pair{"/sqlite", row.targetSqlite}, std::pair{"/postgresql", row.targetPostgres}})
+                    if (target > 0 && name.starts_with(std::string(row.key) + dialect))
+                        run.counters["target"] = target;
+            }
+        ConsoleReporter::ReportRuns(shown);
     }
 
     std::map<std::string, double> figures; // "name#counter" -> value
