@@ -662,134 +662,145 @@ Status validateTagEdits(const QMap<QString, QString> &set, const QStringList &re
 }
 } // namespace
 
-Status Registry::setModelTags(const QString &modelName, const QMap<QString, QString> &set, const QStringList &remove)
+// What a tag or description edit applies to: one model or one version.
+struct EditTarget
+{
+    QString tagTable;   // model_tags or version_tags
+    QString idColumn;   // model_id or version_id
+    QString ownerTable; // registered_models or model_versions (the description)
+    qint64 id = 0;
+    QString name;       // "The model NAME" or "Version N of NAME", for messages
+    QString objectType; // audit
+    QString objectKey;  // audit
+};
+
+namespace {
+// Inside a write transaction: sets and removes tags, audited with the tags before and after.
+Status applyTagEdits(Database &db, const QString &actor, const EditTarget &t, const QString &action,
+                     const QMap<QString, QString> &set, const QStringList &remove)
+{
+    QJsonObject before;
+    auto old = db.exec(QStringLiteral("SELECT key, value FROM %1 WHERE %2 = ?").arg(t.tagTable, t.idColumn), {t.id});
+    if (!old)
+        return old.error();
+    while (old->next())
+        before.insert(old->value(0).toString(), old->value(1).toString());
+    for (const QString &key : remove)
+        if (!before.contains(key))
+            return Error::notFound(QStringLiteral("%1 has no tag '%2'.").arg(t.name, key));
+    for (auto it = set.begin(); it != set.end(); ++it)
+        if (auto q = db.exec(QStringLiteral("INSERT INTO %1 (%2, key, value) VALUES (?, ?, ?) ON CONFLICT (%2, key) DO "
+                                            "UPDATE SET value = excluded.value")
+                                 .arg(t.tagTable, t.idColumn),
+                             {t.id, it.key(), it.value()});
+            !q)
+            return q.error();
+    for (const QString &key : remove)
+        if (auto q = db.exec(QStringLiteral("DELETE FROM %1 WHERE %2 = ? AND key = ?").arg(t.tagTable, t.idColumn),
+                             {t.id, key});
+            !q)
+            return q.error();
+    QJsonObject after = before;
+    for (const QString &key : remove)
+        after.remove(key);
+    for (auto it = set.begin(); it != set.end(); ++it)
+        after.insert(it.key(), it.value());
+    return appendAudit(db, actor, action, t.objectType, t.objectKey,
+                       QJsonObject{{QStringLiteral("before"), before}, {QStringLiteral("after"), after}});
+}
+
+// Inside a write transaction: replaces the description, audited with the text before and after.
+Status applyDescription(Database &db, const QString &actor, const EditTarget &t, const QString &action,
+                        const QString &text)
+{
+    auto before = db.scalar(QStringLiteral("SELECT description FROM %1 WHERE id = ?").arg(t.ownerTable), {t.id});
+    if (!before)
+        return before.error();
+    if (auto q = db.exec(QStringLiteral("UPDATE %1 SET description = ? WHERE id = ?").arg(t.ownerTable), {text, t.id});
+        !q)
+        return q.error();
+    return appendAudit(db, actor, action, t.objectType, t.objectKey,
+                       QJsonObject{{QStringLiteral("before"), before->toString()}, {QStringLiteral("after"), text}});
+}
+} // namespace
+
+Result<EditTarget> Registry::editTarget(const QString &modelName, std::optional<int> version)
+{
+    if (!version) {
+        auto mid = modelId(modelName);
+        if (!mid)
+            return mid.error();
+        return EditTarget{QStringLiteral("model_tags"),
+                          QStringLiteral("model_id"),
+                          QStringLiteral("registered_models"),
+                          *mid,
+                          QStringLiteral("The model %1").arg(modelName),
+                          QStringLiteral("model"),
+                          modelName};
+    }
+    auto vid = versionId(modelName, *version);
+    if (!vid)
+        return vid.error();
+    return EditTarget{QStringLiteral("version_tags"),
+                      QStringLiteral("version_id"),
+                      QStringLiteral("model_versions"),
+                      *vid,
+                      QStringLiteral("Version %1 of %2").arg(*version).arg(modelName),
+                      QStringLiteral("model_version"),
+                      modelName + QStringLiteral("@v") + QString::number(*version)};
+}
+
+Status Registry::editTags(const QString &modelName, std::optional<int> version, const QMap<QString, QString> &set,
+                          const QStringList &remove)
 {
     if (auto s = validateTagEdits(set, remove); !s)
         return s;
     if (auto s = checkWritable(); !s)
         return s;
     return m_db->writeTransaction([&]() -> Status {
-        auto mid = modelId(modelName);
-        if (!mid)
-            return mid.error();
-        QJsonObject before;
-        auto old = m_db->exec(QStringLiteral("SELECT key, value FROM model_tags WHERE model_id = ?"), {*mid});
-        if (!old)
-            return old.error();
-        while (old->next())
-            before.insert(old->value(0).toString(), old->value(1).toString());
-        for (const QString &key : remove)
-            if (!before.contains(key))
-                return Error::notFound(QStringLiteral("The model %1 has no tag '%2'.").arg(modelName, key));
-        for (auto it = set.begin(); it != set.end(); ++it)
-            if (auto q = m_db->exec(QStringLiteral("INSERT INTO model_tags (model_id, key, value) VALUES (?, ?, ?) "
-                                                   "ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value"),
-                                    {*mid, it.key(), it.value()});
-                !q)
-                return q.error();
-        for (const QString &key : remove)
-            if (auto q =
-                    m_db->exec(QStringLiteral("DELETE FROM model_tags WHERE model_id = ? AND key = ?"), {*mid, key});
-                !q)
-                return q.error();
-        QJsonObject after = before;
-        for (const QString &key : remove)
-            after.remove(key);
-        for (auto it = set.begin(); it != set.end(); ++it)
-            after.insert(it.key(), it.value());
-        return appendAudit(*m_db, m_actor, QStringLiteral("set_model_tags"), QStringLiteral("model"), modelName,
-                           QJsonObject{{QStringLiteral("before"), before}, {QStringLiteral("after"), after}});
+        auto target = editTarget(modelName, version);
+        if (!target)
+            return target.error();
+        return applyTagEdits(*m_db, m_actor, *target,
+                             version ? QStringLiteral("set_version_tags") : QStringLiteral("set_model_tags"), set,
+                             remove);
     });
+}
+
+Status Registry::editDescription(const QString &modelName, std::optional<int> version, const QString &text)
+{
+    if (auto s = validateText(QStringLiteral("The description"), text, kMaxDescriptionLength, false, true); !s)
+        return s;
+    if (auto s = checkWritable(); !s)
+        return s;
+    return m_db->writeTransaction([&]() -> Status {
+        auto target = editTarget(modelName, version);
+        if (!target)
+            return target.error();
+        return applyDescription(*m_db, m_actor, *target,
+                                version ? QStringLiteral("describe_version") : QStringLiteral("describe_model"), text);
+    });
+}
+
+Status Registry::setModelTags(const QString &modelName, const QMap<QString, QString> &set, const QStringList &remove)
+{
+    return editTags(modelName, std::nullopt, set, remove);
 }
 
 Status Registry::setVersionTags(const QString &modelName, int version, const QMap<QString, QString> &set,
                                 const QStringList &remove)
 {
-    if (auto s = validateTagEdits(set, remove); !s)
-        return s;
-    if (auto s = checkWritable(); !s)
-        return s;
-    return m_db->writeTransaction([&]() -> Status {
-        auto vid = versionId(modelName, version);
-        if (!vid)
-            return vid.error();
-        QJsonObject before;
-        auto old = m_db->exec(QStringLiteral("SELECT key, value FROM version_tags WHERE version_id = ?"), {*vid});
-        if (!old)
-            return old.error();
-        while (old->next())
-            before.insert(old->value(0).toString(), old->value(1).toString());
-        for (const QString &key : remove)
-            if (!before.contains(key))
-                return Error::notFound(
-                    QStringLiteral("Version %1 of %2 has no tag '%3'.").arg(version).arg(modelName, key));
-        for (auto it = set.begin(); it != set.end(); ++it)
-            if (auto q =
-                    m_db->exec(QStringLiteral("INSERT INTO version_tags (version_id, key, value) VALUES (?, ?, ?) "
-                                              "ON CONFLICT (version_id, key) DO UPDATE SET value = excluded.value"),
-                               {*vid, it.key(), it.value()});
-                !q)
-                return q.error();
-        for (const QString &key : remove)
-            if (auto q = m_db->exec(QStringLiteral("DELETE FROM version_tags WHERE version_id = ? AND key = ?"),
-                                    {*vid, key});
-                !q)
-                return q.error();
-        QJsonObject after = before;
-        for (const QString &key : remove)
-            after.remove(key);
-        for (auto it = set.begin(); it != set.end(); ++it)
-            after.insert(it.key(), it.value());
-        return appendAudit(*m_db, m_actor, QStringLiteral("set_version_tags"), QStringLiteral("model_version"),
-                           modelName + QStringLiteral("@v") + QString::number(version),
-                           QJsonObject{{QStringLiteral("before"), before}, {QStringLiteral("after"), after}});
-    });
+    return editTags(modelName, version, set, remove);
 }
 
 Status Registry::describeModel(const QString &modelName, const QString &text)
 {
-    if (auto s = validateText(QStringLiteral("The description"), text, kMaxDescriptionLength, false, true); !s)
-        return s;
-    if (auto s = checkWritable(); !s)
-        return s;
-    return m_db->writeTransaction([&]() -> Status {
-        auto mid = modelId(modelName);
-        if (!mid)
-            return mid.error();
-        auto before = m_db->scalar(QStringLiteral("SELECT description FROM registered_models WHERE id = ?"), {*mid});
-        if (!before)
-            return before.error();
-        if (auto q =
-                m_db->exec(QStringLiteral("UPDATE registered_models SET description = ? WHERE id = ?"), {text, *mid});
-            !q)
-            return q.error();
-        return appendAudit(
-            *m_db, m_actor, QStringLiteral("describe_model"), QStringLiteral("model"), modelName,
-            QJsonObject{{QStringLiteral("before"), before->toString()}, {QStringLiteral("after"), text}});
-    });
+    return editDescription(modelName, std::nullopt, text);
 }
 
 Status Registry::describeVersion(const QString &modelName, int version, const QString &text)
 {
-    if (auto s = validateText(QStringLiteral("The description"), text, kMaxDescriptionLength, false, true); !s)
-        return s;
-    if (auto s = checkWritable(); !s)
-        return s;
-    return m_db->writeTransaction([&]() -> Status {
-        auto vid = versionId(modelName, version);
-        if (!vid)
-            return vid.error();
-        auto before = m_db->scalar(QStringLiteral("SELECT description FROM model_versions WHERE id = ?"), {*vid});
-        if (!before)
-            return before.error();
-        if (auto q = m_db->exec(QStringLiteral("UPDATE model_versions SET description = ? WHERE id = ?"), {text, *vid});
-            !q)
-            return q.error();
-        return appendAudit(
-            *m_db, m_actor, QStringLiteral("describe_version"), QStringLiteral("model_version"),
-            modelName + QStringLiteral("@v") + QString::number(version),
-            QJsonObject{{QStringLiteral("before"), before->toString()}, {QStringLiteral("after"), text}});
-    });
+    return editDescription(modelName, version, text);
 }
 
 } // namespace md

@@ -6,8 +6,11 @@
 #include "types.h"
 
 #include <memory>
+#include <optional>
 
 namespace md {
+
+struct EditTarget; // registry.cpp
 
 struct RegisterResult
 {
@@ -123,6 +126,12 @@ public:
     Result<QList<AuditEntry>> audit(const AuditFilter &filter) { return readAudit(*m_db, filter); }
 
 private:
+    // Tag and description edits of a model (no version) or of one version.
+    Result<EditTarget> editTarget(const QString &modelName, std::optional<int> version);
+    Status editTags(const QString &modelName, std::optional<int> version, const QMap<QString, QString> &set,
+                    const QStringList &remove);
+    Status editDescription(const QString &modelName, std::optional<int> version, const QString &text);
+
     // The latest deployment report of each service and environment among the reports matching
     // `condition` (SQL over the deployments table; empty: all).
     Result<QList<Deployment>> currentDeployments(const QString &condition, const QVariantList &binds);
