@@ -923,10 +923,9 @@ SearchHit hitFrom(const QSqlQuery &q, int first)
     h.description = q.value(first + 7).toString();
     return h;
 }
-} // namespace
 
-Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int limit, FilterError *filterError,
-                                     const std::optional<SearchKey> &after)
+// Checks the limit and compiles the filter; a filter error also fills *filterError (its position).
+Result<SqlCondition> searchCondition(Database &db, const QString &filter, int limit, FilterError *filterError)
 {
     if (limit < 1)
         return Error::invalid(QStringLiteral("The search limit must be at least 1."));
@@ -936,9 +935,19 @@ Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int li
             *filterError = *compiled.error;
         return compiled.error->toError();
     }
+    return compiled.condition;
+}
+} // namespace
+
+Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int limit, FilterError *filterError,
+                                     const std::optional<SearchKey> &after)
+{
+    auto condition = searchCondition(db, filter, limit, filterError);
+    if (!condition)
+        return condition.error();
     const QString order = searchOrder(db.dialect());
-    QString where = QStringLiteral("(") + compiled.condition.sql + QStringLiteral(")");
-    QVariantList binds = compiled.condition.binds;
+    QString where = QStringLiteral("(") + condition->sql + QStringLiteral(")");
+    QVariantList binds = condition->binds;
     if (after) {
         // The same collation as the ORDER BY, so a page starts exactly where the previous one ended.
         where += db.dialect() == Dialect::Postgres
@@ -967,20 +976,14 @@ Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int li
 
 Result<SearchIds> searchVersionIds(Database &db, const QString &filter, int limit, FilterError *filterError)
 {
-    if (limit < 1)
-        return Error::invalid(QStringLiteral("The search limit must be at least 1."));
-    const CompiledFilter compiled = compileFilter(filter, db.dialect());
-    if (!compiled.ok()) {
-        if (filterError)
-            *filterError = *compiled.error;
-        return compiled.error->toError();
-    }
-    QVariantList binds = compiled.condition.binds;
+    auto condition = searchCondition(db, filter, limit, filterError);
+    if (!condition)
+        return condition.error();
+    QVariantList binds = condition->binds;
     binds << qint64(limit) + 1;
-    auto q =
-        db.exec(QStringLiteral("SELECT v.id FROM ") + kHitTables + QStringLiteral(" WHERE (") + compiled.condition.sql +
-                    QStringLiteral(") ORDER BY ") + searchOrder(db.dialect()) + QStringLiteral(" LIMIT ?"),
-                binds);
+    auto q = db.exec(QStringLiteral("SELECT v.id FROM ") + kHitTables + QStringLiteral(" WHERE (") + condition->sql +
+                         QStringLiteral(") ORDER BY ") + searchOrder(db.dialect()) + QStringLiteral(" LIMIT ?"),
+                     binds);
     if (!q)
         return q.error();
     SearchIds out;
