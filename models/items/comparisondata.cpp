@@ -24,11 +24,12 @@ Result<ComparisonData> loadComparison(Registry &registry, const QList<VersionRef
         if (!models.contains(r.first))
             models << r.first;
     if (models.size() == 1 && wanted.size() < kMaxCompareVersions) {
-        auto production = registry.production(models.first());
-        if (!production)
-            return production.error();
-        if (!production->isEmpty()) {
-            const VersionRef p{models.first(), production->first().version};
+        // Only the number of the Production version is needed here (production() loads versions in full).
+        auto model = registry.model(models.first());
+        if (!model)
+            return model.error();
+        if (!model->productionVersions.isEmpty()) {
+            const VersionRef p{models.first(), model->productionVersions.first()};
             if (!wanted.contains(p)) {
                 wanted << p;
                 std::sort(wanted.begin(), wanted.end());

@@ -939,8 +939,7 @@ Result<SqlCondition> searchCondition(Database &db, const QString &filter, int li
 }
 } // namespace
 
-Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int limit, FilterError *filterError,
-                                     const std::optional<SearchKey> &after)
+Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int limit, FilterError *filterError)
 {
     auto condition = searchCondition(db, filter, limit, filterError);
     if (!condition)
@@ -948,13 +947,6 @@ Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int li
     const QString order = searchOrder(db.dialect());
     QString where = QStringLiteral("(") + condition->sql + QStringLiteral(")");
     QVariantList binds = condition->binds;
-    if (after) {
-        // The same collation as the ORDER BY, so a page starts exactly where the previous one ended.
-        where += db.dialect() == Dialect::Postgres
-                     ? QStringLiteral(" AND (m.name COLLATE \"C\" > ? OR (m.name = ? AND v.version < ?))")
-                     : QStringLiteral(" AND (m.name > ? OR (m.name = ? AND v.version < ?))");
-        binds << after->modelName << after->modelName << after->version;
-    }
     const QString sql = QStringLiteral("SELECT ") + kHitColumns + QStringLiteral(" FROM ") + kHitTables +
                         QStringLiteral(" WHERE ") + where + QStringLiteral(" ORDER BY ") + order +
                         QStringLiteral(" LIMIT ?");

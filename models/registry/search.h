@@ -154,19 +154,10 @@ struct SearchOutcome
 
 inline constexpr int kDefaultSearchLimit = 1000;
 
-// Where a page of search results starts (keyset pagination): after this hit in the result order.
-struct SearchKey
-{
-    QString modelName;
-    int version = 0;
-};
-
 // Runs a filter over all versions of all models, ordered by model name and newest version first.
-// With `after`, only the hits that follow that one in this order (the next page; no OFFSET).
 // A filter error is returned as an Invalid error; *filterError (when given) receives its position.
 Result<SearchOutcome> searchVersions(Database &db, const QString &filter, int limit = kDefaultSearchLimit,
-                                     FilterError *filterError = nullptr,
-                                     const std::optional<SearchKey> &after = std::nullopt);
+                                     FilterError *filterError = nullptr);
 
 // The ids of the matching versions in the search order (at most `limit`; truncated when more match).
 // Paging a long result by these ids costs the same per page however many versions match; re-running

@@ -2,7 +2,9 @@
 
 #include "registry.h"
 
+#include <QElapsedTimer>
 #include <QTemporaryDir>
+#include <QTest>
 
 #include <gtest/gtest.h>
 
@@ -84,6 +86,19 @@ protected:
 // Fills an empty registry with `models` x `versions` generated versions carrying one metric each and no
 // params or facts (for paging tests). Fails the test on error.
 void fillBare(Registry &registry, int models, int versions);
+
+// Processes events until condition() holds; false if it still does not after timeoutMs.
+template <typename F> bool waitFor(F condition, int timeoutMs = 20000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!condition()) {
+        if (t.elapsed() > timeoutMs)
+            return false;
+        QTest::qWait(10);
+    }
+    return true;
+}
 
 // A minimal valid version spec for model `name`.
 VersionSpec sampleSpec(const QString &name);

@@ -16,23 +16,6 @@
 using namespace md;
 using namespace md::test;
 
-namespace {
-
-// Waits until `condition` holds, processing events (queued results from the worker thread).
-template <typename F> bool waitFor(F condition, int timeoutMs = 10000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!condition()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    }
-    return true;
-}
-
-} // namespace
-
 class Items : public BothDialects
 {
 protected:

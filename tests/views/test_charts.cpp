@@ -97,18 +97,6 @@ QByteArray head(const QString &path, int n)
     return f.read(n);
 }
 
-template <typename F> bool waitFor(F condition, int timeoutMs = 20000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!condition()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QTest::qWait(20);
-    }
-    return true;
-}
-
 class Charts : public ::testing::Test
 {
 protected:

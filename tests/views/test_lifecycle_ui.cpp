@@ -23,18 +23,6 @@ using namespace md::test;
 
 namespace {
 
-template <typename F> bool waitFor(F condition, int timeoutMs = 15000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!condition()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QTest::qWait(10);
-    }
-    return true;
-}
-
 template <typename T> T *child(QWidget *parent, const char *name)
 {
     T *w = parent->findChild<T *>(QLatin1String(name));

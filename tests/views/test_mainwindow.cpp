@@ -35,18 +35,6 @@ using namespace md::test;
 
 namespace {
 
-template <typename F> bool waitFor(F condition, int timeoutMs = 15000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!condition()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QTest::qWait(20);
-    }
-    return true;
-}
-
 void clickRow(QAbstractItemView *view, const QModelIndex &index)
 {
     view->scrollTo(index);

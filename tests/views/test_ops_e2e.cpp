@@ -33,18 +33,6 @@ using namespace md::test;
 
 namespace {
 
-template <typename F> bool waitFor(F condition, int timeoutMs = 20000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!condition()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QTest::qWait(10);
-    }
-    return true;
-}
-
 QModelIndex findModel(QAbstractItemModel *tree, const QString &name)
 {
     for (int i = 0; i < tree->rowCount(); ++i) {
