@@ -52,7 +52,10 @@ int runDiff(Context &ctx)
             return ctx.fail(v.error());
         versions << *v;
     }
-    const VersionDiff diff = diffVersions(versions);
+    auto directions = (*r)->metricDirections(pos.first());
+    if (!directions)
+        return ctx.fail(directions.error());
+    const VersionDiff diff = diffVersions(versions, *directions);
     const bool onlyDiff = ctx.args.isSet(QStringLiteral("differences-only"));
     if (ctx.json) {
         QJsonArray rows;

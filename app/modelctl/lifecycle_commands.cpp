@@ -46,6 +46,13 @@ void printOutcome(Context &ctx, const TransitionOutcome &o)
         ctx.out << o.modelName << " v" << a.version << ": Production -> Archived (" << a.reason << ")\n";
     ctx.out << o.modelName << " v" << o.version << ": " << o.fromStage << " -> " << o.toStage << " (" << o.kind << ")"
             << Qt::endl;
+    for (const AliasMove &m : o.aliasesMoved)
+        ctx.out << "alias " << m.alias << ": v" << m.from << " -> v" << m.to
+                << (m.followsProduction ? " (follows Production)" : " (moved with the rollback)") << Qt::endl;
+    for (const Alias &a : o.aliasesLeft)
+        ctx.err << "warning: alias " << a.alias << (a.isProtected ? " (protected)" : "") << " still points at v"
+                << a.version << ", which is no longer in Production; move it with `modelctl alias set " << o.modelName
+                << " " << a.alias << " VERSION` or `--follows production`" << Qt::endl;
 }
 
 int finishTransition(Context &ctx, const Result<TransitionOutcome> &r)
@@ -64,8 +71,8 @@ void setupPromote(QCommandLineParser &p)
 {
     nameVersion(p);
     p.addOption({QStringLiteral("to"),
-                 QStringLiteral("Target stage: Staging, Production (needs an approved request), "
-                                "None or Archived."),
+                 QStringLiteral("Target stage: Staging (gates run), None (demote) or Archived. Production is reached "
+                                "by approving a request (modelctl request, modelctl approve)."),
                  QStringLiteral("STAGE")});
     reasonOption(p, QStringLiteral("Why (recorded in the history and audit log)."));
 }
@@ -126,7 +133,22 @@ void setupRollback(QCommandLineParser &p)
                  QStringLiteral("Instead of rolling back: make VERSION a rollback "
                                 "candidate again after it was rolled back from."),
                  QStringLiteral("VERSION")});
-    p.addOption({QStringLiteral("dry-run"), QStringLiteral("Only print the target that would be chosen.")});
+    p.addOption({QStringLiteral("dry-run"),
+                 QStringLiteral("Only print what would happen: the target, and which aliases move or stay.")});
+    p.addOption({QStringLiteral("move-aliases"),
+                 QStringLiteral("Move pinned aliases that point at the version rolled back from to the target, in the "
+                                "same transaction (aliases that follow Production always move).")});
+}
+
+void printPlan(Context &ctx, const RollbackPlan &plan)
+{
+    ctx.out << "Would roll " << plan.modelName << " back from v" << plan.current << " to v" << plan.target
+            << Qt::endl;
+    for (const Alias &a : plan.following)
+        ctx.out << "  alias " << a.alias << " follows Production: moves to v" << plan.target << Qt::endl;
+    for (const Alias &a : plan.pinnedOnCurrent)
+        ctx.out << "  alias " << a.alias << " is pinned to v" << plan.current
+                << ": stays there unless --move-aliases moves it to v" << plan.target << Qt::endl;
 }
 
 int runRollback(Context &ctx)
@@ -157,15 +179,18 @@ int runRollback(Context &ctx)
         target = *n;
     }
     if (ctx.args.isSet(QStringLiteral("dry-run"))) {
-        auto t = target > 0 ? Result<int>(target) : (*r)->suggestedRollbackTarget(pos.first());
-        if (!t)
-            return ctx.fail(t.error());
+        auto plan = (*r)->planRollback(pos.first(), target);
+        if (!plan)
+            return ctx.fail(plan.error());
         if (ctx.json)
-            return ctx.printJson({{QStringLiteral("model"), pos.first()}, {QStringLiteral("target"), *t}});
-        ctx.out << "Would roll " << pos.first() << " back to v" << *t << Qt::endl;
+            return ctx.printJson(toJson(*plan));
+        printPlan(ctx, *plan);
         return ExitOk;
     }
-    return finishTransition(ctx, (*r)->rollback(pos.first(), target, ctx.args.value(QStringLiteral("reason"))));
+    return finishTransition(ctx, (*r)->rollback(pos.first(), target, ctx.args.value(QStringLiteral("reason")),
+                                                ctx.args.isSet(QStringLiteral("move-aliases"))
+                                                    ? Registry::PinnedAliases::Move
+                                                    : Registry::PinnedAliases::Stay));
 }
 
 void setupName(QCommandLineParser &p)
@@ -472,24 +497,37 @@ void setupAlias(QCommandLineParser &p)
                             QStringLiteral("set NAME ALIAS VERSION | rm NAME ALIAS | list NAME"),
                             QStringLiteral("ARGS..."));
     p.addOption({QStringLiteral("protected"), QStringLiteral("set: only deployers may move or remove this alias.")});
+    p.addOption({QStringLiteral("follows"),
+                 QStringLiteral("set: the alias follows a stage instead of a version (only 'production': it always "
+                                "points at the newest Production version and moves with every promotion, archive and "
+                                "rollback)."),
+                 QStringLiteral("STAGE")});
 }
 
 int runAlias(Context &ctx)
 {
     const QStringList pos = ctx.args.positionalArguments();
     const QString usage =
-        QStringLiteral("Use: modelctl alias set NAME ALIAS VERSION [--protected] | alias rm NAME ALIAS | "
-                       "alias list NAME");
+        QStringLiteral("Use: modelctl alias set NAME ALIAS (VERSION | --follows production) [--protected] | alias rm "
+                       "NAME ALIAS | alias list NAME");
     if (pos.isEmpty())
         return ctx.usage(usage);
     const QString action = pos.first();
-    if (!((action == QLatin1String("set") && pos.size() == 4) || (action == QLatin1String("rm") && pos.size() == 3) ||
-          (action == QLatin1String("list") && pos.size() == 2)))
+    const bool follows = ctx.args.isSet(QStringLiteral("follows"));
+    if (follows && (action != QLatin1String("set") || ctx.args.value(QStringLiteral("follows")).toLower() !=
+                                                            QLatin1String("production")))
+        return ctx.usage(QStringLiteral("--follows takes 'production', with alias set: modelctl alias set NAME ALIAS "
+                                        "--follows production"));
+    if (!((action == QLatin1String("set") && pos.size() == (follows ? 3 : 4)) ||
+          (action == QLatin1String("rm") && pos.size() == 3) || (action == QLatin1String("list") && pos.size() == 2)))
         return ctx.usage(usage);
     auto r = ctx.registry();
     if (!r)
         return ctx.fail(r.error());
-    if (action == QLatin1String("set")) {
+    if (action == QLatin1String("set") && follows) {
+        if (auto s = (*r)->setFollowingAlias(pos.at(1), pos.at(2), ctx.args.isSet(QStringLiteral("protected"))); !s)
+            return ctx.fail(s.error());
+    } else if (action == QLatin1String("set")) {
         auto n = parseVersionNumber(pos.at(3));
         if (!n)
             return ctx.fail(n.error());
@@ -511,10 +549,11 @@ int runAlias(Context &ctx)
     QList<QStringList> rows;
     for (const Alias &al : *list)
         rows << QStringList{al.alias, QStringLiteral("v%1").arg(al.version),
+                            al.followsProduction ? QStringLiteral("production") : QStringLiteral("pinned"),
                             al.isProtected ? QStringLiteral("yes") : QStringLiteral("no"), al.updatedBy, al.updatedAt};
     printTable(ctx.out,
-               {QStringLiteral("ALIAS"), QStringLiteral("VERSION"), QStringLiteral("PROTECTED"), QStringLiteral("BY"),
-                QStringLiteral("AT")},
+               {QStringLiteral("ALIAS"), QStringLiteral("VERSION"), QStringLiteral("FOLLOWS"), QStringLiteral("PROTECTED"),
+                QStringLiteral("BY"), QStringLiteral("AT")},
                rows);
     return ExitOk;
 }
@@ -630,6 +669,115 @@ int runWhoami(Context &ctx)
 
 } // namespace
 
+int runActions(Context &ctx)
+{
+    auto nv = takeNameVersion(ctx, QStringLiteral("actions takes a model and a version: modelctl actions NAME VERSION"));
+    if (!nv)
+        return ctx.fail(nv.error());
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    auto actions = (*r)->versionActions(nv->name, nv->version);
+    if (!actions)
+        return ctx.fail(actions.error());
+    if (ctx.json)
+        return ctx.printJson(toJson(*actions));
+    QStringList roles;
+    for (Role role : actions->roles)
+        roles << roleName(role);
+    ctx.out << nv->name << " v" << nv->version << " (" << stageName(actions->stage) << "), for " << actions->actor
+            << " (" << (roles.isEmpty() ? QStringLiteral("no ModelDesk role") : roles.join(QStringLiteral(", ")))
+            << "):" << Qt::endl;
+    QList<QStringList> rows;
+    for (const ActionVerdict &a : actions->actions)
+        rows << QStringList{versionActionName(a.action), a.allowed ? QStringLiteral("yes") : QStringLiteral("no"),
+                            a.reason};
+    printTable(ctx.out, {QStringLiteral("ACTION"), QStringLiteral("ALLOWED"), QStringLiteral("WHY")}, rows);
+    return ExitOk;
+}
+
+void setupWithdraw(QCommandLineParser &p)
+{
+    p.addPositionalArgument(QStringLiteral("REQUEST"), QStringLiteral("Request number (see modelctl requests)."));
+    reasonOption(p, QStringLiteral("Why (required)."));
+}
+
+int runWithdraw(Context &ctx)
+{
+    const QStringList pos = ctx.args.positionalArguments();
+    bool ok = false;
+    const qint64 id = pos.size() == 1 ? pos.first().toLongLong(&ok) : 0;
+    if (!ok || id <= 0)
+        return ctx.usage(QStringLiteral("withdraw takes a request number: modelctl withdraw REQUEST --reason TEXT"));
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    auto q = (*r)->withdrawRequest(id, ctx.args.value(QStringLiteral("reason")));
+    if (!q)
+        return ctx.fail(q.error());
+    if (ctx.json)
+        return ctx.printJson(toJson(*q));
+    ctx.out << "Request #" << id << " for " << q->modelName << " v" << q->version << " is withdrawn." << Qt::endl;
+    return ExitOk;
+}
+
+void setupMetricDirection(QCommandLineParser &p)
+{
+    p.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Model name, or '*' for the whole registry."));
+    p.addPositionalArgument(QStringLiteral("METRIC"), QStringLiteral("Metric name (without dataset or slice)."),
+                            QStringLiteral("[METRIC"));
+    p.addPositionalArgument(QStringLiteral("DIRECTION"),
+                            QStringLiteral("higher, lower, or default (the name's convention); omit to show."),
+                            QStringLiteral("[higher|lower|default]]"));
+}
+
+int runMetricDirection(Context &ctx)
+{
+    const QStringList pos = ctx.args.positionalArguments();
+    if (pos.isEmpty() || pos.size() > 3)
+        return ctx.usage(QStringLiteral("Use: modelctl metric-direction NAME [METRIC [higher|lower|default]] (NAME '*': "
+                                        "the whole registry)"));
+    const QString model = pos.first() == QLatin1String("*") ? QString() : pos.first();
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    if (pos.size() == 3) {
+        std::optional<MetricDirection> direction = parseMetricDirection(pos.at(2));
+        if (!direction && pos.at(2) != QLatin1String("default"))
+            return ctx.usage(QStringLiteral("The direction is higher, lower or default, not '%1'.").arg(pos.at(2)));
+        if (auto s = (*r)->setMetricDirection(model, pos.at(1), direction); !s)
+            return ctx.fail(s.error());
+    }
+    auto d = (*r)->metricDirections(model);
+    if (!d)
+        return ctx.fail(d.error());
+    QStringList metrics = d->model.keys() + d->registry.keys();
+    if (pos.size() >= 2)
+        metrics = {pos.at(1)};
+    metrics.removeDuplicates();
+    metrics.sort();
+    if (ctx.json) {
+        QJsonArray list;
+        for (const QString &m : metrics)
+            list << QJsonObject{{QStringLiteral("metric"), m},
+                                {QStringLiteral("direction"), metricDirectionName(d->of(m))},
+                                {QStringLiteral("source"), d->sourceOf(m)}};
+        return ctx.printJson({{QStringLiteral("model"), model.isEmpty() ? QStringLiteral("*") : model},
+                              {QStringLiteral("directions"), list}});
+    }
+    if (metrics.isEmpty()) {
+        ctx.out << "No metric directions are set; every metric has its name's default (loss, error, latency, ...: "
+                   "lower is better)."
+                << Qt::endl;
+        return ExitOk;
+    }
+    QList<QStringList> rows;
+    for (const QString &m : metrics)
+        rows << QStringList{m, metricDirectionName(d->of(m)) + QStringLiteral(" is better"), d->sourceOf(m)};
+    printTable(ctx.out, {QStringLiteral("METRIC"), QStringLiteral("DIRECTION"), QStringLiteral("SET FOR")}, rows);
+    return ExitOk;
+}
+
 QList<Command> lifecycleCommands()
 {
     auto none = [](QCommandLineParser &) {};
@@ -663,6 +811,13 @@ QList<Command> lifecycleCommands()
          runDeployments},
         {QStringLiteral("grant"), QStringLiteral("PostgreSQL: give a user a ModelDesk role."), setupGrant, runGrant},
         {QStringLiteral("whoami"), QStringLiteral("Who you act as and your roles."), none, runWhoami},
+        {QStringLiteral("actions"), QStringLiteral("What you may do with a version, and why not."), nameVersion,
+         runActions},
+        {QStringLiteral("withdraw"), QStringLiteral("Withdraw your open promotion request."), setupWithdraw,
+         runWithdraw},
+        {QStringLiteral("metric-direction"),
+         QStringLiteral("Whether higher or lower is better for a metric (gates, diff, the app)."), setupMetricDirection,
+         runMetricDirection},
     };
 }
 

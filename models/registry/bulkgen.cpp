@@ -2,6 +2,7 @@
 
 #include "audit.h"
 #include "gates.h"
+#include "policy.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -863,15 +864,21 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                 {(*auditId)++, e.at, e.actor, e.action, e.objectType, e.objectKey, e.details, e.prevHash, e.hash});
         };
         const QVariant noApproval(QMetaType(QMetaType::LongLong));
-        auto transition = [&](int m, int v, Stage from, Stage to, const QString &kind, const QString &actor,
+        // Every simulated move is one of the policy's (policy::moves()); an unknown one is a bug here.
+        auto transition = [&](int m, int v, Stage from, Stage to, TransitionKind kindValue, const QString &actor,
                               const QString &at, const QString &reason, qint64 approval) -> Status {
-            if (auto s =
-                    transitions.add({(*transitionId)++, versionRowId(m, v),
-                                     kind == QLatin1String("register") ? QString() : stageName(from), stageName(to),
-                                     kind, actor, at, reason, approval > 0 ? QVariant(approval) : noApproval});
+            const bool registering = kindValue == TransitionKind::Register;
+            if (!registering && !policy::findMove(from, to, kindValue, approval > 0))
+                return Error::database(QStringLiteral("The generator planned a move the policy does not allow: %1->%2 "
+                                                      "(%3).")
+                                           .arg(stageName(from), stageName(to), transitionKindName(kindValue)));
+            const QString kind = transitionKindName(kindValue);
+            if (auto s = transitions.add({(*transitionId)++, versionRowId(m, v),
+                                          registering ? QString() : stageName(from), stageName(to), kind, actor, at,
+                                          reason, approval > 0 ? QVariant(approval) : noApproval});
                 !s)
                 return s;
-            if (kind == QLatin1String("register"))
+            if (registering)
                 return {};
             return log(at, actor, QStringLiteral("stage_") + kind, QStringLiteral("model_version"),
                        modelName(m) + QStringLiteral("@v") + QString::number(v),
@@ -932,7 +939,7 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                         QJsonObject{{QStringLiteral("namespace"), kTeams[teamOf(m)]}});
                 break;
             case Event::Register:
-                s = transition(m, v, Stage::None, Stage::None, QStringLiteral("register"), author(m, v), at, {}, 0);
+                s = transition(m, v, Stage::None, Stage::None, TransitionKind::Register, author(m, v), at, {}, 0);
                 if (s)
                     s = log(at, author(m, v), QStringLiteral("register_version"), QStringLiteral("model_version"), key,
                             QJsonObject{{QStringLiteral("artifact_uri"),
@@ -942,7 +949,7 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                                         {QStringLiteral("facts"), spec.factsPerVersion}});
                 break;
             case Event::ToStaging:
-                s = transition(m, v, Stage::None, Stage::Staging, QStringLiteral("promote"), author(m, v), at,
+                s = transition(m, v, Stage::None, Stage::Staging, TransitionKind::Promote, author(m, v), at,
                                QStringLiteral("Candidate for production"), 0);
                 break;
             case Event::Request: {
@@ -953,7 +960,7 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                 const ModelVersion base = baseline > 0 ? candidate(m, baseline) : ModelVersion{};
                 const GateReport gates = evaluateGates(policy, cand, baseline > 0 ? &base : nullptr,
                                                        QDateTime::fromMSecsSinceEpoch(e.at - 3600000, Qt::UTC),
-                                                       QDateTime::fromMSecsSinceEpoch(e.at, Qt::UTC));
+                                                       QDateTime::fromMSecsSinceEpoch(e.at, Qt::UTC), MetricDirections{});
                 const RequestFate fate = RequestFate(e.other);
                 const QString status =
                     fate == Promoted ? QStringLiteral("promoted")
@@ -994,28 +1001,28 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                                         {QStringLiteral("comment"), comment},
                                         {QStringLiteral("override_reason"), overrideReason}});
                 if (s && approve && e.other > 0)
-                    s = transition(m, e.other, Stage::Production, Stage::Archived, QStringLiteral("archive"),
-                                   reviewer(m, v), at, QStringLiteral("Superseded by v%1").arg(v), 0);
+                    s = transition(m, e.other, Stage::Production, Stage::Archived, TransitionKind::Archive,
+                                   reviewer(m, v), at, QStringLiteral("superseded by v%1").arg(v), request);
                 if (s && approve) {
-                    s = transition(m, v, Stage::Staging, Stage::Production, QStringLiteral("promote"), reviewer(m, v),
+                    s = transition(m, v, Stage::Staging, Stage::Production, TransitionKind::Promote, reviewer(m, v),
                                    at, QStringLiteral("Approved request #%1").arg(request), request);
                     productionNow[m] = v;
                 }
                 break;
             }
             case Event::Demote:
-                s = transition(m, v, Stage::Staging, Stage::None, QStringLiteral("demote"), author(m, v), at,
+                s = transition(m, v, Stage::Staging, Stage::None, TransitionKind::Demote, author(m, v), at,
                                QStringLiteral("A better candidate is on the way"), 0);
                 break;
             case Event::ArchiveStaging:
-                s = transition(m, v, Stage::Staging, Stage::Archived, QStringLiteral("archive"), author(m, v), at,
+                s = transition(m, v, Stage::Staging, Stage::Archived, TransitionKind::Archive, author(m, v), at,
                                QStringLiteral("Not going to production"), 0);
                 break;
             case Event::Rollback:
-                s = transition(m, v, Stage::Production, Stage::Archived, QStringLiteral("rollback"), kOnCall, at,
+                s = transition(m, v, Stage::Production, Stage::Archived, TransitionKind::Rollback, kOnCall, at,
                                QStringLiteral("Error rate up after the release"), 0);
                 if (s)
-                    s = transition(m, e.other, Stage::Archived, Stage::Production, QStringLiteral("rollback"), kOnCall,
+                    s = transition(m, e.other, Stage::Archived, Stage::Production, TransitionKind::Rollback, kOnCall,
                                    at, QStringLiteral("Error rate up after the release"), 0);
                 productionNow[m] = e.other;
                 break;
@@ -1041,14 +1048,18 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
         // Aliases: champion = the Production version, challenger = the candidate waiting for approval.
         Inserter aliases(db, QStringLiteral("aliases"),
                          {QStringLiteral("model_id"), QStringLiteral("alias"), QStringLiteral("version_id"),
-                          QStringLiteral("protected"), QStringLiteral("updated_at"), QStringLiteral("updated_by")});
+                          QStringLiteral("protected"), QStringLiteral("updated_at"), QStringLiteral("updated_by"),
+                          QStringLiteral("follows")});
+        // champion follows Production (it is what serving resolves); challenger is pinned.
         for (int m = 0; m < spec.models; ++m) {
-            for (const auto &[alias, v, isProtected] : {std::tuple{QStringLiteral("champion"), champion[m], 1},
-                                                        std::tuple{QStringLiteral("challenger"), challenger[m], 0}}) {
+            for (const auto &[alias, v, isProtected, follows] :
+                 {std::tuple{QStringLiteral("champion"), champion[m], 1, QStringLiteral("production")},
+                  std::tuple{QStringLiteral("challenger"), challenger[m], 0, QString()}}) {
                 if (v == 0)
                     continue;
                 const QString at = isoUtc(stageChanged[qsizetype(m) * V + (v - 1)] + 60000);
-                if (auto s = aliases.add({L.firstModel + m, alias, versionRowId(m, v), isProtected, at, kDeployer}); !s)
+                if (auto s = aliases.add({L.firstModel + m, alias, versionRowId(m, v), isProtected, at, kDeployer, follows});
+                    !s)
                     return s.error();
             }
         }

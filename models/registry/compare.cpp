@@ -82,7 +82,7 @@ void addSection(VersionDiff &diff, DiffRow::Section section, bool numeric,
 }
 } // namespace
 
-VersionDiff diffVersions(const QList<ModelVersion> &versions)
+VersionDiff diffVersions(const QList<ModelVersion> &versions, const MetricDirections &directions)
 {
     VersionDiff diff;
     diff.versions = versions;
@@ -102,7 +102,7 @@ VersionDiff diffVersions(const QList<ModelVersion> &versions)
     });
     for (DiffRow &r : diff.rows)
         if (r.section == DiffRow::Section::Metric)
-            r.lowerIsBetter = lowerIsBetter(r.key.section(QLatin1Char('@'), 0, 0).section(QLatin1Char('['), 0, 0));
+            r.lowerIsBetter = directions.lowerIsBetter(r.key.section(QLatin1Char('@'), 0, 0).section(QLatin1Char('['), 0, 0));
     addSection(diff, DiffRow::Section::Param, true, [](const ModelVersion &v) { return v.params; });
     addSection(diff, DiffRow::Section::Fact, false, [](const ModelVersion &v) {
         QMap<QString, QString> m;

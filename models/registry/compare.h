@@ -3,6 +3,7 @@
 // Side-by-side comparison of versions (metrics, params, provenance, tags, lineage inputs, artifact).
 // Pure functions over loaded versions; used by `modelctl diff` and the comparison views.
 
+#include "policy.h"
 #include "types.h"
 
 #include <optional>
@@ -38,7 +39,8 @@ struct VersionDiff
 
 QString diffSectionName(DiffRow::Section section);
 
-// versions must be loaded with full metadata (Registry::version()).
-VersionDiff diffVersions(const QList<ModelVersion> &versions);
+// versions must be loaded with full metadata (Registry::version()); directions are the model's
+// (Registry::metricDirections), so `modelctl diff` and Compare call the same number better.
+VersionDiff diffVersions(const QList<ModelVersion> &versions, const MetricDirections &directions);
 
 } // namespace md

@@ -344,12 +344,13 @@ Result<DemoSummary> fillDemoRegistry(Registry &registry, quint32 seed, const std
                  if (!prod)
                      return prod.error();
                  const QString service = name.section(QLatin1Char('/'), 1) + QStringLiteral("-api");
-                 for (const ModelVersion &v : *prod) {
+                 for (const ModelVersion &v : *prod)
                      if (auto s = reg->reportDeployment(service, QStringLiteral("prod-eu"), name, v.version); !s)
                          return s;
-                     if (auto s = reg->setAlias(name, QStringLiteral("champion"), v.version, true); !s)
+                 // champion is what serving resolves: it follows Production through every promotion and rollback.
+                 if (!prod->isEmpty())
+                     if (auto s = reg->setFollowingAlias(name, QStringLiteral("champion"), true); !s)
                          return s;
-                 }
                  if (modelIndex == 2)
                      return reg->reportDeployment(service, QStringLiteral("canary-us"), name, dm.versions - 1);
                  return reg->setAlias(name, QStringLiteral("challenger"), dm.versions, false);

@@ -6,19 +6,6 @@
 
 namespace md {
 
-bool lowerIsBetter(const QString &metricName)
-{
-    static const QStringList lower = {QStringLiteral("loss"), QStringLiteral("latency"),    QStringLiteral("error"),
-                                      QStringLiteral("rmse"), QStringLiteral("mae"),        QStringLiteral("mse"),
-                                      QStringLiteral("time"), QStringLiteral("perplexity"), QStringLiteral("fpr"),
-                                      QStringLiteral("cost")};
-    const QString n = metricName.toLower();
-    for (const QString &word : lower)
-        if (n.contains(word))
-            return true;
-    return false;
-}
-
 QString GateReport::summary() const
 {
     QStringList lines;
@@ -250,7 +237,7 @@ Result<GateReport> gateReportFromJson(const QJsonObject &json)
 }
 
 GateReport evaluateGates(const GatePolicy &policy, const ModelVersion &candidate, const ModelVersion *baseline,
-                         const QDateTime &stagingSince, const QDateTime &now)
+                         const QDateTime &stagingSince, const QDateTime &now, const MetricDirections &directions)
 {
     GateReport report;
     report.approvalsRequired = policy.approvals;
@@ -272,7 +259,11 @@ GateReport evaluateGates(const GatePolicy &policy, const ModelVersion &candidate
             break;
         }
         case GateRule::Kind::NoRegression: {
-            const bool higher = rule.higherIsBetter >= 0 ? rule.higherIsBetter == 1 : !lowerIsBetter(rule.metric);
+            // A direction written into a policy stored before schema v4 counts only where the registry sets none
+            // (setGatePolicies now stores it as the model's metric direction).
+            const bool higher = rule.higherIsBetter >= 0 && directions.sourceOf(rule.metric) == QLatin1String("default")
+                                    ? rule.higherIsBetter == 1
+                                    : !directions.lowerIsBetter(rule.metric);
             res.rule = QStringLiteral("%1 no regression vs Production (tolerance %2, %3 is better)")
                            .arg(metricKey(rule), num(rule.tolerance),
                                 higher ? QStringLiteral("higher") : QStringLiteral("lower"));

@@ -2,6 +2,7 @@
 
 // Gate policies and their evaluation. Pure functions: no database access.
 
+#include "policy.h"
 #include "result.h"
 #include "types.h"
 
@@ -27,7 +28,9 @@ struct GateRule
     QString slice;   // metric rules
     double threshold = 0.0;
     double tolerance = 0.0;  // no_regression
-    int higherIsBetter = -1; // no_regression: -1 = by convention (see lowerIsBetter)
+    // no_regression, as written in a policy file: -1 = not given. Registry::setGatePolicies stores a given
+    // direction as the model's metric direction (one answer for gates, Compare and the approval dialog).
+    int higherIsBetter = -1;
     QStringList names;       // required facts / tags
     double hours = 0.0;      // min_staging_hours
 };
@@ -65,9 +68,6 @@ struct GateReport
     QString summary() const; // multi-line text for people
 };
 
-// Metric names where lower is better by convention (loss, latency, error, ...).
-bool lowerIsBetter(const QString &metricName);
-
 Result<GatePolicies> parseGatePolicies(const QJsonObject &json);
 Result<GatePolicy> parseGatePolicy(const QJsonObject &json, const QString &where);
 QJsonObject toJson(const GatePolicy &policy);
@@ -75,8 +75,9 @@ QJsonObject toJson(const GateReport &report);
 Result<GateReport> gateReportFromJson(const QJsonObject &json);
 
 // Evaluates a policy for a candidate. baseline is the current Production version (nullptr: none);
-// stagingSince is when the candidate entered Staging (invalid: not in Staging).
+// stagingSince is when the candidate entered Staging (invalid: not in Staging). No-regression rules
+// compare in the metric's direction (directions: the model's, see Registry::metricDirections).
 GateReport evaluateGates(const GatePolicy &policy, const ModelVersion &candidate, const ModelVersion *baseline,
-                         const QDateTime &stagingSince, const QDateTime &now);
+                         const QDateTime &stagingSince, const QDateTime &now, const MetricDirections &directions);
 
 } // namespace md

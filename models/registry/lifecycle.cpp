@@ -1,6 +1,8 @@
 // Stages, gates, approvals, rollback, aliases, deployments and roles: the part of Registry that
-// changes what is in Production. Every change is one transaction that writes the new state, a
-// stage_transitions row, an audit entry and an outbox event together, or nothing.
+// changes what is in Production. The rules come from policy.h; this file applies them. Every change
+// is one transaction that writes the new state, a stage_transitions row, an audit entry and an outbox
+// event together, or nothing. Aliases that follow Production are moved by the database in the same
+// transaction (schema v4); the moves are read back here for the audit log and the outcome.
 
 #include "registry.h"
 #include "validation.h"
@@ -12,10 +14,6 @@
 namespace md {
 
 namespace {
-const QString kAllowedMoves = QStringLiteral("Allowed moves: None->Staging, Staging->Production (with an approved "
-                                             "request), Staging->None, Production->Archived, Staging->Archived, and "
-                                             "Archived->Production only as a rollback.");
-
 QString versionKey(const QString &model, int version)
 {
     return model + QStringLiteral("@v") + QString::number(version);
@@ -33,35 +31,77 @@ Status requireReason(const QString &reason, bool required)
                                              "audit log."));
     return validateText(QStringLiteral("The reason"), reason, kMaxValueLength, false, true);
 }
+
+// The few columns of a version a stage change needs (loading it in full costs 8 queries).
+struct VersionRow
+{
+    qint64 id = 0;
+    qint64 modelId = 0;
+    Stage stage = Stage::None;
+};
+
+Result<VersionRow> readVersionRow(Database &db, const QString &modelName, int number)
+{
+    auto q = db.exec(QStringLiteral("SELECT v.id, v.model_id, v.stage FROM model_versions v JOIN registered_models m "
+                                    "ON m.id = v.model_id WHERE m.name = ? AND v.version = ?"),
+                     {modelName, number});
+    if (!q)
+        return q.error();
+    if (!q->next()) {
+        auto exists = db.scalar(QStringLiteral("SELECT 1 FROM registered_models WHERE name = ?"), {modelName});
+        if (exists && exists->isNull())
+            return Error::notFound(
+                QStringLiteral("There is no model '%1'. `modelctl models` lists the models.").arg(modelName));
+        return Error::notFound(
+            QStringLiteral("The model '%1' has no version %2. `modelctl versions %1` lists its versions.")
+                .arg(modelName)
+                .arg(number));
+    }
+    VersionRow row{q->value(0).toLongLong(), q->value(1).toLongLong(), Stage::None};
+    parseStage(q->value(2).toString(), &row.stage);
+    return row;
+}
+
+Error moveRefused(const QString &modelName, int version, Stage from, Stage to, const QString &what)
+{
+    return Error::conflict(QStringLiteral("%1 is in %2 and cannot move to %3: %4 %5")
+                               .arg(versionKey(modelName, version), stageName(from), stageName(to), what,
+                                    policy::allowedMovesText()));
+}
 } // namespace
 
-Status Registry::recordTransition(qint64 versionId, const QString &modelName, int version, const QString &from,
-                                  const QString &to, const QString &kind, const QString &reason, qint64 approvalId)
+Status Registry::recordTransition(qint64 versionId, const QString &modelName, int version, Stage from, Stage to,
+                                  TransitionKind kind, const QString &reason, qint64 approvalId)
 {
+    if (!policy::findMove(from, to, kind, approvalId > 0))
+        return moveRefused(modelName, version, from, to, QStringLiteral("no such move."));
     const QString now = nowUtc();
+    const QString fromName = stageName(from);
+    const QString toName = stageName(to);
+    const QString kindName = transitionKindName(kind);
     // The transition row comes first: the database accepts a stage change only when it is recorded.
     if (auto q = m_db->execWrite(
             QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, "
                            "at, reason, approval_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-            {versionId, from, to, kind, m_actor, now, reason,
+            {versionId, fromName, toName, kindName, m_actor, now, reason,
              approvalId > 0 ? QVariant(approvalId) : QVariant(QMetaType(QMetaType::LongLong))});
         !q)
         return q.error();
-    auto updated = m_db->exec(QStringLiteral("UPDATE model_versions SET stage = ?, stage_changed_at = ? WHERE id = ? "
-                                             "AND stage = ?"),
-                              {to, now, versionId, from});
+    auto updated = m_db->execWrite(QStringLiteral("UPDATE model_versions SET stage = ?, stage_changed_at = ? WHERE id "
+                                                  "= ? AND stage = ?"),
+                                   {toName, now, versionId, fromName});
     if (!updated)
         return updated.error();
-    if (updated->numRowsAffected() != 1)
+    if (*updated != 1)
         return Error::conflict(QStringLiteral("%1 changed stage while this action ran; reload and try again.")
                                    .arg(versionKey(modelName, version)));
     const QJsonObject details{
-        {QStringLiteral("from"), from},
-        {QStringLiteral("to"), to},
-        {QStringLiteral("kind"), kind},
+        {QStringLiteral("from"), fromName},
+        {QStringLiteral("to"), toName},
+        {QStringLiteral("kind"), kindName},
         {QStringLiteral("reason"), reason},
         {QStringLiteral("approval_id"), approvalId > 0 ? QJsonValue(double(approvalId)) : QJsonValue()}};
-    if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("stage_") + kind, QStringLiteral("model_version"),
+    if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("stage_") + kindName, QStringLiteral("model_version"),
                              versionKey(modelName, version), details);
         !s)
         return s;
@@ -70,12 +110,57 @@ Status Registry::recordTransition(qint64 versionId, const QString &modelName, in
     event.insert(QStringLiteral("version"), version);
     event.insert(QStringLiteral("actor"), m_actor);
     event.insert(QStringLiteral("at"), now);
-    if (auto q =
-            m_db->exec(QStringLiteral("INSERT INTO outbox_events (event_type, payload, created_at) VALUES (?, ?, ?)"),
-                       {QStringLiteral("stage_changed"), compactJson(event), now});
+    if (auto q = m_db->execWrite(
+            QStringLiteral("INSERT INTO outbox_events (event_type, payload, created_at) VALUES (?, ?, ?)"),
+            {QStringLiteral("stage_changed"), compactJson(event), now});
         !q)
         return q.error();
     return {};
+}
+
+Result<QList<Alias>> Registry::aliasesOf(qint64 modelId)
+{
+    auto q = m_db->exec(QStringLiteral("SELECT a.alias, v.version, a.protected, a.follows, a.updated_at, a.updated_by "
+                                       "FROM aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id "
+                                       "= ? ORDER BY a.alias"),
+                        {modelId});
+    if (!q)
+        return q.error();
+    QList<Alias> list;
+    while (q->next())
+        list << Alias{q->value(0).toString(), q->value(1).toInt(),     q->value(2).toInt() != 0,
+                      q->value(3).toString() == QLatin1String("production"), q->value(4).toString(),
+                      q->value(5).toString()};
+    return list;
+}
+
+Result<QList<AliasMove>> Registry::recordAliasMoves(const QString &modelName, qint64 modelId,
+                                                    const QList<Alias> &before)
+{
+    auto after = aliasesOf(modelId);
+    if (!after)
+        return after.error();
+    QList<AliasMove> moved;
+    for (const Alias &a : *after) {
+        for (const Alias &b : before) {
+            if (b.alias != a.alias || b.version == a.version)
+                continue;
+            moved << AliasMove{a.alias, b.version, a.version, a.followsProduction};
+            if (auto s = appendAudit(
+                    *m_db, m_actor, QStringLiteral("move_alias"), QStringLiteral("alias"),
+                    modelName + QLatin1Char('#') + a.alias,
+                    QJsonObject{{QStringLiteral("from"), b.version},
+                                {QStringLiteral("to"), a.version},
+                                {QStringLiteral("follows"), a.followsProduction ? QStringLiteral("production")
+                                                                                : QString()},
+                                {QStringLiteral("why"), a.followsProduction
+                                                            ? QStringLiteral("follows Production")
+                                                            : QStringLiteral("moved with the rollback")}});
+                !s)
+                return s.error();
+        }
+    }
+    return moved;
 }
 
 Result<GatePolicies> Registry::gatePolicies(const QString &modelName)
@@ -130,8 +215,21 @@ Status Registry::setGatePolicies(const QString &modelName, const GatePolicies &p
             mid = *id;
         }
         const QString now = nowUtc();
-        for (const auto &[transition, policy] : {std::pair{QStringLiteral("staging"), policies.staging},
-                                                 std::pair{QStringLiteral("production"), policies.production}}) {
+        // A direction written into a rule becomes the metric direction of the model (or registry): one
+        // answer for gates, Compare, the approval dialog and `modelctl diff`. The stored rule keeps none.
+        GatePolicies stored = policies;
+        for (GatePolicy *p : {&stored.staging, &stored.production})
+            for (GateRule &rule : p->rules)
+                if (rule.higherIsBetter >= 0) {
+                    if (auto s = writeMetricDirection(mid, modelName, rule.metric,
+                                                      rule.higherIsBetter == 1 ? MetricDirection::HigherIsBetter
+                                                                               : MetricDirection::LowerIsBetter);
+                        !s)
+                        return s;
+                    rule.higherIsBetter = -1;
+                }
+        for (const auto &[transition, policy] : {std::pair{QStringLiteral("staging"), stored.staging},
+                                                 std::pair{QStringLiteral("production"), stored.production}}) {
             auto q =
                 m_db->exec(QStringLiteral("INSERT INTO gate_policies (model_id, transition, policy, updated_at, "
                                           "updated_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (model_id, transition) "
@@ -143,8 +241,8 @@ Status Registry::setGatePolicies(const QString &modelName, const GatePolicies &p
         }
         return appendAudit(*m_db, m_actor, QStringLiteral("set_gate_policy"), QStringLiteral("gate_policy"),
                            modelName.isEmpty() ? QStringLiteral("*") : modelName,
-                           QJsonObject{{QStringLiteral("staging"), toJson(policies.staging)},
-                                       {QStringLiteral("production"), toJson(policies.production)}});
+                           QJsonObject{{QStringLiteral("staging"), toJson(stored.staging)},
+                                       {QStringLiteral("production"), toJson(stored.production)}});
     });
 }
 
@@ -164,10 +262,13 @@ Result<GateReport> Registry::evaluateInTransaction(const QString &modelName, int
     for (const ModelVersion &h : *holders)
         if (h.version != number && (!baseline || h.version > baseline->version))
             baseline = &h;
+    auto directions = metricDirections(modelName);
+    if (!directions)
+        return directions.error();
     QDateTime since;
     if (candidate->stage == Stage::Staging)
         since = QDateTime::fromString(candidate->stageChangedAt, Qt::ISODateWithMs);
-    return evaluateGates(policy, *candidate, baseline, since, QDateTime::currentDateTimeUtc());
+    return evaluateGates(policy, *candidate, baseline, since, QDateTime::currentDateTimeUtc(), *directions);
 }
 
 Result<GateReport> Registry::evaluateGatesFor(const QString &modelName, int version, Stage to)
@@ -181,119 +282,108 @@ Result<TransitionOutcome> Registry::promote(const QString &modelName, int number
         return demote(modelName, number, reason);
     if (to == Stage::Archived)
         return archive(modelName, number, reason);
-    if (auto s = requireReason(reason, false); !s)
+    if (to == Stage::Production) {
+        // The approval that completes a request promotes in the same transaction (four eyes, then the
+        // move): there is never an approved request left waiting for a separate promotion.
+        return Error::conflict(QStringLiteral("%1 reaches Production through an approved request: ask for one with "
+                                              "`modelctl request %2 %3 --to Production --reason ...`; the reviewer "
+                                              "approval that completes it promotes the version.")
+                                   .arg(versionKey(modelName, number), modelName)
+                                   .arg(number));
+    }
+    const policy::Move *move = policy::findMove(Stage::None, Stage::Staging, TransitionKind::Promote);
+    if (auto s = requireReason(reason, move->needsReason); !s)
         return s.error();
     if (auto s = checkWritable(); !s)
         return s.error();
     return m_db->writeTransaction([&]() -> Result<TransitionOutcome> {
-        auto vid = versionId(modelName, number);
-        if (!vid)
-            return vid.error();
-        auto current = version(modelName, number);
-        if (!current)
-            return current.error();
-        const QString from = stageName(current->stage);
-        if (to == Stage::Staging) {
-            if (current->stage != Stage::None)
-                return Error::conflict(
-                    QStringLiteral("%1 is in %2; only a version in None can be promoted to Staging. %3")
-                        .arg(versionKey(modelName, number), from, kAllowedMoves));
+        auto row = readVersionRow(*m_db, modelName, number);
+        if (!row)
+            return row.error();
+        if (row->stage != Stage::None)
+            return moveRefused(modelName, number, row->stage, Stage::Staging,
+                               QStringLiteral("only a version in None can be promoted to Staging."));
+        if (move->runsStagingGates) {
             auto report = evaluateInTransaction(modelName, number, Stage::Staging);
             if (!report)
                 return report.error();
             if (!report->passed)
                 return Error::conflict(QStringLiteral("%1 was not moved to Staging because its gates failed.\n%2")
                                            .arg(versionKey(modelName, number), report->summary()));
-            if (auto s = recordTransition(*vid, modelName, number, from, QStringLiteral("Staging"),
-                                          QStringLiteral("promote"), reason, 0);
-                !s)
-                return s.error();
-            return TransitionOutcome{modelName, number, from, QStringLiteral("Staging"), QStringLiteral("promote"),
-                                     0,         {}};
         }
-        // Production.
-        if (current->stage == Stage::Archived)
-            return Error::conflict(
-                QStringLiteral("%1 is Archived; bring it back with `modelctl rollback %2 --to %3`. %4")
-                    .arg(versionKey(modelName, number), modelName)
-                    .arg(number)
-                    .arg(kAllowedMoves));
-        if (current->stage != Stage::Staging)
-            return Error::conflict(
-                QStringLiteral("%1 is in %2; only a version in Staging can be promoted to Production. %3")
-                    .arg(versionKey(modelName, number), from, kAllowedMoves));
-        auto req = m_db->scalar(
-            QStringLiteral("SELECT id FROM approval_requests WHERE version_id = ? AND status = 'approved'"), {*vid});
-        if (!req)
-            return req.error();
-        if (req->isNull()) {
-            auto pending = m_db->scalar(
-                QStringLiteral("SELECT id FROM approval_requests WHERE version_id = ? AND status = 'pending'"), {*vid});
-            if (!pending)
-                return pending.error();
-            if (!pending->isNull())
-                return Error::conflict(QStringLiteral("%1 needs an approved request before Production; request #%2 is "
-                                                      "still pending approval.")
-                                           .arg(versionKey(modelName, number))
-                                           .arg(pending->toLongLong()));
-            return Error::conflict(QStringLiteral("%1 needs an approved request before Production. Ask for one with "
-                                                  "`modelctl request %2 %3 --to Production --reason ...`.")
-                                       .arg(versionKey(modelName, number), modelName)
-                                       .arg(number));
-        }
-        return promoteToProduction(req->toLongLong());
+        if (auto s = recordTransition(row->id, modelName, number, Stage::None, Stage::Staging,
+                                      TransitionKind::Promote, reason, 0);
+            !s)
+            return s.error();
+        return TransitionOutcome{modelName, number, stageName(Stage::None), stageName(Stage::Staging),
+                                 transitionKindName(TransitionKind::Promote), 0, {}, {}, {}};
     });
 }
 
 Result<TransitionOutcome> Registry::promoteToProduction(qint64 requestId)
 {
-    // Runs inside a write transaction. The write transaction already serialises registry writers;
-    // the max_production trigger locks the model row as the last line of defence.
+    // Runs inside the write transaction of the completing approval. The write transaction already
+    // serialises registry writers; the max_production trigger locks the model row as the last line of defence.
     auto req = loadRequest(requestId);
     if (!req)
         return req.error();
-    auto vid = versionId(req->modelName, req->version);
-    if (!vid)
-        return vid.error();
-    auto mid = modelId(req->modelName);
-    if (!mid)
-        return mid.error();
-    auto maxProd = m_db->scalar(QStringLiteral("SELECT max_production FROM registered_models WHERE id = ?"), {*mid});
+    auto row = readVersionRow(*m_db, req->modelName, req->version);
+    if (!row)
+        return row.error();
+    if (row->stage != Stage::Staging)
+        return moveRefused(req->modelName, req->version, row->stage, Stage::Production,
+                           QStringLiteral("only a version in Staging is promoted by its request."));
+    auto maxProd =
+        m_db->scalar(QStringLiteral("SELECT max_production FROM registered_models WHERE id = ?"), {row->modelId});
     if (!maxProd)
         return maxProd.error();
     auto holders = m_db->exec(QStringLiteral("SELECT id, version FROM model_versions WHERE model_id = ? AND stage = "
                                              "'Production' ORDER BY stage_changed_at, version"),
-                              {*mid});
+                              {row->modelId});
     if (!holders)
         return holders.error();
     QList<QPair<qint64, int>> current;
     while (holders->next())
         current << qMakePair(holders->value(0).toLongLong(), holders->value(1).toInt());
+    holders->finish();
+    auto before = aliasesOf(row->modelId);
+    if (!before)
+        return before.error();
     TransitionOutcome outcome{req->modelName,
                               req->version,
-                              QStringLiteral("Staging"),
-                              QStringLiteral("Production"),
-                              QStringLiteral("promote"),
+                              stageName(Stage::Staging),
+                              stageName(Stage::Production),
+                              transitionKindName(TransitionKind::Promote),
                               requestId,
+                              {},
+                              {},
                               {}};
     const int excess = int(current.size()) - maxProd->toInt() + 1;
     for (int i = 0; i < excess && i < current.size(); ++i) {
         const QString why = QStringLiteral("superseded by v%1").arg(req->version);
-        if (auto s = recordTransition(current[i].first, req->modelName, current[i].second, QStringLiteral("Production"),
-                                      QStringLiteral("Archived"), QStringLiteral("archive"), why, requestId);
+        if (auto s = recordTransition(current[i].first, req->modelName, current[i].second, Stage::Production,
+                                      Stage::Archived, TransitionKind::Archive, why, requestId);
             !s)
             return s.error();
         outcome.archived << ArchivedVersion{current[i].second, why};
     }
-    if (auto s = recordTransition(*vid, req->modelName, req->version, QStringLiteral("Staging"),
-                                  QStringLiteral("Production"), QStringLiteral("promote"), req->reason, requestId);
+    if (auto s = recordTransition(row->id, req->modelName, req->version, Stage::Staging, Stage::Production,
+                                  TransitionKind::Promote, req->reason, requestId);
         !s)
         return s.error();
-    if (auto q =
-            m_db->exec(QStringLiteral("UPDATE approval_requests SET status = 'promoted', decided_at = ? WHERE id = ?"),
-                       {nowUtc(), requestId});
+    if (auto q = m_db->execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ?"),
+                                 {requestStatusName(RequestStatus::Promoted), nowUtc(), requestId});
         !q)
         return q.error();
+    auto moved = recordAliasMoves(req->modelName, row->modelId, *before);
+    if (!moved)
+        return moved.error();
+    outcome.aliasesMoved = *moved;
+    for (const Alias &a : *before)
+        if (!a.followsProduction)
+            for (const ArchivedVersion &gone : std::as_const(outcome.archived))
+                if (a.version == gone.version)
+                    outcome.aliasesLeft << a;
     return outcome;
 }
 
@@ -301,10 +391,10 @@ namespace {
 // Cancels the open request of a version that leaves Staging (it would otherwise block a new one).
 Status cancelOpenRequests(Database &db, qint64 versionId)
 {
-    auto q =
-        db.exec(QStringLiteral("UPDATE approval_requests SET status = 'cancelled', decided_at = ? WHERE version_id = ? "
-                               "AND status IN ('pending', 'approved')"),
-                {nowUtc(), versionId});
+    auto q = db.execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE version_id = ? "
+                                         "AND status IN (?, ?)"),
+                          {requestStatusName(RequestStatus::Cancelled), nowUtc(), versionId,
+                           requestStatusName(RequestStatus::Pending), requestStatusName(RequestStatus::Approved)});
     if (!q)
         return q.error();
     return {};
@@ -313,50 +403,73 @@ Status cancelOpenRequests(Database &db, qint64 versionId)
 
 Result<TransitionOutcome> Registry::demote(const QString &modelName, int number, const QString &reason)
 {
-    if (auto s = requireReason(reason, false); !s)
+    const policy::Move *move = policy::findMove(Stage::Staging, Stage::None, TransitionKind::Demote);
+    if (auto s = requireReason(reason, move->needsReason); !s)
         return s.error();
     if (auto s = checkWritable(); !s)
         return s.error();
     return m_db->writeTransaction([&]() -> Result<TransitionOutcome> {
-        auto current = version(modelName, number);
-        if (!current)
-            return current.error();
-        if (current->stage != Stage::Staging)
-            return Error::conflict(QStringLiteral("%1 is in %2; only a version in Staging can be demoted to None. %3")
-                                       .arg(versionKey(modelName, number), stageName(current->stage), kAllowedMoves));
-        if (auto s = cancelOpenRequests(*m_db, current->id); !s)
+        auto row = readVersionRow(*m_db, modelName, number);
+        if (!row)
+            return row.error();
+        if (row->stage != move->from)
+            return moveRefused(modelName, number, row->stage, Stage::None,
+                               QStringLiteral("only a version in Staging can be demoted to None."));
+        if (auto s = cancelOpenRequests(*m_db, row->id); !s)
             return s.error();
-        if (auto s = recordTransition(current->id, modelName, number, QStringLiteral("Staging"), QStringLiteral("None"),
-                                      QStringLiteral("demote"), reason, 0);
+        if (auto s = recordTransition(row->id, modelName, number, Stage::Staging, Stage::None, TransitionKind::Demote,
+                                      reason, 0);
             !s)
             return s.error();
-        return TransitionOutcome{
-            modelName, number, QStringLiteral("Staging"), QStringLiteral("None"), QStringLiteral("demote"), 0, {}};
+        return TransitionOutcome{modelName, number, stageName(Stage::Staging), stageName(Stage::None),
+                                 transitionKindName(TransitionKind::Demote), 0, {}, {}, {}};
     });
 }
 
 Result<TransitionOutcome> Registry::archive(const QString &modelName, int number, const QString &reason)
 {
-    if (auto s = requireReason(reason, false); !s)
+    if (auto s = requireReason(reason, policy::findMove(Stage::Staging, Stage::Archived, TransitionKind::Archive)
+                                           ->needsReason);
+        !s)
         return s.error();
     if (auto s = checkWritable(); !s)
         return s.error();
     return m_db->writeTransaction([&]() -> Result<TransitionOutcome> {
-        auto current = version(modelName, number);
-        if (!current)
-            return current.error();
-        if (current->stage != Stage::Staging && current->stage != Stage::Production)
-            return Error::conflict(
-                QStringLiteral("%1 is in %2; only Staging and Production versions can be archived. %3")
-                    .arg(versionKey(modelName, number), stageName(current->stage), kAllowedMoves));
-        const QString from = stageName(current->stage);
-        if (auto s = cancelOpenRequests(*m_db, current->id); !s)
+        auto row = readVersionRow(*m_db, modelName, number);
+        if (!row)
+            return row.error();
+        if (!policy::findMove(row->stage, Stage::Archived, TransitionKind::Archive))
+            return moveRefused(modelName, number, row->stage, Stage::Archived,
+                               QStringLiteral("only Staging and Production versions can be archived."));
+        const bool leavesProduction = row->stage == Stage::Production;
+        QList<Alias> before;
+        if (leavesProduction) {
+            auto a = aliasesOf(row->modelId);
+            if (!a)
+                return a.error();
+            before = *a;
+        }
+        if (auto s = cancelOpenRequests(*m_db, row->id); !s)
             return s.error();
-        if (auto s = recordTransition(current->id, modelName, number, from, QStringLiteral("Archived"),
-                                      QStringLiteral("archive"), reason, 0);
+        if (auto s = recordTransition(row->id, modelName, number, row->stage, Stage::Archived, TransitionKind::Archive,
+                                      reason, 0);
             !s)
             return s.error();
-        return TransitionOutcome{modelName, number, from, QStringLiteral("Archived"), QStringLiteral("archive"), 0, {}};
+        TransitionOutcome outcome{modelName, number, stageName(row->stage), stageName(Stage::Archived),
+                                  transitionKindName(TransitionKind::Archive), 0, {}, {}, {}};
+        if (leavesProduction) {
+            auto moved = recordAliasMoves(modelName, row->modelId, before);
+            if (!moved)
+                return moved.error();
+            outcome.aliasesMoved = *moved;
+            // Following aliases with nothing left in Production stay too: report every alias left behind.
+            for (const Alias &a : std::as_const(before))
+                if (a.version == number && !std::any_of(moved->begin(), moved->end(), [&](const AliasMove &m) {
+                        return m.alias == a.alias;
+                    }))
+                    outcome.aliasesLeft << a;
+        }
+        return outcome;
     });
 }
 
@@ -381,40 +494,68 @@ Result<int> Registry::suggestedRollbackTarget(const QString &modelName)
     return q->value(0).toInt();
 }
 
-Result<TransitionOutcome> Registry::rollback(const QString &modelName, int target, const QString &reason)
+Result<RollbackPlan> Registry::planRollback(const QString &modelName, int target)
 {
-    if (auto s = requireReason(reason, true); !s)
+    auto mid = modelId(modelName);
+    if (!mid)
+        return mid.error();
+    return planRollbackIn(*mid, modelName, target);
+}
+
+Result<RollbackPlan> Registry::planRollbackIn(qint64 modelId, const QString &modelName, int target)
+{
+    RollbackPlan plan;
+    plan.modelName = modelName;
+    // Roll back the most recently promoted holder.
+    auto holders = m_db->exec(QStringLiteral("SELECT version FROM model_versions WHERE model_id = ? AND stage = "
+                                             "'Production' ORDER BY stage_changed_at DESC, version DESC"),
+                              {modelId});
+    if (!holders)
+        return holders.error();
+    if (!holders->next())
+        return Error::conflict(QStringLiteral("%1 has nothing in Production to roll back.").arg(modelName));
+    plan.current = holders->value(0).toInt();
+    holders->finish();
+    plan.target = target;
+    if (plan.target == 0) {
+        auto suggested = suggestedRollbackTarget(modelName);
+        if (!suggested)
+            return suggested.error();
+        plan.target = *suggested;
+    }
+    auto aliases = aliasesOf(modelId);
+    if (!aliases)
+        return aliases.error();
+    for (const Alias &a : std::as_const(*aliases)) {
+        if (a.followsProduction)
+            plan.following << a;
+        else if (a.version == plan.current)
+            plan.pinnedOnCurrent << a;
+    }
+    return plan;
+}
+
+Result<TransitionOutcome> Registry::rollback(const QString &modelName, int target, const QString &reason,
+                                             PinnedAliases pinned)
+{
+    const policy::Move *into = policy::findMove(Stage::Archived, Stage::Production, TransitionKind::Rollback);
+    if (auto s = requireReason(reason, into->needsReason); !s)
         return s.error();
     if (auto s = checkWritable(); !s)
         return s.error();
     return m_db->writeTransaction([&]() -> Result<TransitionOutcome> {
-        // Only stages and ids are needed here (loading the versions in full took 16 queries more).
         auto mid = modelId(modelName);
         if (!mid)
             return mid.error();
-        // Roll back the most recently promoted holder.
-        auto holders =
-            m_db->exec(QStringLiteral("SELECT id, version FROM model_versions WHERE model_id = ? AND stage = "
-                                      "'Production' ORDER BY stage_changed_at DESC, version"),
-                       {*mid});
-        if (!holders)
-            return holders.error();
-        if (!holders->next())
-            return Error::conflict(QStringLiteral("%1 has nothing in Production to roll back.").arg(modelName));
-        const qint64 holderId = holders->value(0).toLongLong();
-        const int holderVersion = holders->value(1).toInt();
-        holders->finish();
-        int chosen = target;
-        if (chosen == 0) {
-            auto suggested = suggestedRollbackTarget(modelName);
-            if (!suggested)
-                return suggested.error();
-            chosen = *suggested;
-        }
+        auto plan = planRollbackIn(*mid, modelName, target);
+        if (!plan)
+            return plan.error();
+        const int chosen = plan->target;
         auto t = m_db->exec(QStringLiteral("SELECT v.id, v.stage, EXISTS (SELECT 1 FROM stage_transitions t WHERE "
-                                           "t.version_id = v.id AND t.to_stage = 'Production') FROM model_versions v "
-                                           "WHERE v.model_id = ? AND v.version = ?"),
-                            {*mid, chosen});
+                                           "t.version_id = v.id AND t.to_stage = 'Production'), (SELECT id FROM "
+                                           "model_versions WHERE model_id = v.model_id AND version = ?) FROM "
+                                           "model_versions v WHERE v.model_id = ? AND v.version = ?"),
+                            {plan->current, *mid, chosen});
         if (!t)
             return t.error();
         if (!t->next())
@@ -426,32 +567,55 @@ Result<TransitionOutcome> Registry::rollback(const QString &modelName, int targe
         Stage targetStage = Stage::None;
         parseStage(t->value(1).toString(), &targetStage);
         const bool wasInProduction = t->value(2).toBool();
+        const qint64 holderId = t->value(3).toLongLong();
         t->finish();
         if (targetStage == Stage::Production)
             return Error::conflict(QStringLiteral("%1 is already in Production.").arg(versionKey(modelName, chosen)));
-        if (!wasInProduction || targetStage != Stage::Archived)
+        if (targetStage != into->from || (into->needsEarlierProduction && !wasInProduction))
             return Error::conflict(
                 QStringLiteral("%1 cannot be a rollback target: a rollback returns to an Archived "
                                "version that was in Production before (it is %2%3).")
                     .arg(versionKey(modelName, chosen), stageName(targetStage),
                          wasInProduction ? QString() : QStringLiteral(" and was never in Production")));
-        TransitionOutcome outcome{
-            modelName, chosen, QStringLiteral("Archived"), QStringLiteral("Production"), QStringLiteral("rollback"),
-            0,         {}};
+        auto before = aliasesOf(*mid);
+        if (!before)
+            return before.error();
+        TransitionOutcome outcome{modelName,
+                                  chosen,
+                                  stageName(Stage::Archived),
+                                  stageName(Stage::Production),
+                                  transitionKindName(TransitionKind::Rollback),
+                                  0,
+                                  {},
+                                  {},
+                                  {}};
         const QString why = QStringLiteral("rolled back to v%1: %2").arg(chosen).arg(reason);
-        if (auto s = recordTransition(holderId, modelName, holderVersion, QStringLiteral("Production"),
-                                      QStringLiteral("Archived"), QStringLiteral("rollback"), why, 0);
+        if (auto s = recordTransition(holderId, modelName, plan->current, Stage::Production, Stage::Archived,
+                                      TransitionKind::Rollback, why, 0);
             !s)
             return s.error();
-        if (auto q =
-                m_db->exec(QStringLiteral("UPDATE model_versions SET rollback_excluded = 1 WHERE id = ?"), {holderId});
+        if (auto q = m_db->execWrite(QStringLiteral("UPDATE model_versions SET rollback_excluded = 1 WHERE id = ?"),
+                                     {holderId});
             !q)
             return q.error();
-        outcome.archived << ArchivedVersion{holderVersion, why};
-        if (auto s = recordTransition(targetId, modelName, chosen, QStringLiteral("Archived"),
-                                      QStringLiteral("Production"), QStringLiteral("rollback"), reason, 0);
+        outcome.archived << ArchivedVersion{plan->current, why};
+        if (auto s = recordTransition(targetId, modelName, chosen, Stage::Archived, Stage::Production,
+                                      TransitionKind::Rollback, reason, 0);
             !s)
             return s.error();
+        if (pinned == PinnedAliases::Move)
+            for (const Alias &a : std::as_const(plan->pinnedOnCurrent))
+                if (auto q = m_db->execWrite(QStringLiteral("UPDATE aliases SET version_id = ?, updated_at = ?, "
+                                                            "updated_by = ? WHERE model_id = ? AND alias = ?"),
+                                             {targetId, nowUtc(), m_actor, *mid, a.alias});
+                    !q)
+                    return q.error();
+        auto moved = recordAliasMoves(modelName, *mid, *before);
+        if (!moved)
+            return moved.error();
+        outcome.aliasesMoved = *moved;
+        if (pinned == PinnedAliases::Stay)
+            outcome.aliasesLeft = plan->pinnedOnCurrent;
         return outcome;
     });
 }
@@ -544,6 +708,43 @@ Result<ApprovalRequest> Registry::request(qint64 requestId)
     return loadRequest(requestId);
 }
 
+Result<ApprovalRequest> Registry::withdrawRequest(qint64 requestId, const QString &reason)
+{
+    if (auto s = requireReason(reason, true); !s)
+        return s.error();
+    if (auto s = checkWritable(); !s)
+        return s.error();
+    auto held = roles();
+    if (!held)
+        return held.error();
+    return m_db->writeTransaction([&]() -> Result<ApprovalRequest> {
+        auto req = loadRequest(requestId);
+        if (!req)
+            return req.error();
+        if (parseRequestStatus(req->status) != RequestStatus::Pending)
+            return Error::conflict(QStringLiteral("Request #%1 is %2, not pending.").arg(requestId).arg(req->status));
+        if (req->requestedBy != m_actor && !held->contains(roleName(Role::Admin)))
+            return Error{Error::Kind::Permission, QStringLiteral("Request #%1 was made by %2; only the requester or an admin "
+                                                    "withdraws it.")
+                                         .arg(requestId)
+                                         .arg(req->requestedBy),
+                         {}};
+        if (auto q = m_db->execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ? "
+                                                    "AND status = ?"),
+                                     {requestStatusName(RequestStatus::Cancelled), nowUtc(), requestId,
+                                      requestStatusName(RequestStatus::Pending)});
+            !q)
+            return q.error();
+        if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("withdraw_request"), QStringLiteral("approval_request"),
+                                 versionKey(req->modelName, req->version),
+                                 QJsonObject{{QStringLiteral("request_id"), double(requestId)},
+                                             {QStringLiteral("reason"), reason}});
+            !s)
+            return s.error();
+        return loadRequest(requestId);
+    });
+}
+
 Result<ApprovalRequest> Registry::requestPromotion(const QString &modelName, int number, Stage to,
                                                    const QString &reason)
 {
@@ -616,23 +817,14 @@ Result<ApprovalRequest> Registry::decide(qint64 requestId, bool approve, const Q
         auto req = loadRequest(requestId);
         if (!req)
             return req.error();
-        if (req->status != QLatin1String("pending"))
+        if (parseRequestStatus(req->status) != RequestStatus::Pending)
             return Error::conflict(QStringLiteral("Request #%1 is %2, not pending.").arg(requestId).arg(req->status));
-        if (m_actor == req->requestedBy)
-            return Error::conflict(
-                QStringLiteral("Four eyes: %1 requested #%2 and cannot decide on it; another reviewer "
-                               "must.")
-                    .arg(m_actor)
-                    .arg(requestId));
-        if (m_actor == req->registeredBy)
-            return Error::conflict(
-                QStringLiteral("Four eyes: %1 registered %2 and cannot decide on its request; another "
-                               "reviewer must.")
-                    .arg(m_actor, versionKey(req->modelName, req->version)));
+        QStringList deciders;
         for (const ApprovalDecision &d : req->decisions)
-            if (d.actor == m_actor)
-                return Error::conflict(
-                    QStringLiteral("%1 already decided on request #%2.").arg(m_actor).arg(requestId));
+            deciders << d.actor;
+        if (auto refusal = policy::fourEyesRefusal(m_actor, req->requestedBy, req->registeredBy, deciders, requestId,
+                                                   req->version))
+            return Error::conflict(*refusal);
         if (approve && !req->gatesPassed && overrideReason.trimmed().isEmpty())
             return Error::conflict(
                 QStringLiteral("Request #%1 has failing gates; approving it needs an explicit override "
@@ -640,12 +832,12 @@ Result<ApprovalRequest> Registry::decide(qint64 requestId, bool approve, const Q
                     .arg(requestId));
         if (auto q = m_db->exec(QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, "
                                                "override_reason, at) VALUES (?, ?, ?, ?, ?, ?)"),
-                                {requestId, m_actor, approve ? QStringLiteral("approve") : QStringLiteral("reject"),
+                                {requestId, m_actor, decisionName(approve ? Decision::Approve : Decision::Reject),
                                  comment, approve ? overrideReason : QString(), nowUtc()});
             !q)
             return q.error();
         if (auto s =
-                appendAudit(*m_db, m_actor, approve ? QStringLiteral("approve") : QStringLiteral("reject"),
+                appendAudit(*m_db, m_actor, decisionName(approve ? Decision::Approve : Decision::Reject),
                             QStringLiteral("approval_request"), versionKey(req->modelName, req->version),
                             QJsonObject{{QStringLiteral("request_id"), double(requestId)},
                                         {QStringLiteral("comment"), comment},
@@ -654,17 +846,18 @@ Result<ApprovalRequest> Registry::decide(qint64 requestId, bool approve, const Q
             return s.error();
         int approvals = approve ? 1 : 0;
         for (const ApprovalDecision &d : req->decisions)
-            approvals += d.decision == QLatin1String("approve") ? 1 : 0;
+            approvals += parseDecision(d.decision) == Decision::Approve ? 1 : 0;
         if (!approve) {
-            if (auto q = m_db->exec(QStringLiteral("UPDATE approval_requests SET status = 'rejected', decided_at = ? "
-                                                   "WHERE id = ?"),
-                                    {nowUtc(), requestId});
+            if (auto q =
+                    m_db->execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ?"),
+                                    {requestStatusName(RequestStatus::Rejected), nowUtc(), requestId});
                 !q)
                 return q.error();
         } else if (approvals >= req->requiredApprovals) {
-            if (auto q = m_db->exec(QStringLiteral("UPDATE approval_requests SET status = 'approved', decided_at = ? "
-                                                   "WHERE id = ?"),
-                                    {nowUtc(), requestId});
+            // Approved and promoted in this one transaction: 'approved' is never committed on its own.
+            if (auto q =
+                    m_db->execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ?"),
+                                    {requestStatusName(RequestStatus::Approved), nowUtc(), requestId});
                 !q)
                 return q.error();
             auto outcome = promoteToProduction(requestId);
@@ -773,45 +966,86 @@ Result<QList<ProductionPeriod>> Registry::productionHistory(const QString &model
     return periods;
 }
 
-Status Registry::setAlias(const QString &modelName, const QString &alias, int number, bool isProtected)
+namespace {
+Status validateAlias(const QString &alias)
 {
     static const QRegularExpression aliasRe(QStringLiteral("^[a-z][a-z0-9_-]{0,63}$"));
     if (!aliasRe.match(alias).hasMatch())
         return Error::invalid(QStringLiteral("The alias '%1' is not valid: use lower-case letters, digits, '-' and '_' "
                                              "(e.g. champion, challenger, shadow).")
                                   .arg(alias));
+    return {};
+}
+} // namespace
+
+Status Registry::writeAlias(qint64 modelId, const QString &modelName, const QString &alias, qint64 versionId,
+                            int version, bool isProtected, bool follows)
+{
+    auto old = m_db->exec(QStringLiteral("SELECT v.version, a.protected, a.follows FROM aliases a JOIN model_versions v "
+                                         "ON v.id = a.version_id WHERE a.model_id = ? AND a.alias = ?"),
+                          {modelId, alias});
+    if (!old)
+        return old.error();
+    QJsonValue before;
+    if (old->next())
+        before = QJsonObject{{QStringLiteral("version"), old->value(0).toInt()},
+                             {QStringLiteral("protected"), old->value(1).toInt() != 0},
+                             {QStringLiteral("follows"), old->value(2).toString()}};
+    old->finish();
+    const QString followsValue = follows ? QStringLiteral("production") : QString();
+    auto q = m_db->exec(QStringLiteral("INSERT INTO aliases (model_id, alias, version_id, protected, follows, updated_at, "
+                                       "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model_id, alias) DO UPDATE "
+                                       "SET version_id = excluded.version_id, protected = excluded.protected, follows = "
+                                       "excluded.follows, updated_at = excluded.updated_at, updated_by = "
+                                       "excluded.updated_by"),
+                        {modelId, alias, versionId, isProtected ? 1 : 0, followsValue, nowUtc(), m_actor});
+    if (!q)
+        return q.error();
+    return appendAudit(*m_db, m_actor, QStringLiteral("set_alias"), QStringLiteral("alias"),
+                       modelName + QLatin1Char('#') + alias,
+                       QJsonObject{{QStringLiteral("before"), before},
+                                   {QStringLiteral("after"), QJsonObject{{QStringLiteral("version"), version},
+                                                                         {QStringLiteral("protected"), isProtected},
+                                                                         {QStringLiteral("follows"), followsValue}}}});
+}
+
+Status Registry::setAlias(const QString &modelName, const QString &alias, int number, bool isProtected)
+{
+    if (auto s = validateAlias(alias); !s)
+        return s;
+    if (auto s = checkWritable(); !s)
+        return s;
+    return m_db->writeTransaction([&]() -> Status {
+        auto row = readVersionRow(*m_db, modelName, number);
+        if (!row)
+            return row.error();
+        return writeAlias(row->modelId, modelName, alias, row->id, number, isProtected, false);
+    });
+}
+
+Status Registry::setFollowingAlias(const QString &modelName, const QString &alias, bool isProtected)
+{
+    if (auto s = validateAlias(alias); !s)
+        return s;
     if (auto s = checkWritable(); !s)
         return s;
     return m_db->writeTransaction([&]() -> Status {
         auto mid = modelId(modelName);
         if (!mid)
             return mid.error();
-        auto vid = versionId(modelName, number);
-        if (!vid)
-            return vid.error();
-        auto old = m_db->exec(QStringLiteral("SELECT v.version, a.protected FROM aliases a JOIN model_versions v ON "
-                                             "v.id = a.version_id WHERE a.model_id = ? AND a.alias = ?"),
-                              {*mid, alias});
-        if (!old)
-            return old.error();
-        QJsonValue before;
-        if (old->next())
-            before = QJsonObject{{QStringLiteral("version"), old->value(0).toInt()},
-                                 {QStringLiteral("protected"), old->value(1).toInt() != 0}};
-        old->finish();
-        auto q =
-            m_db->exec(QStringLiteral("INSERT INTO aliases (model_id, alias, version_id, protected, updated_at, "
-                                      "updated_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (model_id, alias) DO UPDATE "
-                                      "SET version_id = excluded.version_id, protected = excluded.protected, "
-                                      "updated_at = excluded.updated_at, updated_by = excluded.updated_by"),
-                       {*mid, alias, *vid, isProtected ? 1 : 0, nowUtc(), m_actor});
-        if (!q)
-            return q.error();
-        return appendAudit(
-            *m_db, m_actor, QStringLiteral("set_alias"), QStringLiteral("alias"), modelName + QLatin1Char('#') + alias,
-            QJsonObject{{QStringLiteral("before"), before},
-                        {QStringLiteral("after"), QJsonObject{{QStringLiteral("version"), number},
-                                                              {QStringLiteral("protected"), isProtected}}}});
+        auto newest = m_db->exec(QStringLiteral("SELECT id, version FROM model_versions WHERE model_id = ? AND stage = "
+                                                "'Production' ORDER BY stage_changed_at DESC, version DESC LIMIT 1"),
+                                 {*mid});
+        if (!newest)
+            return newest.error();
+        if (!newest->next())
+            return Error::conflict(QStringLiteral("%1 has nothing in Production for '%2' to follow; promote a version "
+                                                  "first, or pin the alias to a version.")
+                                       .arg(modelName, alias));
+        const qint64 vid = newest->value(0).toLongLong();
+        const int number = newest->value(1).toInt();
+        newest->finish();
+        return writeAlias(*mid, modelName, alias, vid, number, isProtected, true);
     });
 }
 
@@ -838,17 +1072,7 @@ Result<QList<Alias>> Registry::aliases(const QString &modelName)
     auto mid = modelId(modelName);
     if (!mid)
         return mid.error();
-    auto q =
-        m_db->exec(QStringLiteral("SELECT a.alias, v.version, a.protected, a.updated_at, a.updated_by FROM aliases a "
-                                  "JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = ? ORDER BY a.alias"),
-                   {*mid});
-    if (!q)
-        return q.error();
-    QList<Alias> list;
-    while (q->next())
-        list << Alias{q->value(0).toString(), q->value(1).toInt(), q->value(2).toInt() != 0, q->value(3).toString(),
-                      q->value(4).toString()};
-    return list;
+    return aliasesOf(*mid);
 }
 
 Status Registry::reportDeployment(const QString &service, const QString &environment, const QString &modelName,
@@ -931,36 +1155,18 @@ Result<QList<Deployment>> Registry::currentDeployments(const QString &condition,
     return list;
 }
 
-namespace {
-const QStringList kRoles = {QStringLiteral("reader"), QStringLiteral("scientist"), QStringLiteral("reviewer"),
-                            QStringLiteral("deployer"), QStringLiteral("admin")};
-}
-
-Result<QStringList> Registry::roles()
-{
-    if (dialect() == Dialect::Sqlite)
-        return kRoles;
-    QStringList mine;
-    for (const QString &r : kRoles) {
-        auto has = m_db->scalar(QStringLiteral("SELECT pg_has_role(session_user, ?, 'MEMBER')"),
-                                {QString(QStringLiteral("modeldesk_") + r)});
-        if (!has)
-            return has.error();
-        if (has->toBool())
-            mine << r;
-    }
-    return mine;
-}
-
 Status Registry::grantRole(const QString &role, const QString &user)
 {
     if (dialect() == Dialect::Sqlite)
         return Error::invalid(
             QStringLiteral("Roles exist only on PostgreSQL registries; a SQLite file gives no protection "
                            "against whoever can write it."));
-    if (!kRoles.contains(role))
-        return Error::invalid(
-            QStringLiteral("Unknown role '%1'. Roles: %2.").arg(role, kRoles.join(QStringLiteral(", "))));
+    if (!parseRole(role)) {
+        QStringList names;
+        for (Role r : allRoles())
+            names << roleName(r);
+        return Error::invalid(QStringLiteral("Unknown role '%1'. Roles: %2.").arg(role, names.join(QStringLiteral(", "))));
+    }
     static const QRegularExpression userRe(QStringLiteral("^[a-z_][a-z0-9_.-]{0,62}$"));
     if (!userRe.match(user).hasMatch())
         return Error::invalid(QStringLiteral("'%1' is not a valid PostgreSQL user name.").arg(user));

@@ -3,6 +3,7 @@
 #include "audit.h"
 #include "database.h"
 #include "gates.h"
+#include "policy.h"
 #include "types.h"
 
 #include <memory>
@@ -65,14 +66,28 @@ public:
     Status describeModel(const QString &modelName, const QString &text);
     Status describeVersion(const QString &modelName, int version, const QString &text);
 
-    // ---- lifecycle (lifecycle.cpp) ----
-    // None->Staging runs the staging gates (a failing gate refuses with the report in the message);
-    // Staging->Production needs an approved request; None and Archived are demote and archive.
+    // ---- lifecycle (lifecycle.cpp); the rules are policy.h's ----
+    // What the current user may do with the version, each action allowed or refused with its reason,
+    // from one batched read (2 statements). The GUI's menus and `modelctl actions` use nothing else.
+    Result<VersionActions> versionActions(const QString &modelName, int version);
+
+    // None->Staging runs the staging gates (a failing gate refuses with the report in the message).
+    // Production is reached only by the approval that completes a request (decide()); promote() to
+    // Production refuses and says so. None and Archived are demote and archive.
     Result<TransitionOutcome> promote(const QString &modelName, int version, Stage to, const QString &reason);
     Result<TransitionOutcome> demote(const QString &modelName, int version, const QString &reason);
     Result<TransitionOutcome> archive(const QString &modelName, int version, const QString &reason);
+    enum class PinnedAliases
+    {
+        Stay, // pinned aliases on the version rolled back from stay there (and are reported)
+        Move  // they move to the target in the same transaction
+    };
     // Rolls back the current Production version to `target` (0: the suggested one) in one transaction.
-    Result<TransitionOutcome> rollback(const QString &modelName, int target, const QString &reason);
+    // Aliases that follow Production move with it; pinned ones as `pinned` says.
+    Result<TransitionOutcome> rollback(const QString &modelName, int target, const QString &reason,
+                                       PinnedAliases pinned = PinnedAliases::Stay);
+    // What rollback() would do, without changing anything.
+    Result<RollbackPlan> planRollback(const QString &modelName, int target);
     // The version rollback() would pick, or NotFound with the reason there is none.
     Result<int> suggestedRollbackTarget(const QString &modelName);
     Status clearRollbackMark(const QString &modelName, int version);
@@ -84,6 +99,8 @@ public:
     // Records an approval or rejection; the approval that completes the request promotes the version.
     Result<ApprovalRequest> decide(qint64 requestId, bool approve, const QString &comment,
                                    const QString &overrideReason, TransitionOutcome *promoted = nullptr);
+    // The requester (or an admin) withdraws an open request; the version stays in Staging.
+    Result<ApprovalRequest> withdrawRequest(qint64 requestId, const QString &reason);
     Result<QList<ApprovalRequest>> requests(bool pendingOnly, const QString &modelName = {});
     Result<ApprovalRequest> request(qint64 requestId);
 
@@ -94,7 +111,15 @@ public:
     Result<GatePolicies> gatePolicies(const QString &modelName);
     Status setGatePolicies(const QString &modelName, const GatePolicies &policies);
 
+    // Metric directions: set for a model (modelName) or for the whole registry (empty modelName);
+    // nullopt removes the setting so the name's default applies again.
+    Result<MetricDirections> metricDirections(const QString &modelName);
+    Status setMetricDirection(const QString &modelName, const QString &metric, std::optional<MetricDirection> direction);
+
+    // A pinned alias points at `version`; a following one (version 0) at the newest Production version,
+    // and moves with every stage change.
     Status setAlias(const QString &modelName, const QString &alias, int version, bool isProtected);
+    Status setFollowingAlias(const QString &modelName, const QString &alias, bool isProtected);
     Status removeAlias(const QString &modelName, const QString &alias);
     Result<QList<Alias>> aliases(const QString &modelName);
 
@@ -147,8 +172,16 @@ private:
     Status loadMetrics(const QString &where, const QVariantList &binds, QHash<qint64, ModelVersion *> &byId);
     Status loadTags(const QString &where, const QVariantList &binds, QHash<qint64, ModelVersion *> &byId);
 
-    Status recordTransition(qint64 versionId, const QString &modelName, int version, const QString &from,
-                            const QString &to, const QString &kind, const QString &reason, qint64 approvalId);
+    Status recordTransition(qint64 versionId, const QString &modelName, int version, Stage from, Stage to,
+                            TransitionKind kind, const QString &reason, qint64 approvalId);
+    Status writeAlias(qint64 modelId, const QString &modelName, const QString &alias, qint64 versionId, int version,
+                      bool isProtected, bool follows);
+    // The model's aliases keyed by name (one query), and the audit entries for the ones a stage change moved.
+    Result<QList<Alias>> aliasesOf(qint64 modelId);
+    Status writeMetricDirection(qint64 modelId, const QString &modelName, const QString &metric,
+                                std::optional<MetricDirection> direction);
+    Result<QList<AliasMove>> recordAliasMoves(const QString &modelName, qint64 modelId, const QList<Alias> &before);
+    Result<RollbackPlan> planRollbackIn(qint64 modelId, const QString &modelName, int target);
     Result<TransitionOutcome> promoteToProduction(qint64 requestId);
     Result<GateReport> evaluateInTransaction(const QString &modelName, int version, Stage to);
     Result<ApprovalRequest> loadRequest(qint64 requestId);

@@ -17,6 +17,7 @@ constexpr Migration kMigrations[] = {
     {1, "001_initial.sql", "models, versions, metadata, lineage, transitions, audit log"},
     {2, "002_lifecycle.sql", "gates, approvals, aliases, deployments, outbox, roles"},
     {3, "003_deployment_lookup.sql", "index of deployments by version"},
+    {4, "004_policy.sql", "metric directions, aliases that follow Production, stage guard from the policy table"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "every schema version needs a migration");
 

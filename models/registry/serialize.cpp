@@ -122,7 +122,61 @@ QJsonObject toJson(const TransitionOutcome &t)
             {QStringLiteral("to"), t.toStage},
             {QStringLiteral("kind"), t.kind},
             {QStringLiteral("approval_id"), t.approvalId > 0 ? QJsonValue(double(t.approvalId)) : QJsonValue()},
-            {QStringLiteral("archived"), archived}};
+            {QStringLiteral("archived"), archived},
+            {QStringLiteral("aliases_moved"), aliasMovesJson(t.aliasesMoved)},
+            {QStringLiteral("aliases_left"), aliasesJson(t.aliasesLeft)}};
+}
+
+QJsonArray aliasMovesJson(const QList<AliasMove> &moves)
+{
+    QJsonArray list;
+    for (const AliasMove &m : moves)
+        list << QJsonObject{{QStringLiteral("alias"), m.alias},
+                            {QStringLiteral("from"), m.from},
+                            {QStringLiteral("to"), m.to},
+                            {QStringLiteral("follows"), m.followsProduction ? QStringLiteral("production") : QString()}};
+    return list;
+}
+
+QJsonArray aliasesJson(const QList<Alias> &aliases)
+{
+    QJsonArray list;
+    for (const Alias &a : aliases)
+        list << toJson(a);
+    return list;
+}
+
+QJsonObject toJson(const RollbackPlan &p)
+{
+    return {{QStringLiteral("model"), p.modelName},
+            {QStringLiteral("current"), p.current},
+            {QStringLiteral("target"), p.target},
+            {QStringLiteral("following_aliases"), aliasesJson(p.following)},
+            {QStringLiteral("pinned_aliases_on_current"), aliasesJson(p.pinnedOnCurrent)}};
+}
+
+QJsonObject toJson(const VersionActions &a)
+{
+    QJsonArray actions;
+    for (const ActionVerdict &v : a.actions) {
+        QJsonObject o{{QStringLiteral("action"), versionActionName(v.action)},
+                      {QStringLiteral("allowed"), v.allowed},
+                      {QStringLiteral("reason"), v.reason},
+                      {QStringLiteral("needs_reason"), v.needsReason}};
+        if (v.needsOverride)
+            o.insert(QStringLiteral("needs_override"), true);
+        if (v.requestId > 0)
+            o.insert(QStringLiteral("request_id"), double(v.requestId));
+        if (v.target > 0)
+            o.insert(QStringLiteral("target"), v.target);
+        actions << o;
+    }
+    QJsonArray roles;
+    for (Role r : a.roles)
+        roles << roleName(r);
+    return {{QStringLiteral("model"), a.model},   {QStringLiteral("version"), a.version},
+            {QStringLiteral("stage"), stageName(a.stage)}, {QStringLiteral("actor"), a.actor},
+            {QStringLiteral("roles"), roles},     {QStringLiteral("actions"), actions}};
 }
 
 QJsonObject toJson(const ApprovalRequest &r)
@@ -171,6 +225,7 @@ QJsonObject toJson(const Alias &a)
     return {{QStringLiteral("alias"), a.alias},
             {QStringLiteral("version"), a.version},
             {QStringLiteral("protected"), a.isProtected},
+            {QStringLiteral("follows"), a.followsProduction ? QStringLiteral("production") : QString()},
             {QStringLiteral("updated_at"), a.updatedAt},
             {QStringLiteral("updated_by"), a.updatedBy}};
 }

@@ -2,6 +2,7 @@
 
 // The stable JSON shapes of `modelctl --json` (documented in the README). Change them only by adding keys.
 
+#include "policy.h"
 #include "types.h"
 
 #include <QJsonArray>
@@ -20,5 +21,9 @@ QJsonObject toJson(const ApprovalRequest &r);
 QJsonObject toJson(const ProductionPeriod &p);
 QJsonObject toJson(const Alias &a);
 QJsonObject toJson(const Deployment &d);
+QJsonObject toJson(const RollbackPlan &p);
+QJsonObject toJson(const VersionActions &a); // {"actions": [{"action", "allowed", "reason", ...}], ...}
+QJsonArray aliasMovesJson(const QList<AliasMove> &moves);
+QJsonArray aliasesJson(const QList<Alias> &aliases);
 
 } // namespace md

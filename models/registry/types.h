@@ -181,6 +181,25 @@ struct ArchivedVersion
     QString reason;
 };
 
+struct Alias
+{
+    QString alias;
+    int version = 0;
+    bool isProtected = false;
+    bool followsProduction = false; // moved by every stage change to the newest Production version
+    QString updatedAt;
+    QString updatedBy;
+};
+
+// An alias that a stage change moved, in the same transaction.
+struct AliasMove
+{
+    QString alias;
+    int from = 0;
+    int to = 0;
+    bool followsProduction = false; // moved because it follows Production (else: moved on request)
+};
+
 struct TransitionOutcome
 {
     QString modelName;
@@ -190,6 +209,18 @@ struct TransitionOutcome
     QString kind;
     qint64 approvalId = 0;
     QList<ArchivedVersion> archived; // versions that left Production in the same transaction
+    QList<AliasMove> aliasesMoved;   // aliases moved in the same transaction
+    QList<Alias> aliasesLeft;        // pinned aliases still on a version that left Production
+};
+
+// What a rollback would do, for the confirmation in the dialog and `modelctl rollback --dry-run`.
+struct RollbackPlan
+{
+    QString modelName;
+    int current = 0; // the Production version rolled back from
+    int target = 0;
+    QList<Alias> following;       // move to the target with the rollback
+    QList<Alias> pinnedOnCurrent; // stay on `current` unless moved (--move-aliases)
 };
 
 struct ProductionPeriod
@@ -205,15 +236,6 @@ struct ProductionPeriod
     QString leftKind; // archive or rollback
     QString leftBy;
     QString leftReason;
-};
-
-struct Alias
-{
-    QString alias;
-    int version = 0;
-    bool isProtected = false;
-    QString updatedAt;
-    QString updatedBy;
 };
 
 struct Deployment

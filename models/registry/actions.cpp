@@ -1,0 +1,169 @@
+// The read side of the lifecycle policy: what the current user may do with a version (one batched
+// read, then policy::versionActions), the user's roles, and the metric directions of a model.
+
+#include "registry.h"
+#include "validation.h"
+
+#include <QJsonObject>
+#include <QRegularExpression>
+
+namespace md {
+
+namespace {
+// The ModelDesk roles the session user holds, directly or inherited, as one SQL expression
+// (PostgreSQL), e.g. "modeldesk_reader,modeldesk_scientist".
+const QString kPgRolesExpr = QStringLiteral(
+    "(SELECT string_agg(r.rolname, ',' ORDER BY r.rolname) FROM pg_roles r WHERE r.rolname IN ('modeldesk_reader', "
+    "'modeldesk_scientist', 'modeldesk_reviewer', 'modeldesk_deployer', 'modeldesk_admin') AND "
+    "pg_has_role(session_user, r.oid, 'MEMBER'))");
+
+QList<Role> rolesFrom(const QString &csv)
+{
+    QList<Role> roles;
+    for (const QString &name : csv.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        if (auto r = parseRole(name.mid(int(qstrlen("modeldesk_")))))
+            roles << *r;
+    return roles;
+}
+} // namespace
+
+Result<QStringList> Registry::roles()
+{
+    QStringList names;
+    if (dialect() == Dialect::Sqlite) {
+        for (Role r : allRoles())
+            names << roleName(r);
+        return names;
+    }
+    auto csv = m_db->scalar(QStringLiteral("SELECT ") + kPgRolesExpr);
+    if (!csv)
+        return csv.error();
+    for (Role r : rolesFrom(csv->toString()))
+        names << roleName(r);
+    return names;
+}
+
+Result<VersionActions> Registry::versionActions(const QString &modelName, int number)
+{
+    // Statement 1: the version, its model's Production state, the rollback suggestion and (PostgreSQL)
+    // the user's roles. Statement 2: the version's open request with who decided on it.
+    const QString roles = dialect() == Dialect::Postgres ? kPgRolesExpr : QStringLiteral("''");
+    auto q = m_db->exec(
+        QStringLiteral(
+            "SELECT v.id, v.stage, v.created_by, v.rollback_excluded, "
+            "EXISTS (SELECT 1 FROM stage_transitions t WHERE t.version_id = v.id AND t.to_stage = 'Production'), "
+            "(SELECT count(*) FROM model_versions p WHERE p.model_id = v.model_id AND p.stage = 'Production'), "
+            "(SELECT p.version FROM model_versions p WHERE p.model_id = v.model_id AND p.stage = 'Production' "
+            " ORDER BY p.stage_changed_at DESC, p.version DESC LIMIT 1), "
+            "(SELECT s.version FROM model_versions s JOIN stage_transitions t ON t.version_id = s.id AND "
+            " t.from_stage = 'Production' WHERE s.model_id = v.model_id AND s.stage = 'Archived' AND "
+            " s.rollback_excluded = 0 GROUP BY s.version ORDER BY max(t.id) DESC LIMIT 1), ") +
+            roles +
+            QStringLiteral(" FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = ? AND "
+                           "v.version = ?"),
+        {modelName, number});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return Error::notFound(QStringLiteral("The model '%1' has no version %2. `modelctl versions %1` lists its "
+                                              "versions.")
+                                   .arg(modelName)
+                                   .arg(number));
+    VersionFacts f;
+    f.model = modelName;
+    f.version = number;
+    const qint64 vid = q->value(0).toLongLong();
+    parseStage(q->value(1).toString(), &f.stage);
+    f.registeredBy = q->value(2).toString();
+    f.rollbackExcluded = q->value(3).toInt() != 0;
+    f.wasInProduction = q->value(4).toBool();
+    f.productionCount = q->value(5).toInt();
+    f.newestProduction = q->value(6).toInt();
+    f.suggestedTarget = q->value(7).toInt();
+    f.roles = dialect() == Dialect::Postgres ? rolesFrom(q->value(8).toString()) : allRoles();
+    q->finish();
+    f.actor = m_actor;
+    f.readOnlyReason = m_readOnlyReason;
+    auto r = m_db->exec(QStringLiteral("SELECT r.id, r.requested_by, r.gates_passed, d.actor FROM approval_requests r "
+                                       "LEFT JOIN approval_decisions d ON d.request_id = r.id WHERE r.version_id = ? "
+                                       "AND r.status IN (?, ?) ORDER BY d.id"),
+                        {vid, requestStatusName(RequestStatus::Pending), requestStatusName(RequestStatus::Approved)});
+    if (!r)
+        return r.error();
+    while (r->next()) {
+        f.openRequest = r->value(0).toLongLong();
+        f.requestedBy = r->value(1).toString();
+        f.requestGatesPassed = r->value(2).toInt() != 0;
+        if (!r->value(3).isNull())
+            f.deciders << r->value(3).toString();
+    }
+    return policy::versionActions(f);
+}
+
+Result<MetricDirections> Registry::metricDirections(const QString &modelName)
+{
+    QVariantList binds{qint64(0)};
+    QString sql = QStringLiteral("SELECT model_id, metric, direction FROM metric_directions WHERE model_id = ?");
+    if (!modelName.isEmpty()) {
+        sql += QStringLiteral(" OR model_id = (SELECT id FROM registered_models WHERE name = ?)");
+        binds << modelName;
+    }
+    auto q = m_db->exec(sql, binds);
+    if (!q)
+        return q.error();
+    MetricDirections d;
+    while (q->next()) {
+        const auto direction = parseMetricDirection(q->value(2).toString());
+        if (!direction)
+            continue; // the column's CHECK allows only the two
+        (q->value(0).toLongLong() == 0 ? d.registry : d.model).insert(q->value(1).toString(), *direction);
+    }
+    return d;
+}
+
+Status Registry::writeMetricDirection(qint64 modelId, const QString &modelName, const QString &metric,
+                                      std::optional<MetricDirection> direction)
+{
+    if (!direction) {
+        auto q = m_db->execWrite(QStringLiteral("DELETE FROM metric_directions WHERE model_id = ? AND metric = ?"),
+                                 {modelId, metric});
+        if (!q)
+            return q.error();
+    } else {
+        auto q = m_db->exec(QStringLiteral("INSERT INTO metric_directions (model_id, metric, direction, updated_at, "
+                                           "updated_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (model_id, metric) DO "
+                                           "UPDATE SET direction = excluded.direction, updated_at = "
+                                           "excluded.updated_at, updated_by = excluded.updated_by"),
+                            {modelId, metric, metricDirectionName(*direction), nowUtc(), m_actor});
+        if (!q)
+            return q.error();
+    }
+    return appendAudit(*m_db, m_actor, QStringLiteral("set_metric_direction"), QStringLiteral("metric_direction"),
+                       (modelName.isEmpty() ? QStringLiteral("*") : modelName) + QLatin1Char('#') + metric,
+                       QJsonObject{{QStringLiteral("direction"),
+                                    direction ? metricDirectionName(*direction) : QStringLiteral("default")}});
+}
+
+Status Registry::setMetricDirection(const QString &modelName, const QString &metric,
+                                    std::optional<MetricDirection> direction)
+{
+    static const QRegularExpression metricRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.:/-]{0,127}$"));
+    if (!metricRe.match(metric).hasMatch())
+        return Error::invalid(QStringLiteral("'%1' is not a metric name: name the metric without dataset or slice "
+                                             "(e.g. logloss, not logloss@test).")
+                                  .arg(metric));
+    if (auto s = checkWritable(); !s)
+        return s;
+    return m_db->writeTransaction([&]() -> Status {
+        qint64 mid = 0;
+        if (!modelName.isEmpty()) {
+            auto id = modelId(modelName);
+            if (!id)
+                return id.error();
+            mid = *id;
+        }
+        return writeMetricDirection(mid, modelName, metric, direction);
+    });
+}
+
+} // namespace md
