@@ -142,8 +142,7 @@ void setupRollback(QCommandLineParser &p)
 
 void printPlan(Context &ctx, const RollbackPlan &plan)
 {
-    ctx.out << "Would roll " << plan.modelName << " back from v" << plan.current << " to v" << plan.target
-            << Qt::endl;
+    ctx.out << "Would roll " << plan.modelName << " back from v" << plan.current << " to v" << plan.target << Qt::endl;
     for (const Alias &a : plan.following)
         ctx.out << "  alias " << a.alias << " follows Production: moves to v" << plan.target << Qt::endl;
     for (const Alias &a : plan.pinnedOnCurrent)
@@ -514,8 +513,8 @@ int runAlias(Context &ctx)
         return ctx.usage(usage);
     const QString action = pos.first();
     const bool follows = ctx.args.isSet(QStringLiteral("follows"));
-    if (follows && (action != QLatin1String("set") || ctx.args.value(QStringLiteral("follows")).toLower() !=
-                                                            QLatin1String("production")))
+    if (follows && (action != QLatin1String("set") ||
+                    ctx.args.value(QStringLiteral("follows")).toLower() != QLatin1String("production")))
         return ctx.usage(QStringLiteral("--follows takes 'production', with alias set: modelctl alias set NAME ALIAS "
                                         "--follows production"));
     if (!((action == QLatin1String("set") && pos.size() == (follows ? 3 : 4)) ||
@@ -548,12 +547,15 @@ int runAlias(Context &ctx)
     }
     QList<QStringList> rows;
     for (const Alias &al : *list)
-        rows << QStringList{al.alias, QStringLiteral("v%1").arg(al.version),
+        rows << QStringList{al.alias,
+                            QStringLiteral("v%1").arg(al.version),
                             al.followsProduction ? QStringLiteral("production") : QStringLiteral("pinned"),
-                            al.isProtected ? QStringLiteral("yes") : QStringLiteral("no"), al.updatedBy, al.updatedAt};
+                            al.isProtected ? QStringLiteral("yes") : QStringLiteral("no"),
+                            al.updatedBy,
+                            al.updatedAt};
     printTable(ctx.out,
-               {QStringLiteral("ALIAS"), QStringLiteral("VERSION"), QStringLiteral("FOLLOWS"), QStringLiteral("PROTECTED"),
-                QStringLiteral("BY"), QStringLiteral("AT")},
+               {QStringLiteral("ALIAS"), QStringLiteral("VERSION"), QStringLiteral("FOLLOWS"),
+                QStringLiteral("PROTECTED"), QStringLiteral("BY"), QStringLiteral("AT")},
                rows);
     return ExitOk;
 }
@@ -671,7 +673,8 @@ int runWhoami(Context &ctx)
 
 int runActions(Context &ctx)
 {
-    auto nv = takeNameVersion(ctx, QStringLiteral("actions takes a model and a version: modelctl actions NAME VERSION"));
+    auto nv =
+        takeNameVersion(ctx, QStringLiteral("actions takes a model and a version: modelctl actions NAME VERSION"));
     if (!nv)
         return ctx.fail(nv.error());
     auto r = ctx.registry();
@@ -735,8 +738,9 @@ int runMetricDirection(Context &ctx)
 {
     const QStringList pos = ctx.args.positionalArguments();
     if (pos.isEmpty() || pos.size() > 3)
-        return ctx.usage(QStringLiteral("Use: modelctl metric-direction NAME [METRIC [higher|lower|default]] (NAME '*': "
-                                        "the whole registry)"));
+        return ctx.usage(
+            QStringLiteral("Use: modelctl metric-direction NAME [METRIC [higher|lower|default]] (NAME '*': "
+                           "the whole registry)"));
     const QString model = pos.first() == QLatin1String("*") ? QString() : pos.first();
     auto r = ctx.registry();
     if (!r)

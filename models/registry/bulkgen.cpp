@@ -958,9 +958,10 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                 const int baseline = productionNow[m];
                 const ModelVersion cand = candidate(m, v);
                 const ModelVersion base = baseline > 0 ? candidate(m, baseline) : ModelVersion{};
-                const GateReport gates = evaluateGates(policy, cand, baseline > 0 ? &base : nullptr,
-                                                       QDateTime::fromMSecsSinceEpoch(e.at - 3600000, Qt::UTC),
-                                                       QDateTime::fromMSecsSinceEpoch(e.at, Qt::UTC), MetricDirections{});
+                const GateReport gates =
+                    evaluateGates(policy, cand, baseline > 0 ? &base : nullptr,
+                                  QDateTime::fromMSecsSinceEpoch(e.at - 3600000, Qt::UTC),
+                                  QDateTime::fromMSecsSinceEpoch(e.at, Qt::UTC), MetricDirections{});
                 const RequestFate fate = RequestFate(e.other);
                 const QString status =
                     fate == Promoted ? QStringLiteral("promoted")
@@ -1004,8 +1005,8 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                     s = transition(m, e.other, Stage::Production, Stage::Archived, TransitionKind::Archive,
                                    reviewer(m, v), at, QStringLiteral("superseded by v%1").arg(v), request);
                 if (s && approve) {
-                    s = transition(m, v, Stage::Staging, Stage::Production, TransitionKind::Promote, reviewer(m, v),
-                                   at, QStringLiteral("Approved request #%1").arg(request), request);
+                    s = transition(m, v, Stage::Staging, Stage::Production, TransitionKind::Promote, reviewer(m, v), at,
+                                   QStringLiteral("Approved request #%1").arg(request), request);
                     productionNow[m] = v;
                 }
                 break;
@@ -1058,7 +1059,8 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                 if (v == 0)
                     continue;
                 const QString at = isoUtc(stageChanged[qsizetype(m) * V + (v - 1)] + 60000);
-                if (auto s = aliases.add({L.firstModel + m, alias, versionRowId(m, v), isProtected, at, kDeployer, follows});
+                if (auto s =
+                        aliases.add({L.firstModel + m, alias, versionRowId(m, v), isProtected, at, kDeployer, follows});
                     !s)
                     return s.error();
             }

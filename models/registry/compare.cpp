@@ -102,7 +102,8 @@ VersionDiff diffVersions(const QList<ModelVersion> &versions, const MetricDirect
     });
     for (DiffRow &r : diff.rows)
         if (r.section == DiffRow::Section::Metric)
-            r.lowerIsBetter = directions.lowerIsBetter(r.key.section(QLatin1Char('@'), 0, 0).section(QLatin1Char('['), 0, 0));
+            r.lowerIsBetter =
+                directions.lowerIsBetter(r.key.section(QLatin1Char('@'), 0, 0).section(QLatin1Char('['), 0, 0));
     addSection(diff, DiffRow::Section::Param, true, [](const ModelVersion &v) { return v.params; });
     addSection(diff, DiffRow::Section::Fact, false, [](const ModelVersion &v) {
         QMap<QString, QString> m;

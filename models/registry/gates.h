@@ -27,12 +27,12 @@ struct GateRule
     QString dataset; // metric rules
     QString slice;   // metric rules
     double threshold = 0.0;
-    double tolerance = 0.0;  // no_regression
+    double tolerance = 0.0; // no_regression
     // no_regression, as written in a policy file: -1 = not given. Registry::setGatePolicies stores a given
     // direction as the model's metric direction (one answer for gates, Compare and the approval dialog).
     int higherIsBetter = -1;
-    QStringList names;       // required facts / tags
-    double hours = 0.0;      // min_staging_hours
+    QStringList names;  // required facts / tags
+    double hours = 0.0; // min_staging_hours
 };
 
 struct GatePolicy

@@ -64,9 +64,9 @@ Result<VersionRow> readVersionRow(Database &db, const QString &modelName, int nu
 
 Error moveRefused(const QString &modelName, int version, Stage from, Stage to, const QString &what)
 {
-    return Error::conflict(QStringLiteral("%1 is in %2 and cannot move to %3: %4 %5")
-                               .arg(versionKey(modelName, version), stageName(from), stageName(to), what,
-                                    policy::allowedMovesText()));
+    return Error::conflict(
+        QStringLiteral("%1 is in %2 and cannot move to %3: %4 %5")
+            .arg(versionKey(modelName, version), stageName(from), stageName(to), what, policy::allowedMovesText()));
 }
 } // namespace
 
@@ -128,9 +128,9 @@ Result<QList<Alias>> Registry::aliasesOf(qint64 modelId)
         return q.error();
     QList<Alias> list;
     while (q->next())
-        list << Alias{q->value(0).toString(), q->value(1).toInt(),     q->value(2).toInt() != 0,
-                      q->value(3).toString() == QLatin1String("production"), q->value(4).toString(),
-                      q->value(5).toString()};
+        list << Alias{q->value(0).toString(),   q->value(1).toInt(),
+                      q->value(2).toInt() != 0, q->value(3).toString() == QLatin1String("production"),
+                      q->value(4).toString(),   q->value(5).toString()};
     return list;
 }
 
@@ -149,13 +149,12 @@ Result<QList<AliasMove>> Registry::recordAliasMoves(const QString &modelName, qi
             if (auto s = appendAudit(
                     *m_db, m_actor, QStringLiteral("move_alias"), QStringLiteral("alias"),
                     modelName + QLatin1Char('#') + a.alias,
-                    QJsonObject{{QStringLiteral("from"), b.version},
-                                {QStringLiteral("to"), a.version},
-                                {QStringLiteral("follows"), a.followsProduction ? QStringLiteral("production")
-                                                                                : QString()},
-                                {QStringLiteral("why"), a.followsProduction
-                                                            ? QStringLiteral("follows Production")
-                                                            : QStringLiteral("moved with the rollback")}});
+                    QJsonObject{
+                        {QStringLiteral("from"), b.version},
+                        {QStringLiteral("to"), a.version},
+                        {QStringLiteral("follows"), a.followsProduction ? QStringLiteral("production") : QString()},
+                        {QStringLiteral("why"), a.followsProduction ? QStringLiteral("follows Production")
+                                                                    : QStringLiteral("moved with the rollback")}});
                 !s)
                 return s.error();
         }
@@ -311,12 +310,19 @@ Result<TransitionOutcome> Registry::promote(const QString &modelName, int number
                 return Error::conflict(QStringLiteral("%1 was not moved to Staging because its gates failed.\n%2")
                                            .arg(versionKey(modelName, number), report->summary()));
         }
-        if (auto s = recordTransition(row->id, modelName, number, Stage::None, Stage::Staging,
-                                      TransitionKind::Promote, reason, 0);
+        if (auto s = recordTransition(row->id, modelName, number, Stage::None, Stage::Staging, TransitionKind::Promote,
+                                      reason, 0);
             !s)
             return s.error();
-        return TransitionOutcome{modelName, number, stageName(Stage::None), stageName(Stage::Staging),
-                                 transitionKindName(TransitionKind::Promote), 0, {}, {}, {}};
+        return TransitionOutcome{modelName,
+                                 number,
+                                 stageName(Stage::None),
+                                 stageName(Stage::Staging),
+                                 transitionKindName(TransitionKind::Promote),
+                                 0,
+                                 {},
+                                 {},
+                                 {}};
     });
 }
 
@@ -421,15 +427,22 @@ Result<TransitionOutcome> Registry::demote(const QString &modelName, int number,
                                       reason, 0);
             !s)
             return s.error();
-        return TransitionOutcome{modelName, number, stageName(Stage::Staging), stageName(Stage::None),
-                                 transitionKindName(TransitionKind::Demote), 0, {}, {}, {}};
+        return TransitionOutcome{modelName,
+                                 number,
+                                 stageName(Stage::Staging),
+                                 stageName(Stage::None),
+                                 transitionKindName(TransitionKind::Demote),
+                                 0,
+                                 {},
+                                 {},
+                                 {}};
     });
 }
 
 Result<TransitionOutcome> Registry::archive(const QString &modelName, int number, const QString &reason)
 {
-    if (auto s = requireReason(reason, policy::findMove(Stage::Staging, Stage::Archived, TransitionKind::Archive)
-                                           ->needsReason);
+    if (auto s = requireReason(reason,
+                               policy::findMove(Stage::Staging, Stage::Archived, TransitionKind::Archive)->needsReason);
         !s)
         return s.error();
     if (auto s = checkWritable(); !s)
@@ -455,8 +468,15 @@ Result<TransitionOutcome> Registry::archive(const QString &modelName, int number
                                       reason, 0);
             !s)
             return s.error();
-        TransitionOutcome outcome{modelName, number, stageName(row->stage), stageName(Stage::Archived),
-                                  transitionKindName(TransitionKind::Archive), 0, {}, {}, {}};
+        TransitionOutcome outcome{modelName,
+                                  number,
+                                  stageName(row->stage),
+                                  stageName(Stage::Archived),
+                                  transitionKindName(TransitionKind::Archive),
+                                  0,
+                                  {},
+                                  {},
+                                  {}};
         if (leavesProduction) {
             auto moved = recordAliasMoves(modelName, row->modelId, before);
             if (!moved)
@@ -464,9 +484,8 @@ Result<TransitionOutcome> Registry::archive(const QString &modelName, int number
             outcome.aliasesMoved = *moved;
             // Following aliases with nothing left in Production stay too: report every alias left behind.
             for (const Alias &a : std::as_const(before))
-                if (a.version == number && !std::any_of(moved->begin(), moved->end(), [&](const AliasMove &m) {
-                        return m.alias == a.alias;
-                    }))
+                if (a.version == number &&
+                    !std::any_of(moved->begin(), moved->end(), [&](const AliasMove &m) { return m.alias == a.alias; }))
                     outcome.aliasesLeft << a;
         }
         return outcome;
@@ -724,21 +743,23 @@ Result<ApprovalRequest> Registry::withdrawRequest(qint64 requestId, const QStrin
         if (parseRequestStatus(req->status) != RequestStatus::Pending)
             return Error::conflict(QStringLiteral("Request #%1 is %2, not pending.").arg(requestId).arg(req->status));
         if (req->requestedBy != m_actor && !held->contains(roleName(Role::Admin)))
-            return Error{Error::Kind::Permission, QStringLiteral("Request #%1 was made by %2; only the requester or an admin "
-                                                    "withdraws it.")
-                                         .arg(requestId)
-                                         .arg(req->requestedBy),
+            return Error{Error::Kind::Permission,
+                         QStringLiteral("Request #%1 was made by %2; only the requester or an admin "
+                                        "withdraws it.")
+                             .arg(requestId)
+                             .arg(req->requestedBy),
                          {}};
-        if (auto q = m_db->execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ? "
-                                                    "AND status = ?"),
-                                     {requestStatusName(RequestStatus::Cancelled), nowUtc(), requestId,
-                                      requestStatusName(RequestStatus::Pending)});
+        if (auto q =
+                m_db->execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ? "
+                                               "AND status = ?"),
+                                {requestStatusName(RequestStatus::Cancelled), nowUtc(), requestId,
+                                 requestStatusName(RequestStatus::Pending)});
             !q)
             return q.error();
-        if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("withdraw_request"), QStringLiteral("approval_request"),
-                                 versionKey(req->modelName, req->version),
-                                 QJsonObject{{QStringLiteral("request_id"), double(requestId)},
-                                             {QStringLiteral("reason"), reason}});
+        if (auto s = appendAudit(
+                *m_db, m_actor, QStringLiteral("withdraw_request"), QStringLiteral("approval_request"),
+                versionKey(req->modelName, req->version),
+                QJsonObject{{QStringLiteral("request_id"), double(requestId)}, {QStringLiteral("reason"), reason}});
             !s)
             return s.error();
         return loadRequest(requestId);
@@ -848,16 +869,16 @@ Result<ApprovalRequest> Registry::decide(qint64 requestId, bool approve, const Q
         for (const ApprovalDecision &d : req->decisions)
             approvals += parseDecision(d.decision) == Decision::Approve ? 1 : 0;
         if (!approve) {
-            if (auto q =
-                    m_db->execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ?"),
-                                    {requestStatusName(RequestStatus::Rejected), nowUtc(), requestId});
+            if (auto q = m_db->execWrite(
+                    QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ?"),
+                    {requestStatusName(RequestStatus::Rejected), nowUtc(), requestId});
                 !q)
                 return q.error();
         } else if (approvals >= req->requiredApprovals) {
             // Approved and promoted in this one transaction: 'approved' is never committed on its own.
-            if (auto q =
-                    m_db->execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ?"),
-                                    {requestStatusName(RequestStatus::Approved), nowUtc(), requestId});
+            if (auto q = m_db->execWrite(
+                    QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ?"),
+                    {requestStatusName(RequestStatus::Approved), nowUtc(), requestId});
                 !q)
                 return q.error();
             auto outcome = promoteToProduction(requestId);
@@ -981,9 +1002,10 @@ Status validateAlias(const QString &alias)
 Status Registry::writeAlias(qint64 modelId, const QString &modelName, const QString &alias, qint64 versionId,
                             int version, bool isProtected, bool follows)
 {
-    auto old = m_db->exec(QStringLiteral("SELECT v.version, a.protected, a.follows FROM aliases a JOIN model_versions v "
-                                         "ON v.id = a.version_id WHERE a.model_id = ? AND a.alias = ?"),
-                          {modelId, alias});
+    auto old =
+        m_db->exec(QStringLiteral("SELECT v.version, a.protected, a.follows FROM aliases a JOIN model_versions v "
+                                  "ON v.id = a.version_id WHERE a.model_id = ? AND a.alias = ?"),
+                   {modelId, alias});
     if (!old)
         return old.error();
     QJsonValue before;
@@ -993,12 +1015,13 @@ Status Registry::writeAlias(qint64 modelId, const QString &modelName, const QStr
                              {QStringLiteral("follows"), old->value(2).toString()}};
     old->finish();
     const QString followsValue = follows ? QStringLiteral("production") : QString();
-    auto q = m_db->exec(QStringLiteral("INSERT INTO aliases (model_id, alias, version_id, protected, follows, updated_at, "
-                                       "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model_id, alias) DO UPDATE "
-                                       "SET version_id = excluded.version_id, protected = excluded.protected, follows = "
-                                       "excluded.follows, updated_at = excluded.updated_at, updated_by = "
-                                       "excluded.updated_by"),
-                        {modelId, alias, versionId, isProtected ? 1 : 0, followsValue, nowUtc(), m_actor});
+    auto q =
+        m_db->exec(QStringLiteral("INSERT INTO aliases (model_id, alias, version_id, protected, follows, updated_at, "
+                                  "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model_id, alias) DO UPDATE "
+                                  "SET version_id = excluded.version_id, protected = excluded.protected, follows = "
+                                  "excluded.follows, updated_at = excluded.updated_at, updated_by = "
+                                  "excluded.updated_by"),
+                   {modelId, alias, versionId, isProtected ? 1 : 0, followsValue, nowUtc(), m_actor});
     if (!q)
         return q.error();
     return appendAudit(*m_db, m_actor, QStringLiteral("set_alias"), QStringLiteral("alias"),
@@ -1165,7 +1188,8 @@ Status Registry::grantRole(const QString &role, const QString &user)
         QStringList names;
         for (Role r : allRoles())
             names << roleName(r);
-        return Error::invalid(QStringLiteral("Unknown role '%1'. Roles: %2.").arg(role, names.join(QStringLiteral(", "))));
+        return Error::invalid(
+            QStringLiteral("Unknown role '%1'. Roles: %2.").arg(role, names.join(QStringLiteral(", "))));
     }
     static const QRegularExpression userRe(QStringLiteral("^[a-z_][a-z0-9_.-]{0,62}$"));
     if (!userRe.match(user).hasMatch())

@@ -19,8 +19,8 @@ const char *const kStatusNames[] = {"pending", "approved", "rejected", "promoted
 const char *const kDecisionNames[] = {"approve", "reject"};
 const char *const kRoleNames[] = {"reader", "scientist", "reviewer", "deployer", "admin"};
 const char *const kDirectionNames[] = {"higher", "lower"};
-const char *const kActionNames[] = {"request_promotion", "promote_staging", "approve", "reject", "withdraw_request",
-                                    "archive", "demote", "rollback", "set_alias"};
+const char *const kActionNames[] = {"request_promotion", "promote_staging", "approve",  "reject",   "withdraw_request",
+                                    "archive",           "demote",          "rollback", "set_alias"};
 } // namespace
 
 QString transitionKindName(TransitionKind kind)
@@ -81,18 +81,49 @@ const QList<Move> &moves()
     using K = TransitionKind;
     static const QList<Move> table{
         // from, to, kind, viaApproval, approvedRequest, earlierProduction, stagingGates, reason, roles, what
-        {S::None, S::Staging, K::Promote, false, false, false, true, false, {Role::Scientist, Role::Deployer},
+        {S::None,
+         S::Staging,
+         K::Promote,
+         false,
+         false,
+         false,
+         true,
+         false,
+         {Role::Scientist, Role::Deployer},
          "promote to Staging"},
-        {S::Staging, S::None, K::Demote, false, false, false, false, true, {Role::Scientist, Role::Deployer},
+        {S::Staging,
+         S::None,
+         K::Demote,
+         false,
+         false,
+         false,
+         false,
+         true,
+         {Role::Scientist, Role::Deployer},
          "demote to None"},
-        {S::Staging, S::Production, K::Promote, true, true, false, false, false, {Role::Reviewer},
+        {S::Staging,
+         S::Production,
+         K::Promote,
+         true,
+         true,
+         false,
+         false,
+         false,
+         {Role::Reviewer},
          "promote to Production"},
         {S::Staging, S::Archived, K::Archive, false, false, false, false, true, {Role::Deployer}, "archive"},
         {S::Production, S::Archived, K::Archive, false, false, false, false, true, {Role::Deployer}, "archive"},
-        {S::Production, S::Archived, K::Archive, true, true, false, false, false, {Role::Reviewer},
+        {S::Production,
+         S::Archived,
+         K::Archive,
+         true,
+         true,
+         false,
+         false,
+         false,
+         {Role::Reviewer},
          "supersede (archive on promotion)"},
-        {S::Production, S::Archived, K::Rollback, false, false, false, false, true, {Role::Deployer},
-         "roll back from"},
+        {S::Production, S::Archived, K::Rollback, false, false, false, false, true, {Role::Deployer}, "roll back from"},
         {S::Archived, S::Production, K::Rollback, false, false, true, false, true, {Role::Deployer}, "roll back to"},
     };
     return table;
@@ -162,12 +193,12 @@ MetricDirection defaultMetricDirection(const QString &metricName)
 {
     // Words of the name: "val_loss" -> val, loss; "p99LatencyMs" -> p99, latency, ms.
     static const QSet<QString> lower = {
-        QStringLiteral("loss"),       QStringLiteral("logloss"), QStringLiteral("latency"), QStringLiteral("error"),
-        QStringLiteral("errors"),     QStringLiteral("rmse"),    QStringLiteral("mae"),     QStringLiteral("mse"),
-        QStringLiteral("mape"),       QStringLiteral("time"),    QStringLiteral("duration"), QStringLiteral("perplexity"),
-        QStringLiteral("fpr"),        QStringLiteral("fnr"),     QStringLiteral("cost"),    QStringLiteral("ms"),
-        QStringLiteral("seconds"),    QStringLiteral("wer"),     QStringLiteral("cer"),     QStringLiteral("brier"),
-        QStringLiteral("regret"),     QStringLiteral("drift"),   QStringLiteral("bias")};
+        QStringLiteral("loss"),    QStringLiteral("logloss"), QStringLiteral("latency"),  QStringLiteral("error"),
+        QStringLiteral("errors"),  QStringLiteral("rmse"),    QStringLiteral("mae"),      QStringLiteral("mse"),
+        QStringLiteral("mape"),    QStringLiteral("time"),    QStringLiteral("duration"), QStringLiteral("perplexity"),
+        QStringLiteral("fpr"),     QStringLiteral("fnr"),     QStringLiteral("cost"),     QStringLiteral("ms"),
+        QStringLiteral("seconds"), QStringLiteral("wer"),     QStringLiteral("cer"),      QStringLiteral("brier"),
+        QStringLiteral("regret"),  QStringLiteral("drift"),   QStringLiteral("bias")};
     static const QRegularExpression camel(QStringLiteral("([a-z0-9])([A-Z])"));
     static const QRegularExpression separators(QStringLiteral("[^A-Za-z0-9]+"));
     QString spaced = metricName;
@@ -247,10 +278,10 @@ VersionActions versionActions(const VersionFacts &f)
         case VersionAction::RequestPromotion: {
             std::optional<QString> refusal;
             if (f.stage != Stage::Staging)
-                refusal = QStringLiteral("%1 is in %2: promotion to Production is requested for versions in Staging%3.")
-                              .arg(v, stageName(f.stage),
-                                   f.stage == Stage::None ? QStringLiteral(" (promote it to Staging first)")
-                                                          : QString());
+                refusal =
+                    QStringLiteral("%1 is in %2: promotion to Production is requested for versions in Staging%3.")
+                        .arg(v, stageName(f.stage),
+                             f.stage == Stage::None ? QStringLiteral(" (promote it to Staging first)") : QString());
             else if (f.openRequest > 0)
                 refusal = QStringLiteral("%1 already has an open request (#%2).").arg(v).arg(f.openRequest);
             else
@@ -276,8 +307,7 @@ VersionActions versionActions(const VersionFacts &f)
             else if (auto role = missingRole(f, {Role::Reviewer}, QStringLiteral("Deciding on a request")))
                 refusal = role;
             else
-                refusal =
-                    fourEyesRefusal(f.actor, f.requestedBy, f.registeredBy, f.deciders, f.openRequest, f.version);
+                refusal = fourEyesRefusal(f.actor, f.requestedBy, f.registeredBy, f.deciders, f.openRequest, f.version);
             QString does = approve ? QStringLiteral("Approve request #%1; the approval that completes it promotes "
                                                     "%2 to Production.")
                                          .arg(f.openRequest)
@@ -336,16 +366,16 @@ VersionActions versionActions(const VersionFacts &f)
                 a.target = f.version;
                 if (f.productionCount == 0)
                     refusal = QStringLiteral("%1 has nothing in Production to roll back.").arg(f.model);
-                does = QStringLiteral("Roll %1 back from v%2 to %3%4.")
-                           .arg(f.model)
-                           .arg(f.newestProduction)
-                           .arg(v, f.rollbackExcluded ? QStringLiteral(" (it was rolled back from before)")
-                                                      : QString());
+                does =
+                    QStringLiteral("Roll %1 back from v%2 to %3%4.")
+                        .arg(f.model)
+                        .arg(f.newestProduction)
+                        .arg(v, f.rollbackExcluded ? QStringLiteral(" (it was rolled back from before)") : QString());
             } else {
-                refusal = QStringLiteral("%1 is in %2: a rollback returns to an Archived version that was in "
-                                         "Production before%3.")
-                              .arg(v, stageName(f.stage),
-                                   f.wasInProduction ? QString() : QStringLiteral(" (it never was)"));
+                refusal =
+                    QStringLiteral("%1 is in %2: a rollback returns to an Archived version that was in "
+                                   "Production before%3.")
+                        .arg(v, stageName(f.stage), f.wasInProduction ? QString() : QStringLiteral(" (it never was)"));
             }
             if (!refusal)
                 refusal = missingRole(f, findMove(Stage::Archived, Stage::Production, TransitionKind::Rollback)->roles,
@@ -389,11 +419,10 @@ std::optional<VersionAction> parseVersionAction(const QString &text)
 
 const QList<VersionAction> &allVersionActions()
 {
-    static const QList<VersionAction> all{VersionAction::RequestPromotion, VersionAction::PromoteToStaging,
-                                          VersionAction::Approve,          VersionAction::Reject,
-                                          VersionAction::WithdrawRequest,  VersionAction::Archive,
-                                          VersionAction::Demote,           VersionAction::Rollback,
-                                          VersionAction::SetAlias};
+    static const QList<VersionAction> all{
+        VersionAction::RequestPromotion, VersionAction::PromoteToStaging, VersionAction::Approve,
+        VersionAction::Reject,           VersionAction::WithdrawRequest,  VersionAction::Archive,
+        VersionAction::Demote,           VersionAction::Rollback,         VersionAction::SetAlias};
     return all;
 }
 

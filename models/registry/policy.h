@@ -91,8 +91,8 @@ struct ActionVerdict
 {
     VersionAction action = VersionAction::Archive;
     bool allowed = false;
-    QString reason;            // what it does, or why it is refused: a sentence a person reads
-    bool needsReason = false;  // the registry asks for a reason (comment for decisions)
+    QString reason;             // what it does, or why it is refused: a sentence a person reads
+    bool needsReason = false;   // the registry asks for a reason (comment for decisions)
     bool needsOverride = false; // approve: the gates failed, an override reason is recorded
     qint64 requestId = 0;       // approve, reject, withdraw: the open request
     int target = 0;             // rollback: the version Production goes back to
@@ -111,12 +111,12 @@ struct VersionFacts
     bool wasInProduction = false;
     bool rollbackExcluded = false;
     int productionCount = 0;
-    int newestProduction = 0;  // 0: nothing in Production
-    int suggestedTarget = 0;   // the rollback target rollback() would pick; 0: none
-    qint64 openRequest = 0;    // 0: none
+    int newestProduction = 0; // 0: nothing in Production
+    int suggestedTarget = 0;  // the rollback target rollback() would pick; 0: none
+    qint64 openRequest = 0;   // 0: none
     QString requestedBy;
     bool requestGatesPassed = true;
-    QStringList deciders;      // who already decided on the open request
+    QStringList deciders; // who already decided on the open request
 };
 
 struct VersionActions

@@ -114,7 +114,8 @@ public:
     // Metric directions: set for a model (modelName) or for the whole registry (empty modelName);
     // nullopt removes the setting so the name's default applies again.
     Result<MetricDirections> metricDirections(const QString &modelName);
-    Status setMetricDirection(const QString &modelName, const QString &metric, std::optional<MetricDirection> direction);
+    Status setMetricDirection(const QString &modelName, const QString &metric,
+                              std::optional<MetricDirection> direction);
 
     // A pinned alias points at `version`; a following one (version 0) at the newest Production version,
     // and moves with every stage change.

@@ -131,10 +131,11 @@ QJsonArray aliasMovesJson(const QList<AliasMove> &moves)
 {
     QJsonArray list;
     for (const AliasMove &m : moves)
-        list << QJsonObject{{QStringLiteral("alias"), m.alias},
-                            {QStringLiteral("from"), m.from},
-                            {QStringLiteral("to"), m.to},
-                            {QStringLiteral("follows"), m.followsProduction ? QStringLiteral("production") : QString()}};
+        list << QJsonObject{
+            {QStringLiteral("alias"), m.alias},
+            {QStringLiteral("from"), m.from},
+            {QStringLiteral("to"), m.to},
+            {QStringLiteral("follows"), m.followsProduction ? QStringLiteral("production") : QString()}};
     return list;
 }
 
@@ -174,9 +175,12 @@ QJsonObject toJson(const VersionActions &a)
     QJsonArray roles;
     for (Role r : a.roles)
         roles << roleName(r);
-    return {{QStringLiteral("model"), a.model},   {QStringLiteral("version"), a.version},
-            {QStringLiteral("stage"), stageName(a.stage)}, {QStringLiteral("actor"), a.actor},
-            {QStringLiteral("roles"), roles},     {QStringLiteral("actions"), actions}};
+    return {{QStringLiteral("model"), a.model},
+            {QStringLiteral("version"), a.version},
+            {QStringLiteral("stage"), stageName(a.stage)},
+            {QStringLiteral("actor"), a.actor},
+            {QStringLiteral("roles"), roles},
+            {QStringLiteral("actions"), actions}};
 }
 
 QJsonObject toJson(const ApprovalRequest &r)
