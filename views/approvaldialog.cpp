@@ -222,7 +222,7 @@ void ApprovalDialog::present(const ReviewData &d)
                                  {QStringLiteral("git_sha"), QStringLiteral("sha"), QStringLiteral("commit")})))
             .arg(check(tr("Environment"), anyFact(c, QStringLiteral("env")))));
     m_reason->setText(tr("<b>Reason:</b> %1").arg(q.reason.toHtmlEscaped()));
-    m_metricModel->setVersions(c, d.hasBaseline ? &d.baseline : nullptr);
+    m_metricModel->setVersions(c, d.hasBaseline ? &d.baseline : nullptr, d.directions);
     m_metrics->resizeColumnsToContents();
     m_metrics->horizontalHeader()->setSectionResizeMode(MetricDeltaModel::MetricColumn, QHeaderView::Stretch);
     m_metricSummary->setText(

@@ -1,5 +1,7 @@
 #include "compareview.h"
 
+#include "registryclient.h"
+
 #include "chartwidget.h"
 #include "comparisonmodel.h"
 #include "difftableview.h"
@@ -141,7 +143,8 @@ void CompareView::compare(const QList<VersionRef> &versions)
 void CompareView::setData(const ComparisonData &data)
 {
     m_data = data;
-    m_model->setDiff(diffVersions(data.versions));
+    m_model->setDiff(diffVersions(data.versions, data.directions));
+    m_trend->setDirections(data.directions);
     const QStringList models = data.allVersions.keys();
     {
         const QSignalBlocker block(m_baseline);
@@ -201,20 +204,54 @@ void CompareView::rebuildDirectionMenu()
     for (const QString &name : names) {
         QAction *a = menu->addAction(name);
         a->setCheckable(true);
-        a->setChecked(metricLowerIsBetter(name));
-        if (metricDirectionOverride(name))
-            a->setText(name + tr("  (your setting)"));
-        connect(a, &QAction::toggled, this, [this, name](bool lower) {
-            // Back to the convention when the choice matches it, so a later convention change applies.
-            setMetricDirectionOverride(name, lower == lowerIsBetter(name) ? std::nullopt : std::optional<bool>(lower));
-            m_model->refreshDirections();
+        a->setChecked(m_data.directions.lowerIsBetter(name));
+        const QString source = m_data.directions.sourceOf(name);
+        if (source != QLatin1String("default"))
+            a->setText(name + (source == QLatin1String("model") ? tr("  (set for this model)")
+                                                                : tr("  (set for the registry)")));
+        connect(a, &QAction::toggled, this, [this, name](bool lower) { setMetricDirection(name, lower); });
+    }
+}
+
+void CompareView::setMetricDirection(const QString &metric, bool lower)
+{
+    if (m_data.versions.isEmpty())
+        return;
+    const QString model = m_data.versions.first().modelName;
+    const MetricDirection wanted = lower ? MetricDirection::LowerIsBetter : MetricDirection::HigherIsBetter;
+    // Back to the default when the choice matches what the model would have without its own setting.
+    MetricDirections without = m_data.directions;
+    without.model.remove(metric);
+    const std::optional<MetricDirection> stored =
+        without.of(metric) == wanted ? std::nullopt : std::optional<MetricDirection>(wanted);
+    m_client->run<Status>(
+        this,
+        [model, metric, stored](Registry *r) -> Status {
+            if (!r)
+                return Error{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
+            return r->setMetricDirection(model, metric, stored);
+        },
+        [this, metric, stored](Status s) {
+            if (!s) {
+                m_title->setText(
+                    tr("Could not change the direction of %1: %2").arg(metric, s.error().message.toHtmlEscaped()));
+                m_title->setToolTip(m_title->text());
+                rebuildDirectionMenu();
+                return;
+            }
+            if (stored)
+                m_data.directions.model.insert(metric, *stored);
+            else
+                m_data.directions.model.remove(metric);
+            m_model->refreshDirections(m_data.directions);
+            m_trend->setDirections(m_data.directions);
             m_metricBars->rebuild();
             m_sliceBars->rebuild();
             showTrendFor(m_trendModel->currentText().isEmpty() ? m_data.allVersions.firstKey()
                                                                : m_trendModel->currentText());
             rebuildDirectionMenu();
+            emit directionChanged(metric);
         });
-    }
 }
 
 QString CompareView::exportCurrent(const QString &path) const

@@ -58,10 +58,13 @@ signals:
     void loaded();
     void loadFailed(const QString &message);
     void closeRequested();
+    void directionChanged(const QString &metric); // stored in the registry
 
 private:
     void showTrendFor(const QString &modelName);
     void rebuildDirectionMenu();
+    // Stores the direction in the registry for the compared model (what gates and reviewers see too).
+    void setMetricDirection(const QString &metric, bool lowerIsBetter);
     void exportDialog();
 
     RegistryClient *m_client;

@@ -1,5 +1,6 @@
 #include "lifecycleui.h"
 
+#include "aliasdialog.h"
 #include "approvaldialog.h"
 #include "approvalqueuemodel.h"
 #include "approvalqueuepanel.h"
@@ -50,32 +51,47 @@ LifecycleUi::LifecycleUi(MainWindow *window)
     window->tabifyDockWidget(m_queueDock, m_auditDock);
     m_queueDock->raise();
 
+    m_staging = new QAction(tr("Promote to &Staging…"), this);
+    m_staging->setObjectName(QStringLiteral("stagingAction"));
     m_request = new QAction(tr("Request &Promotion…"), this);
     m_request->setObjectName(QStringLiteral("requestPromotionAction"));
     m_request->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-    m_promote = new QAction(tr("Promote Approved to Production"), this);
-    m_promote->setObjectName(QStringLiteral("promoteAction"));
+    m_review = new QAction(tr("Re&view Request…"), this);
+    m_review->setObjectName(QStringLiteral("reviewAction"));
+    m_withdraw = new QAction(tr("&Withdraw Request…"), this);
+    m_withdraw->setObjectName(QStringLiteral("withdrawAction"));
     m_demote = new QAction(tr("&Demote…"), this);
     m_demote->setObjectName(QStringLiteral("demoteAction"));
     m_archive = new QAction(tr("&Archive…"), this);
     m_archive->setObjectName(QStringLiteral("archiveAction"));
+    m_rollbackVersion = new QAction(tr("Roll Back &Here…"), this);
+    m_rollbackVersion->setObjectName(QStringLiteral("rollbackVersionAction"));
+    m_setAlias = new QAction(tr("Set A&lias…"), this);
+    m_setAlias->setObjectName(QStringLiteral("setAliasAction"));
     m_rollback = new QAction(tr("&Roll Back…"), this);
     m_rollback->setObjectName(QStringLiteral("rollbackAction"));
     m_rollback->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
-    for (QAction *a : {m_request, m_promote, m_demote, m_archive, m_rollback}) {
+    for (QAction *a : versionActionList()) {
         a->setEnabled(false);
         a->setToolTip(tr("Select a version first."));
     }
+    m_rollback->setEnabled(false);
     m_rollback->setToolTip(tr("Select a model in Production first."));
+    connect(m_staging, &QAction::triggered, this, &LifecycleUi::promoteToStaging);
     connect(m_request, &QAction::triggered, this, &LifecycleUi::requestPromotion);
-    connect(m_promote, &QAction::triggered, this, &LifecycleUi::promoteApproved);
+    connect(m_review, &QAction::triggered, this, &LifecycleUi::reviewSelected);
+    connect(m_withdraw, &QAction::triggered, this, &LifecycleUi::withdraw);
     connect(m_demote, &QAction::triggered, this, &LifecycleUi::demote);
     connect(m_archive, &QAction::triggered, this, &LifecycleUi::archive);
+    connect(m_rollbackVersion, &QAction::triggered, this, &LifecycleUi::rollBackSelected);
+    connect(m_setAlias, &QAction::triggered, this, &LifecycleUi::setAlias);
     connect(m_rollback, &QAction::triggered, this, [this]() { rollBack(m_model); });
 
     QMenu *menu = new QMenu(tr("&Lifecycle"), window);
     menu->setToolTipsVisible(true);
-    menu->addActions({m_request, m_promote, m_demote, m_archive});
+    menu->addActions({m_staging, m_request, m_review, m_withdraw});
+    menu->addSeparator();
+    menu->addActions({m_demote, m_archive, m_rollbackVersion, m_setAlias});
     menu->addSeparator();
     menu->addAction(m_rollback);
     menu->addSeparator();
@@ -92,10 +108,10 @@ LifecycleUi::LifecycleUi(MainWindow *window)
     QToolBar *bar = window->addToolBar(tr("Lifecycle"));
     bar->setObjectName(QStringLiteral("lifecycleToolBar"));
     bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    bar->addActions({m_request, m_demote, m_archive});
+    bar->addActions({m_staging, m_request, m_review, m_archive});
     bar->addSeparator();
     bar->addAction(m_rollback);
-    window->versionView()->setLifecycleActions({m_request, m_promote, m_demote, m_archive});
+    window->versionView()->setLifecycleActions(versionActionList());
 
     connect(window->treePanel(), &ModelTreePanel::modelSelected, this, &LifecycleUi::onModelSelected);
     connect(window->versionView(), &VersionTableView::versionSelected, this, &LifecycleUi::onVersionSelected);
@@ -143,11 +159,40 @@ void LifecycleUi::onVersionSelected(const QString &model, int version)
     loadVersionState();
 }
 
-void LifecycleUi::setAction(QAction *action, const ActionState &state, const QString &label)
+QList<QAction *> LifecycleUi::versionActionList() const
 {
-    action->setEnabled(state.enabled);
-    action->setToolTip(state.why.isEmpty() ? label : state.why);
-    action->setStatusTip(action->toolTip());
+    return {m_staging, m_request, m_review, m_withdraw, m_demote, m_archive, m_rollbackVersion, m_setAlias};
+}
+
+QAction *LifecycleUi::actionFor(VersionAction action) const
+{
+    switch (action) {
+    case VersionAction::RequestPromotion:
+        return m_request;
+    case VersionAction::PromoteToStaging:
+        return m_staging;
+    case VersionAction::Approve:
+    case VersionAction::Reject:
+        return m_review;
+    case VersionAction::WithdrawRequest:
+        return m_withdraw;
+    case VersionAction::Archive:
+        return m_archive;
+    case VersionAction::Demote:
+        return m_demote;
+    case VersionAction::Rollback:
+        return m_rollbackVersion;
+    case VersionAction::SetAlias:
+        return m_setAlias;
+    }
+    return nullptr;
+}
+
+void LifecycleUi::setAction(QAction *action, const ActionVerdict &verdict)
+{
+    action->setEnabled(verdict.allowed);
+    action->setToolTip(verdict.reason);
+    action->setStatusTip(verdict.reason);
 }
 
 void LifecycleUi::loadVersionState()
@@ -155,30 +200,31 @@ void LifecycleUi::loadVersionState()
     const quint64 generation = ++m_contextGeneration;
     m_contextLoaded = false;
     if (m_model.isEmpty() || m_version <= 0 || !m_window->client()->isOpen()) {
-        for (QAction *a : {m_request, m_promote, m_demote, m_archive}) {
+        for (QAction *a : versionActionList()) {
             a->setEnabled(false);
             a->setToolTip(tr("Select a version first."));
         }
         return;
     }
-    m_client->loadVersionContext(m_model, m_version, this, [this, generation](Result<VersionContext> r) {
+    m_client->loadVersionActions(m_model, m_version, this, [this, generation](Result<VersionActions> r) {
         if (generation != m_contextGeneration)
             return;
         if (!r) {
-            for (QAction *a : {m_request, m_promote, m_demote, m_archive}) {
+            for (QAction *a : versionActionList()) {
                 a->setEnabled(false);
                 a->setToolTip(r.error().message);
             }
             return;
         }
-        m_context = *r;
+        m_actions = *r;
         m_contextLoaded = true;
-        setAction(m_request, m_context.requestPromotion(), m_request->text());
-        m_request->setText(m_context.version.stage == Stage::None ? tr("Promote to &Staging…")
-                                                                  : tr("Request &Promotion…"));
-        setAction(m_promote, m_context.promoteToProduction(), m_promote->text());
-        setAction(m_demote, m_context.demote(), m_demote->text());
-        setAction(m_archive, m_context.archive(), m_archive->text());
+        // Every action shows the policy's verdict; approve and reject share the Review action.
+        for (VersionAction action : allVersionActions())
+            if (action != VersionAction::Reject)
+                setAction(actionFor(action), m_actions.of(action));
+        const ActionVerdict &approve = m_actions.of(VersionAction::Approve);
+        m_review->setText(approve.requestId > 0 ? tr("Re&view Request #%1…").arg(approve.requestId)
+                                                : tr("Re&view Request…"));
         emit versionStateUpdated();
     });
 }
@@ -202,9 +248,34 @@ void LifecycleUi::finished(const QString &message)
 
 void LifecycleUi::requestPromotion()
 {
-    if (!m_contextLoaded || m_model.isEmpty() || m_version <= 0)
+    if (!m_contextLoaded || !m_actions.of(VersionAction::RequestPromotion).allowed)
         return;
-    PromotionDialog dialog(m_client, m_model, m_version, m_context.version.stage, m_window);
+    PromotionDialog dialog(m_client, m_model, m_version, m_actions.stage, m_window);
+    if (dialog.exec() == QDialog::Accepted)
+        finished(dialog.resultMessage());
+}
+
+void LifecycleUi::promoteToStaging()
+{
+    if (!m_contextLoaded || !m_actions.of(VersionAction::PromoteToStaging).allowed)
+        return;
+    PromotionDialog dialog(m_client, m_model, m_version, m_actions.stage, m_window);
+    if (dialog.exec() == QDialog::Accepted)
+        finished(dialog.resultMessage());
+}
+
+void LifecycleUi::reviewSelected()
+{
+    if (m_contextLoaded)
+        reviewRequest(m_actions.of(VersionAction::Approve).requestId);
+}
+
+void LifecycleUi::rollBackSelected()
+{
+    const ActionVerdict &v = m_actions.of(VersionAction::Rollback);
+    if (!m_contextLoaded || !v.allowed)
+        return;
+    RollbackDialog dialog(m_client, m_model, m_window, v.target);
     if (dialog.exec() == QDialog::Accepted)
         finished(dialog.resultMessage());
 }
@@ -243,9 +314,11 @@ void LifecycleUi::demote()
 {
     const QString model = m_model;
     const int version = m_version;
+    const bool required = m_actions.of(VersionAction::Demote).needsReason;
     const QString reason = askReason(tr("Demote %1 v%2").arg(model).arg(version),
-                                     tr("Reason for sending v%1 back from Staging (required):").arg(version));
-    if (reason.isEmpty())
+                                     required ? tr("Reason for sending v%1 back from Staging (required):").arg(version)
+                                              : tr("Reason for sending v%1 back from Staging:").arg(version));
+    if (reason.isEmpty() && required)
         return;
     m_client->demote(model, version, reason, this, [this](Result<TransitionOutcome> r) {
         finished(r ? tr("%1 v%2 is back in None.").arg(r->modelName).arg(r->version) : r.error().message);
@@ -256,27 +329,55 @@ void LifecycleUi::archive()
 {
     const QString model = m_model;
     const int version = m_version;
+    const bool required = m_actions.of(VersionAction::Archive).needsReason;
     const QString reason = askReason(tr("Archive %1 v%2").arg(model).arg(version),
-                                     tr("Reason for archiving v%1 (required):").arg(version));
-    if (reason.isEmpty())
+                                     required ? tr("Reason for archiving v%1 (required):").arg(version)
+                                              : tr("Reason for archiving v%1:").arg(version));
+    if (reason.isEmpty() && required)
         return;
     m_client->archive(model, version, reason, this, [this](Result<TransitionOutcome> r) {
-        finished(r ? tr("%1 v%2 is Archived.").arg(r->modelName).arg(r->version) : r.error().message);
+        if (!r) {
+            finished(r.error().message);
+            return;
+        }
+        QString message = tr("%1 v%2 is Archived.").arg(r->modelName).arg(r->version);
+        for (const Alias &a : r->aliasesLeft)
+            message += QLatin1Char(' ') + tr("Alias %1 still points at v%2.").arg(a.alias).arg(a.version);
+        finished(message);
     });
 }
 
-void LifecycleUi::promoteApproved()
+void LifecycleUi::withdraw()
 {
-    const QString model = m_model;
-    const int version = m_version;
-    const QString reason =
-        askReason(tr("Promote %1 v%2").arg(model).arg(version),
-                  tr("Reason for promoting the approved v%1 to Production (required):").arg(version));
+    const ActionVerdict &v = m_actions.of(VersionAction::WithdrawRequest);
+    if (!m_contextLoaded || !v.allowed)
+        return;
+    const QString reason = askReason(tr("Withdraw request #%1").arg(v.requestId),
+                                     tr("Reason for withdrawing request #%1 (required):").arg(v.requestId));
     if (reason.isEmpty())
         return;
-    m_client->promote(model, version, Stage::Production, reason, this, [this](Result<TransitionOutcome> r) {
-        finished(r ? tr("%1 v%2 is in Production.").arg(r->modelName).arg(r->version) : r.error().message);
+    m_client->withdraw(v.requestId, reason, this, [this](Result<ApprovalRequest> r) {
+        finished(
+            r ? tr("Request #%1 is withdrawn; %2 v%3 stays in Staging.").arg(r->id).arg(r->modelName).arg(r->version)
+              : r.error().message);
     });
+}
+
+void LifecycleUi::setAlias()
+{
+    if (!m_contextLoaded || !m_actions.of(VersionAction::SetAlias).allowed)
+        return;
+    AliasDialog dialog(m_model, m_version, m_actions.stage == Stage::Production, m_window);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const QString model = m_model;
+    const int version = m_version;
+    m_client->setAlias(model, dialog.alias(), version, dialog.isProtected(), dialog.followsProduction(), this,
+                       [this, model, version, alias = dialog.alias(), follows = dialog.followsProduction()](Status s) {
+                           finished(!s        ? s.error().message
+                                    : follows ? tr("Alias %1 of %2 follows Production.").arg(alias, model)
+                                              : tr("Alias %1 of %2 points at v%3.").arg(alias, model).arg(version));
+                       });
 }
 
 } // namespace md

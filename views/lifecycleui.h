@@ -31,19 +31,27 @@ public:
     void requestPromotion();
     void reviewRequest(qint64 requestId);
     void rollBack(const QString &modelName);
+    void promoteToStaging();
+    void reviewSelected();
+    void withdraw();
     void demote();
     void archive();
-    void promoteApproved();
+    void rollBackSelected();
+    void setAlias();
 
     LifecycleClient *client() const { return m_client; }
     ApprovalQueuePanel *queuePanel() const { return m_queuePanel; }
     ProductionPanel *productionPanel() const { return m_productionPanel; }
     AuditPanel *auditPanel() const { return m_auditPanel; }
     QAction *requestAction() const { return m_request; }
-    QAction *promoteAction() const { return m_promote; }
+    QAction *stagingAction() const { return m_staging; }
     QAction *demoteAction() const { return m_demote; }
     QAction *archiveAction() const { return m_archive; }
     QAction *rollbackAction() const { return m_rollback; }
+    // The QAction of the selected version that carries `action` (approve and reject share Review).
+    QAction *actionFor(VersionAction action) const;
+    // What Registry::versionActions said for the selected version (the actions show exactly this).
+    const VersionActions &versionActions() const { return m_actions; }
     bool versionStateLoaded() const { return m_contextLoaded; }
 
 signals:
@@ -56,7 +64,8 @@ private:
     void onVersionSelected(const QString &model, int version);
     void loadVersionState();
     void applyRollbackState();
-    void setAction(QAction *action, const ActionState &state, const QString &label);
+    void setAction(QAction *action, const ActionVerdict &verdict);
+    QList<QAction *> versionActionList() const;
     void finished(const QString &message);
     QString askReason(const QString &title, const QString &prompt);
 
@@ -71,13 +80,17 @@ private:
     QDockWidget *m_productionDock;
     QDockWidget *m_auditDock;
     QAction *m_request;
-    QAction *m_promote;
+    QAction *m_staging;
+    QAction *m_review;
+    QAction *m_withdraw;
+    QAction *m_rollbackVersion;
+    QAction *m_setAlias;
     QAction *m_demote;
     QAction *m_archive;
     QAction *m_rollback;
     QString m_model;
     int m_version = -1;
-    VersionContext m_context;
+    VersionActions m_actions;
     bool m_contextLoaded = false;
     quint64 m_contextGeneration = 0;
 };

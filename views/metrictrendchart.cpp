@@ -140,7 +140,7 @@ void MetricTrendChart::rebuild()
         p->replot();
         return;
     }
-    const bool lower = metricLowerIsBetter(splitMetricKey(m_metric).name);
+    const bool lower = m_directions.lowerIsBetter(splitMetricKey(m_metric).name);
     m_values = p->addGraph();
     m_values->setName(m_metric + (lower ? tr(" (lower is better)") : tr(" (higher is better)")));
     m_values->setPen(QPen(QColor(0x00, 0x72, 0xb2), 1.5));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chartwidget.h"
+#include "policy.h"
 #include "types.h"
 
 #include <QSet>
@@ -24,6 +25,7 @@ public:
     void setData(const QString &modelName, const QList<ModelVersion> &versions, const QList<ProductionPeriod> &periods);
     void setHighlighted(const QSet<int> &versions);
     void setMetric(const QString &metricKey); // "auc@test"
+    void setDirections(const MetricDirections &directions) { m_directions = directions; }
     QString metric() const { return m_metric; }
     QStringList metricKeys() const { return m_metricKeys; }
     QComboBox *metricBox() const { return m_metricBox; }
@@ -45,6 +47,7 @@ private:
     QList<ProductionPeriod> m_periods;
     QSet<int> m_highlighted;
     QString m_metric;
+    MetricDirections m_directions;
     QStringList m_metricKeys;
     QCPGraph *m_values = nullptr;
     QCPGraph *m_highlight = nullptr;

@@ -3,6 +3,7 @@
 #include "gates.h"
 #include "productiontimeline.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -31,8 +32,8 @@ const ProductionPeriod *lastPeriod(const RollbackData &d, int version)
 
 } // namespace
 
-RollbackDialog::RollbackDialog(LifecycleClient *client, const QString &modelName, QWidget *parent)
-    : QDialog(parent), m_client(client), m_model(modelName)
+RollbackDialog::RollbackDialog(LifecycleClient *client, const QString &modelName, QWidget *parent, int initialTarget)
+    : QDialog(parent), m_client(client), m_model(modelName), m_initialTarget(initialTarget)
 {
     setObjectName(QStringLiteral("rollbackDialog"));
     setWindowTitle(tr("Roll back %1").arg(modelName));
@@ -71,6 +72,15 @@ RollbackDialog::RollbackDialog(LifecycleClient *client, const QString &modelName
     m_reason->setObjectName(QStringLiteral("reasonEdit"));
     m_reason->setPlaceholderText(tr("Required: what is wrong with the current version (incident, alert, ticket)"));
     form->addRow(tr("Reason:"), m_reason);
+    m_aliases = new QLabel(this);
+    m_aliases->setObjectName(QStringLiteral("aliasesLabel"));
+    m_aliases->setTextFormat(Qt::RichText);
+    m_aliases->setWordWrap(true);
+    form->addRow(tr("Aliases:"), m_aliases);
+    m_moveAliases = new QCheckBox(this);
+    m_moveAliases->setObjectName(QStringLiteral("moveAliasesBox"));
+    m_moveAliases->hide();
+    form->addRow(QString(), m_moveAliases);
     layout->addLayout(form);
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("errorLabel"));
@@ -139,7 +149,10 @@ void RollbackDialog::present(const RollbackData &d)
         m_error->setText(d.rollback.why);
         m_error->show();
     }
-    choose(d.suggested > 0 ? d.suggested : (d.eligible.isEmpty() ? 0 : d.eligible.first()));
+    if (m_initialTarget > 0 && d.eligible.contains(m_initialTarget))
+        choose(m_initialTarget);
+    else
+        choose(d.suggested > 0 ? d.suggested : (d.eligible.isEmpty() ? 0 : d.eligible.first()));
     emit loaded();
 }
 
@@ -189,7 +202,7 @@ void RollbackDialog::choose(int version)
             if (c.key() != m.key() || c.value == m.value)
                 continue;
             // Green when going back improves on what serves now, red when it is worse.
-            const bool better = (m.value > c.value) != lowerIsBetter(m.name);
+            const bool better = (m.value > c.value) != m_data.directions.lowerIsBetter(m.name);
             cell += tr(" <span style='color:%1'>(now %2)</span>")
                         .arg(better ? QStringLiteral("#1b5e20") : QStringLiteral("#b71c1c"),
                              QString::number(c.value, 'g', 4));
@@ -198,6 +211,26 @@ void RollbackDialog::choose(int version)
     }
     why += tr("<b>Metrics:</b> %1").arg(metrics.isEmpty() ? tr("none recorded") : metrics.join(QStringLiteral(" · ")));
     m_why->setText(why);
+    // What serving resolves: aliases that follow Production move with the rollback; pinned ones on the
+    // version rolled back from stay there unless the user moves them too.
+    QStringList aliasLines;
+    for (const Alias &a : std::as_const(m_data.following))
+        aliasLines << tr("<b>%1</b> follows Production: moves from v%2 to v%3")
+                          .arg(a.alias.toHtmlEscaped())
+                          .arg(a.version)
+                          .arg(m_target);
+    QStringList pinned;
+    for (const Alias &a : std::as_const(m_data.pinnedOnCurrent)) {
+        aliasLines << tr("<b>%1</b> is pinned to v%2 and <span style='color:#b71c1c'>stays on the version rolled back "
+                         "from</span>")
+                          .arg(a.alias.toHtmlEscaped())
+                          .arg(a.version);
+        pinned << a.alias;
+    }
+    m_aliases->setText(aliasLines.isEmpty() ? tr("none point at the Production version")
+                                            : aliasLines.join(QStringLiteral("<br>")));
+    m_moveAliases->setVisible(!pinned.isEmpty());
+    m_moveAliases->setText(tr("Also move %1 to v%2").arg(pinned.join(QStringLiteral(", "))).arg(m_target));
     updateButtons();
 }
 
@@ -220,7 +253,9 @@ void RollbackDialog::confirm()
     m_busy = true;
     m_error->hide();
     updateButtons();
-    m_client->rollback(m_model, m_target, reason, this, [this](Result<TransitionOutcome> r) {
+    const auto pinned = m_moveAliases->isVisible() && m_moveAliases->isChecked() ? Registry::PinnedAliases::Move
+                                                                                 : Registry::PinnedAliases::Stay;
+    m_client->rollback(m_model, m_target, reason, pinned, this, [this](Result<TransitionOutcome> r) {
         m_busy = false;
         if (!r) {
             m_error->setText(r.error().message);
@@ -232,10 +267,22 @@ void RollbackDialog::confirm()
         QStringList left;
         for (const ArchivedVersion &a : r->archived)
             left << QStringLiteral("v%1").arg(a.version);
+        m_outcome = *r;
         m_resultMessage = tr("Rolled back %1: v%2 is in Production again (%3 archived).")
                               .arg(m_model)
                               .arg(r->version)
                               .arg(left.isEmpty() ? tr("nothing") : left.join(QStringLiteral(", ")));
+        QStringList moved;
+        for (const AliasMove &m : r->aliasesMoved)
+            moved << tr("%1 → v%2").arg(m.alias).arg(m.to);
+        if (!moved.isEmpty())
+            m_resultMessage += QLatin1Char(' ') + tr("Aliases moved: %1.").arg(moved.join(QStringLiteral(", ")));
+        QStringList stayed;
+        for (const Alias &a : r->aliasesLeft)
+            stayed << tr("%1 (v%2)").arg(a.alias).arg(a.version);
+        if (!stayed.isEmpty())
+            m_resultMessage +=
+                QLatin1Char(' ') + tr("Still on the old version: %1.").arg(stayed.join(QStringLiteral(", ")));
         accept();
     });
 }

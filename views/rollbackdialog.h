@@ -4,6 +4,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -21,12 +22,17 @@ class RollbackDialog final : public QDialog
 {
     Q_OBJECT
 public:
-    RollbackDialog(LifecycleClient *client, const QString &modelName, QWidget *parent = nullptr);
+    // initialTarget: the version chosen at first (0: the suggested one).
+    RollbackDialog(LifecycleClient *client, const QString &modelName, QWidget *parent = nullptr, int initialTarget = 0);
 
     int target() const { return m_target; }
     bool isLoaded() const { return m_loaded; }
     QString resultMessage() const { return m_resultMessage; }
+    const TransitionOutcome &outcome() const { return m_outcome; }
     ProductionTimeline *timeline() const { return m_timeline; }
+    // The aliases summary ("champion follows Production: moves to v22") and the offer to move pinned ones.
+    QLabel *aliasesLabel() const { return m_aliases; }
+    QCheckBox *moveAliasesBox() const { return m_moveAliases; }
 
 signals:
     void loaded();
@@ -40,6 +46,7 @@ private:
 
     LifecycleClient *m_client;
     QString m_model;
+    int m_initialTarget = 0;
     RollbackData m_data;
     int m_target = 0;
     bool m_loaded = false;
@@ -51,7 +58,10 @@ private:
     QLineEdit *m_reason;
     QLabel *m_error;
     QPushButton *m_confirm;
+    QLabel *m_aliases;
+    QCheckBox *m_moveAliases;
     QString m_resultMessage;
+    TransitionOutcome m_outcome;
 };
 
 } // namespace md

@@ -53,6 +53,10 @@ Result<ComparisonData> loadComparison(Registry &registry, const QList<VersionRef
     }
     for (const VersionRef &r : wanted)
         data.versions << loaded.value(r);
+    auto directions = registry.metricDirections(models.first());
+    if (!directions)
+        return directions.error();
+    data.directions = *directions;
     for (const QString &m : models) {
         auto all = registry.versions(m);
         if (!all)

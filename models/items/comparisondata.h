@@ -23,6 +23,9 @@ struct ComparisonData
     int addedBaseline = -1;                            // index of the Production version added as baseline, or -1
     QMap<QString, QList<ModelVersion>> allVersions;    // per model: every version with metrics, in version order
     QMap<QString, QList<ProductionPeriod>> production; // per model: Production periods, oldest first
+    // Which way each metric is better: the registry's setting for the first model (a comparison across
+    // models uses the first model's), the same answer the gates and the approval dialog use.
+    MetricDirections directions;
 };
 
 constexpr int kMinCompareVersions = 2;

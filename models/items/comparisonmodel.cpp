@@ -66,8 +66,7 @@ void ComparisonModel::setDiff(const VersionDiff &diff)
         if (m_rows.isEmpty() || m_rows.last().section != r.section)
             m_rows << Row{r.section, -1, false};
         Row row{r.section, int(i), false};
-        if (r.section == DiffRow::Section::Metric)
-            row.lowerIsBetter = metricLowerIsBetter(splitMetricKey(r.key).name);
+        row.lowerIsBetter = r.lowerIsBetter;
         m_rows << row;
     }
     m_baseline = defaultBaseline(m_diff.versions);
@@ -86,13 +85,14 @@ void ComparisonModel::setBaseline(int versionIndex)
     emit baselineChanged(m_baseline);
 }
 
-void ComparisonModel::refreshDirections()
+void ComparisonModel::refreshDirections(const MetricDirections &directions)
 {
     bool changed = false;
     for (Row &row : m_rows) {
         if (row.diffRow < 0 || row.section != DiffRow::Section::Metric)
             continue;
-        const bool lower = metricLowerIsBetter(splitMetricKey(m_diff.rows[row.diffRow].key).name);
+        const bool lower = directions.lowerIsBetter(splitMetricKey(m_diff.rows[row.diffRow].key).name);
+        m_diff.rows[row.diffRow].lowerIsBetter = lower;
         changed = changed || lower != row.lowerIsBetter;
         row.lowerIsBetter = lower;
     }

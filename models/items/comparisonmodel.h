@@ -10,7 +10,7 @@ namespace md {
 // Versions side by side: one row per diff row (metrics, params, provenance, tags, lineage inputs,
 // artifact), grouped under a header row per section; column 0 names the row, then one column per
 // version. Deltas are taken against a chosen baseline version (by default the first version in
-// Production, else the first one); whether lower is better comes from metricLowerIsBetter().
+// Production, else the first one); whether lower is better comes from the diff (the registry's metric directions).
 class ComparisonModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -59,8 +59,8 @@ public:
     static int defaultBaseline(const QList<ModelVersion> &versions);
     // "v12", or "fraud-detector v12" when the versions come from several models.
     QString versionLabel(int versionIndex) const;
-    // Re-reads metricLowerIsBetter() for every metric row (after the user changed a setting).
-    void refreshDirections();
+    // Applies new metric directions to every metric row (after the user changed one).
+    void refreshDirections(const MetricDirections &directions);
     // The row of a diff key (e.g. "auc@test"), -1 if none.
     int rowOfKey(DiffRow::Section section, const QString &key) const;
 

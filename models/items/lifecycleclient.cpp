@@ -30,35 +30,6 @@ Result<Permissions> permissionsOf(Registry &registry)
     return p;
 }
 
-ActionState needRole(const Permissions &p, const QStringList &anyOf, const QString &what)
-{
-    if (p.readOnly)
-        return {false, p.readOnlyReason};
-    for (const QString &role : anyOf)
-        if (p.has(role))
-            return {true, {}};
-    return {false,
-            QStringLiteral("%1 needs the %2 role; you (%3) have: %4.")
-                .arg(what, anyOf.join(QStringLiteral(" or ")), p.actor,
-                     p.roles.isEmpty() ? QStringLiteral("no ModelDesk role") : p.roles.join(QStringLiteral(", ")))};
-}
-
-ActionState needRole(const Permissions &p, const QString &role, const QString &what)
-{
-    return needRole(p, QStringList{role}, what);
-}
-
-QDateTime stagingSinceOf(const ModelVersion &v)
-{
-    if (v.stage != Stage::Staging)
-        return {};
-    QDateTime since;
-    for (const Transition &t : v.transitions)
-        if (t.toStage == QLatin1String("Staging"))
-            since = parseTimestamp(t.at);
-    return since.isValid() ? since : parseTimestamp(v.stageChangedAt);
-}
-
 } // namespace
 
 QDateTime parseTimestamp(const QString &iso)
@@ -83,90 +54,6 @@ QString ageText(const QString &iso, const QDateTime &now)
     if (hours < 48)
         return QStringLiteral("%1 h").arg(hours);
     return QStringLiteral("%1 d %2 h").arg(hours / 24).arg(hours % 24);
-}
-
-// ---- what a version's actions allow ----------------------------------------------------------------
-
-ActionState VersionContext::requestPromotion() const
-{
-    // None -> Staging is a direct promotion (its gates run then); Staging -> Production is a request.
-    if (version.stage == Stage::None)
-        return promoteToStaging();
-    ActionState s = needRole(permissions, QStringLiteral("scientist"), QStringLiteral("Requesting a promotion"));
-    if (!s.enabled)
-        return s;
-    if (version.stage != Stage::Staging)
-        return {false, QStringLiteral("v%1 is %2: only new or Staging versions can be promoted.")
-                           .arg(version.version)
-                           .arg(stageName(version.stage))};
-    if (!pendingRequests.isEmpty())
-        return {false, QStringLiteral("v%1 already has a pending request (#%2).")
-                           .arg(version.version)
-                           .arg(pendingRequests.first().id)};
-    if (hasApprovedRequest)
-        return {false,
-                QStringLiteral("v%1 already has an approved request; a deployer promotes it.").arg(version.version)};
-    return {true, QStringLiteral("Ask reviewers to promote v%1 to Production, with the gate report attached.")
-                      .arg(version.version)};
-}
-
-ActionState VersionContext::promoteToStaging() const
-{
-    ActionState s = needRole(permissions, {QStringLiteral("scientist"), QStringLiteral("deployer")},
-                             QStringLiteral("Promoting to Staging"));
-    if (!s.enabled)
-        return s;
-    if (version.stage != Stage::None)
-        return {false, QStringLiteral("v%1 is %2, not new.").arg(version.version).arg(stageName(version.stage))};
-    return {true, QStringLiteral("Move v%1 to Staging (the staging gates run first).").arg(version.version)};
-}
-
-ActionState VersionContext::promoteToProduction() const
-{
-    ActionState s = needRole(permissions, QStringLiteral("deployer"), QStringLiteral("Promoting to Production"));
-    if (!s.enabled)
-        return s;
-    if (version.stage != Stage::Staging)
-        return {false, QStringLiteral("v%1 is %2: only Staging versions go to Production.")
-                           .arg(version.version)
-                           .arg(stageName(version.stage))};
-    if (!hasApprovedRequest) {
-        if (!productionGatesPassed)
-            return {false, QStringLiteral("Failing gate: %1 Request a promotion; a reviewer must approve with an "
-                                          "override reason.")
-                               .arg(productionGateProblems)};
-        return {false, QStringLiteral("Four eyes: v%1 needs an approved request by a reviewer who is neither the "
-                                      "requester nor the registrant.")
-                           .arg(version.version)};
-    }
-    return {true, QStringLiteral("Promote the approved v%1 to Production.").arg(version.version)};
-}
-
-ActionState VersionContext::demote() const
-{
-    ActionState s =
-        needRole(permissions, {QStringLiteral("scientist"), QStringLiteral("deployer")}, QStringLiteral("Demoting"));
-    if (!s.enabled)
-        return s;
-    if (version.stage != Stage::Staging)
-        return {false, QStringLiteral("Only Staging versions can be demoted; v%1 is %2.")
-                           .arg(version.version)
-                           .arg(stageName(version.stage))};
-    return {true, QStringLiteral("Send v%1 back from Staging to None.").arg(version.version)};
-}
-
-ActionState VersionContext::archive() const
-{
-    ActionState s = needRole(permissions, QStringLiteral("deployer"), QStringLiteral("Archiving"));
-    if (!s.enabled)
-        return s;
-    if (version.stage == Stage::Archived)
-        return {false, QStringLiteral("v%1 is already Archived.").arg(version.version)};
-    if (version.stage == Stage::Production)
-        return {true, QStringLiteral("Take v%1 out of Production (nothing replaces it; use Roll back… to go back "
-                                     "to an earlier version).")
-                          .arg(version.version)};
-    return {true, QStringLiteral("Archive v%1.").arg(version.version)};
 }
 
 // ---- client ---------------------------------------------------------------------------------------
@@ -212,50 +99,11 @@ void LifecycleClient::loadPermissions(QObject *receiver, Done<Permissions> done)
         receiver, [](Registry &r) { return permissionsOf(r); }, std::move(done));
 }
 
-void LifecycleClient::loadVersionContext(const QString &model, int version, QObject *receiver,
-                                         Done<VersionContext> done)
+void LifecycleClient::loadVersionActions(const QString &model, int version, QObject *receiver,
+                                         Done<VersionActions> done)
 {
-    read<VersionContext>(
-        receiver,
-        [model, version](Registry &r) -> Result<VersionContext> {
-            VersionContext c;
-            auto v = r.version(model, version);
-            if (!v)
-                return v.error();
-            c.version = std::move(*v);
-            auto p = permissionsOf(r);
-            if (!p)
-                return p.error();
-            c.permissions = std::move(*p);
-            auto requests = r.requests(false, model);
-            if (!requests)
-                return requests.error();
-            for (const ApprovalRequest &q : *requests) {
-                if (q.version != version)
-                    continue;
-                if (q.status == QLatin1String("pending"))
-                    c.pendingRequests << q;
-                else if (q.status == QLatin1String("approved"))
-                    c.hasApprovedRequest = true;
-            }
-            auto prod = r.production(model);
-            if (!prod)
-                return prod.error();
-            c.modelHasProduction = !prod->isEmpty();
-            if (c.version.stage == Stage::Staging) {
-                auto gates = r.evaluateGatesFor(model, version, Stage::Production);
-                if (!gates)
-                    return gates.error();
-                c.productionGatesPassed = gates->passed;
-                QStringList failing;
-                for (const GateResult &g : gates->results)
-                    if (!g.passed)
-                        failing << QStringLiteral("%1 (is %2).").arg(g.rule, g.actual);
-                c.productionGateProblems = failing.join(QLatin1Char(' '));
-            }
-            return c;
-        },
-        std::move(done));
+    read<VersionActions>(
+        receiver, [model, version](Registry &r) { return r.versionActions(model, version); }, std::move(done));
 }
 
 void LifecycleClient::previewGates(const QString &model, int version, Stage to, QObject *receiver,
@@ -275,115 +123,13 @@ void LifecycleClient::loadRequests(bool pendingOnly, QObject *receiver, Done<QLi
 void LifecycleClient::loadReview(qint64 requestId, QObject *receiver, Done<ReviewData> done)
 {
     read<ReviewData>(
-        receiver,
-        [requestId](Registry &r) -> Result<ReviewData> {
-            ReviewData d;
-            auto q = r.request(requestId);
-            if (!q)
-                return q.error();
-            d.request = std::move(*q);
-            auto candidate = r.version(d.request.modelName, d.request.version);
-            if (!candidate)
-                return candidate.error();
-            d.candidate = std::move(*candidate);
-            d.stagingSince = stagingSinceOf(d.candidate);
-            auto prod = r.production(d.request.modelName);
-            if (!prod)
-                return prod.error();
-            for (const ModelVersion &p : *prod) {
-                if (p.version == d.request.version)
-                    continue;
-                auto full = r.version(d.request.modelName, p.version);
-                if (!full)
-                    return full.error();
-                d.baseline = std::move(*full);
-                d.hasBaseline = true;
-                break;
-            }
-            if (d.candidate.stage == Stage::Staging) {
-                auto gates = r.evaluateGatesFor(d.request.modelName, d.request.version, Stage::Production);
-                if (!gates)
-                    return gates.error();
-                d.gates = std::move(*gates);
-            } else {
-                auto stored = gateReportFromJson(QJsonDocument::fromJson(d.request.gateReport.toUtf8()).object());
-                if (stored)
-                    d.gates = std::move(*stored);
-            }
-            auto p = permissionsOf(r);
-            if (!p)
-                return p.error();
-            d.permissions = std::move(*p);
-            const QString me = d.permissions.actor;
-            d.approve = needRole(d.permissions, QStringLiteral("reviewer"), QStringLiteral("Deciding on a request"));
-            if (d.approve.enabled) {
-                if (d.request.status != QLatin1String("pending"))
-                    d.approve = {false, QStringLiteral("Request #%1 is %2; nothing left to decide.")
-                                            .arg(d.request.id)
-                                            .arg(d.request.status)};
-                else if (me == d.request.requestedBy)
-                    d.approve = {false, QStringLiteral("Four eyes: you (%1) requested this promotion; someone else "
-                                                       "must decide.")
-                                            .arg(me)};
-                else if (me == d.request.registeredBy)
-                    d.approve = {false, QStringLiteral("Four eyes: you (%1) registered v%2; someone else must "
-                                                       "decide.")
-                                            .arg(me)
-                                            .arg(d.request.version)};
-                else
-                    for (const ApprovalDecision &dec : d.request.decisions)
-                        if (dec.actor == me)
-                            d.approve = {false, QStringLiteral("You (%1) already decided on this request.").arg(me)};
-            }
-            return d;
-        },
-        std::move(done));
+        receiver, [requestId](Registry &r) { return r.reviewData(requestId); }, std::move(done));
 }
 
 void LifecycleClient::loadRollback(const QString &model, QObject *receiver, Done<RollbackData> done)
 {
     read<RollbackData>(
-        receiver,
-        [model](Registry &r) -> Result<RollbackData> {
-            RollbackData d;
-            d.modelName = model;
-            auto history = r.productionHistory(model);
-            if (!history)
-                return history.error();
-            d.history = std::move(*history);
-            auto versions = r.versions(model);
-            if (!versions)
-                return versions.error();
-            QSet<int> served;
-            for (const ProductionPeriod &p : d.history)
-                served.insert(p.version);
-            for (const ModelVersion &v : *versions) {
-                if (!served.contains(v.version))
-                    continue;
-                d.versions.insert(v.version, v);
-                if (v.stage == Stage::Production)
-                    d.current = std::max(d.current, v.version);
-                else if (v.stage == Stage::Archived)
-                    d.eligible << v.version;
-            }
-            std::sort(d.eligible.begin(), d.eligible.end(), std::greater<int>());
-            auto suggested = r.suggestedRollbackTarget(model);
-            if (suggested)
-                d.suggested = *suggested;
-            else
-                d.noSuggestion = suggested.error().message;
-            auto p = permissionsOf(r);
-            if (!p)
-                return p.error();
-            d.permissions = std::move(*p);
-            d.rollback = needRole(d.permissions, QStringLiteral("deployer"), QStringLiteral("Rolling back"));
-            if (d.rollback.enabled && d.current == 0)
-                d.rollback = {false, QStringLiteral("%1 has nothing in Production to roll back.").arg(model)};
-            else if (d.rollback.enabled && d.eligible.isEmpty())
-                d.rollback = {false, QStringLiteral("%1 has no earlier Production version to go back to.").arg(model)};
-            return d;
-        },
-        std::move(done));
+        receiver, [model](Registry &r) { return r.rollbackData(model); }, std::move(done));
 }
 
 void LifecycleClient::loadAudit(const AuditFilter &filter, QObject *receiver, Done<QList<AuditEntry>> done)
@@ -441,11 +187,38 @@ void LifecycleClient::decide(qint64 requestId, bool approve, const QString &comm
         std::move(done));
 }
 
-void LifecycleClient::rollback(const QString &model, int target, const QString &reason, QObject *receiver,
-                               Done<TransitionOutcome> done)
+void LifecycleClient::rollback(const QString &model, int target, const QString &reason, Registry::PinnedAliases pinned,
+                               QObject *receiver, Done<TransitionOutcome> done)
 {
     write<TransitionOutcome>(
-        receiver, [=](Registry &r) { return r.rollback(model, target, reason); }, std::move(done));
+        receiver, [=](Registry &r) { return r.rollback(model, target, reason, pinned); }, std::move(done));
+}
+
+void LifecycleClient::setAlias(const QString &model, const QString &alias, int version, bool isProtected, bool follows,
+                               QObject *receiver, std::function<void(Status)> done)
+{
+    QPointer<LifecycleClient> self(this);
+    m_client->run<Status>(
+        this,
+        [=](Registry *r) -> Status {
+            if (!r)
+                return noRegistry();
+            return follows ? r->setFollowingAlias(model, alias, isProtected)
+                           : r->setAlias(model, alias, version, isProtected);
+        },
+        [self, guard = QPointer<QObject>(receiver), done = std::move(done)](Status s) {
+            const bool ok = s.ok();
+            if (guard && done)
+                done(std::move(s));
+            if (ok && self)
+                emit self->changed();
+        });
+}
+
+void LifecycleClient::withdraw(qint64 requestId, const QString &reason, QObject *receiver, Done<ApprovalRequest> done)
+{
+    write<ApprovalRequest>(
+        receiver, [=](Registry &r) { return r.withdrawRequest(requestId, reason); }, std::move(done));
 }
 
 } // namespace md

@@ -14,66 +14,9 @@ namespace md {
 
 class RegistryClient;
 
-// Who is connected and what their roles allow. On SQLite every role is held (advisory).
-struct Permissions
-{
-    QString actor;
-    QStringList roles;
-    bool readOnly = false;
-    QString readOnlyReason;
-    bool has(const QString &role) const { return roles.contains(role); } // inherited roles are listed too
-};
-
-// One action on a version and, when it is not possible, why.
-struct ActionState
-{
-    bool enabled = false;
-    QString why; // tooltip: what it does, or why it is disabled
-};
-
-// Everything the version actions need to be enabled correctly.
-struct VersionContext
-{
-    ModelVersion version;
-    Permissions permissions;
-    QList<ApprovalRequest> pendingRequests; // for this version
-    bool productionGatesPassed = true;
-    QString productionGateProblems;
-    bool hasApprovedRequest = false;
-    bool modelHasProduction = false;
-
-    ActionState requestPromotion() const;
-    ActionState promoteToStaging() const;
-    ActionState promoteToProduction() const;
-    ActionState demote() const;
-    ActionState archive() const;
-};
-
-// What a reviewer decides on.
-struct ReviewData
-{
-    ApprovalRequest request;
-    ModelVersion candidate;
-    bool hasBaseline = false;
-    ModelVersion baseline; // current Production version
-    GateReport gates;      // evaluated now (the request's stored report may be older)
-    QDateTime stagingSince;
-    Permissions permissions;
-    ActionState approve; // four eyes, role
-};
-
-struct RollbackData
-{
-    QString modelName;
-    QList<ProductionPeriod> history;
-    QMap<int, ModelVersion> versions; // every version in history, with metrics
-    int current = 0;                  // 0: nothing in Production
-    int suggested = 0;                // 0: none
-    QString noSuggestion;             // why there is no suggestion
-    QList<int> eligible;              // Archived versions that served in Production before
-    Permissions permissions;
-    ActionState rollback;
-};
+// Permissions, ActionState, ReviewData and RollbackData are the core's (screens.h); what a version
+// allows is Registry::versionActions (policy.h). This client only moves the reads and writes to the
+// worker thread.
 
 class LifecycleClient final : public QObject
 {
@@ -85,7 +28,7 @@ public:
     template <typename T> using Done = std::function<void(Result<T>)>;
 
     void loadPermissions(QObject *receiver, Done<Permissions> done);
-    void loadVersionContext(const QString &model, int version, QObject *receiver, Done<VersionContext> done);
+    void loadVersionActions(const QString &model, int version, QObject *receiver, Done<VersionActions> done);
     void previewGates(const QString &model, int version, Stage to, QObject *receiver, Done<GateReport> done);
     void loadRequests(bool pendingOnly, QObject *receiver, Done<QList<ApprovalRequest>> done);
     void loadReview(qint64 requestId, QObject *receiver, Done<ReviewData> done);
@@ -105,8 +48,12 @@ public:
     // outcome.version is 0 when the decision did not (yet) promote.
     void decide(qint64 requestId, bool approve, const QString &comment, const QString &overrideReason,
                 QObject *receiver, Done<TransitionOutcome> done);
-    void rollback(const QString &model, int target, const QString &reason, QObject *receiver,
-                  Done<TransitionOutcome> done);
+    void rollback(const QString &model, int target, const QString &reason, Registry::PinnedAliases pinned,
+                  QObject *receiver, Done<TransitionOutcome> done);
+    void withdraw(qint64 requestId, const QString &reason, QObject *receiver, Done<ApprovalRequest> done);
+    // follows: the alias follows Production (version is then only where the user chose it from).
+    void setAlias(const QString &model, const QString &alias, int version, bool isProtected, bool follows,
+                  QObject *receiver, std::function<void(Status)> done);
 
 signals:
     void changed();

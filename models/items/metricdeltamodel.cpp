@@ -23,9 +23,11 @@ QString number(double v)
 
 MetricDeltaModel::MetricDeltaModel(QObject *parent) : QAbstractTableModel(parent) {}
 
-void MetricDeltaModel::setVersions(const ModelVersion &candidate, const ModelVersion *baseline)
+void MetricDeltaModel::setVersions(const ModelVersion &candidate, const ModelVersion *baseline,
+                                   const MetricDirections &directions)
 {
     beginResetModel();
+    m_directions = directions;
     m_rows.clear();
     m_candidateVersion = candidate.version;
     m_baselineVersion = baseline ? baseline->version : 0;
@@ -48,7 +50,7 @@ void MetricDeltaModel::setVersions(const ModelVersion &candidate, const ModelVer
             const double delta = *row.candidate - *row.baseline;
             const double scale = std::max({std::fabs(*row.candidate), std::fabs(*row.baseline), 1e-12});
             if (std::fabs(delta) / scale > 1e-9)
-                row.verdict = ((delta > 0) != lowerIsBetter(row.name)) ? 1 : -1;
+                row.verdict = ((delta > 0) != m_directions.lowerIsBetter(row.name)) ? 1 : -1;
         }
         m_rows << row;
     }
@@ -131,7 +133,8 @@ QVariant MetricDeltaModel::data(const QModelIndex &index, int role) const
     case Qt::TextAlignmentRole:
         return index.column() == MetricColumn ? QVariant() : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole:
-        return lowerIsBetter(r.name) ? tr("%1: lower is better").arg(r.name) : tr("%1: higher is better").arg(r.name);
+        return m_directions.lowerIsBetter(r.name) ? tr("%1: lower is better").arg(r.name)
+                                                  : tr("%1: higher is better").arg(r.name);
     default:
         break;
     }

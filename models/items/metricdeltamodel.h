@@ -1,5 +1,6 @@
 #pragma once
 
+#include "policy.h"
 #include "types.h"
 
 #include <QAbstractTableModel>
@@ -33,7 +34,10 @@ public:
 
     explicit MetricDeltaModel(QObject *parent = nullptr);
     // baseline nullptr: nothing in Production, only the candidate's values are shown.
-    void setVersions(const ModelVersion &candidate, const ModelVersion *baseline);
+    // directions: the model's (Registry::metricDirections), so the dialog calls the same number better
+    // as the gates and Compare.
+    void setVersions(const ModelVersion &candidate, const ModelVersion *baseline,
+                     const MetricDirections &directions = {});
     int betterCount() const;
     int worseCount() const;
 
@@ -43,6 +47,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    MetricDirections m_directions;
     struct Row
     {
         QString key;

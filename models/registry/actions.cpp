@@ -102,13 +102,20 @@ Result<VersionActions> Registry::versionActions(const QString &modelName, int nu
 
 Result<MetricDirections> Registry::metricDirections(const QString &modelName)
 {
-    QVariantList binds{qint64(0)};
-    QString sql = QStringLiteral("SELECT model_id, metric, direction FROM metric_directions WHERE model_id = ?");
+    qint64 mid = 0;
     if (!modelName.isEmpty()) {
-        sql += QStringLiteral(" OR model_id = (SELECT id FROM registered_models WHERE name = ?)");
-        binds << modelName;
+        auto id = modelId(modelName);
+        if (!id)
+            return id.error();
+        mid = *id;
     }
-    auto q = m_db->exec(sql, binds);
+    return metricDirectionsOf(mid);
+}
+
+Result<MetricDirections> Registry::metricDirectionsOf(qint64 mid)
+{
+    auto q = m_db->exec(
+        QStringLiteral("SELECT model_id, metric, direction FROM metric_directions WHERE model_id IN (?, 0)"), {mid});
     if (!q)
         return q.error();
     MetricDirections d;

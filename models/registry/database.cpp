@@ -389,6 +389,7 @@ bool isCacheableWrite(const QString &sql)
 
 Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &binds)
 {
+    ++m_statements;
     if (binds.isEmpty()) {
         QSqlQuery q(database());
         q.setForwardOnly(true);
@@ -409,6 +410,7 @@ Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &binds)
 
 Result<int> Database::execWrite(const QString &sql, const QVariantList &binds)
 {
+    ++m_statements;
     Q_ASSERT(isCacheableWrite(sql));
     auto it = m_preparedWrites.find(sql);
     if (it == m_preparedWrites.end()) {

@@ -73,6 +73,9 @@ public:
     Result<int> execWrite(const QString &sql, const QVariantList &binds);
     // Convenience: the first column of the first row, or a null QVariant when there is no row.
     Result<QVariant> scalar(const QString &sql, const QVariantList &binds = {});
+    // How many statements exec() and execWrite() ran on this connection (each is a round trip on
+    // PostgreSQL): the tests hold every GUI action to a budget with it.
+    quint64 statementCount() const { return m_statements; }
     // Runs a script of statements (see splitSqlScript).
     Status execScript(const QString &script);
 
@@ -109,6 +112,7 @@ private:
     QHash<QString, std::shared_ptr<QSqlQuery>> m_preparedWrites;
     QString m_sessionUser;
     bool m_inTransaction = false;
+    quint64 m_statements = 0;
 };
 
 // Splits a migration script into statements: a statement ends with ";" at the end of a line,

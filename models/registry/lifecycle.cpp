@@ -171,32 +171,36 @@ Result<GatePolicies> Registry::gatePolicies(const QString &modelName)
             return id.error();
         mid = *id;
     }
+    return gatePoliciesOf(mid);
+}
+
+Result<GatePolicies> Registry::gatePoliciesOf(qint64 mid)
+{
+    // The model's own policy wins per transition; the registry default (model_id 0) fills the rest.
+    auto q =
+        m_db->exec(QStringLiteral("SELECT model_id, transition, policy FROM gate_policies WHERE model_id IN (?, 0) "
+                                  "ORDER BY model_id DESC"),
+                   {mid});
+    if (!q)
+        return q.error();
     GatePolicies result;
     result.source = QStringLiteral("none");
     bool haveStaging = false;
     bool haveProduction = false;
-    // The model's own policy wins per transition; the registry default fills the rest.
-    for (qint64 scope : {mid, qint64(0)}) {
-        auto q = m_db->exec(QStringLiteral("SELECT transition, policy FROM gate_policies WHERE model_id = ?"), {scope});
-        if (!q)
-            return q.error();
-        while (q->next()) {
-            const QString transition = q->value(0).toString();
-            bool &have = transition == QLatin1String("staging") ? haveStaging : haveProduction;
-            if (have)
-                continue;
-            auto policy =
-                parseGatePolicy(QJsonDocument::fromJson(q->value(1).toString().toUtf8()).object(), transition);
-            if (!policy)
-                return Error::database(QStringLiteral("The stored %1 gate policy is unreadable: %2")
-                                           .arg(transition, policy.error().message));
-            (transition == QLatin1String("staging") ? result.staging : result.production) = *policy;
-            have = true;
-            if (result.source == QLatin1String("none"))
-                result.source = scope == 0 ? QStringLiteral("registry default") : QStringLiteral("model");
-        }
-        if (scope == 0)
-            break;
+    while (q->next()) {
+        const qint64 scope = q->value(0).toLongLong();
+        const QString transition = q->value(1).toString();
+        bool &have = transition == QLatin1String("staging") ? haveStaging : haveProduction;
+        if (have)
+            continue;
+        auto policy = parseGatePolicy(QJsonDocument::fromJson(q->value(2).toString().toUtf8()).object(), transition);
+        if (!policy)
+            return Error::database(
+                QStringLiteral("The stored %1 gate policy is unreadable: %2").arg(transition, policy.error().message));
+        (transition == QLatin1String("staging") ? result.staging : result.production) = *policy;
+        have = true;
+        if (result.source == QLatin1String("none"))
+            result.source = scope == 0 ? QStringLiteral("registry default") : QStringLiteral("model");
     }
     return result;
 }
@@ -938,22 +942,30 @@ Result<QList<ModelVersion>> Registry::production(const QString &modelName)
 
 Result<QList<ProductionPeriod>> Registry::productionHistory(const QString &modelName)
 {
-    auto mid = modelId(modelName);
-    if (!mid)
-        return mid.error();
-    auto q =
-        m_db->exec(QStringLiteral("SELECT v.version, t.from_stage, t.to_stage, t.kind, t.actor, t.at, t.reason, "
-                                  "t.approval_id FROM stage_transitions t JOIN model_versions v ON v.id = t.version_id "
-                                  "WHERE v.model_id = ? AND (t.to_stage = 'Production' OR t.from_stage = 'Production') "
-                                  "ORDER BY t.id"),
-                   {*mid});
+    // One statement: the transitions in and out of Production with the approvers of each promotion.
+    auto q = m_db->exec(
+        QStringLiteral("SELECT v.version, t.from_stage, t.to_stage, t.kind, t.actor, t.at, t.reason, t.approval_id, "
+                       "d.actor, t.id FROM stage_transitions t JOIN model_versions v ON v.id = t.version_id "
+                       "JOIN registered_models m ON m.id = v.model_id "
+                       "LEFT JOIN approval_decisions d ON d.request_id = t.approval_id AND d.decision = 'approve' "
+                       "AND t.to_stage = 'Production' "
+                       "WHERE m.name = ? AND (t.to_stage = 'Production' OR t.from_stage = 'Production') "
+                       "ORDER BY t.id, d.id"),
+        {modelName});
     if (!q)
         return q.error();
     QList<ProductionPeriod> periods;
     QHash<int, qsizetype> open;
+    qsizetype lastEntered = -1;
+    qint64 lastId = 0;
     while (q->next()) {
         const int version = q->value(0).toInt();
+        const qint64 transitionId = q->value(9).toLongLong();
         if (q->value(2).toString() == QLatin1String("Production")) {
+            if (transitionId == lastId && lastEntered >= 0) { // the same transition, one more approver
+                periods[lastEntered].approvers << q->value(8).toString();
+                continue;
+            }
             ProductionPeriod p;
             p.version = version;
             p.from = q->value(5).toString();
@@ -961,6 +973,10 @@ Result<QList<ProductionPeriod>> Registry::productionHistory(const QString &model
             p.enteredBy = q->value(4).toString();
             p.enteredReason = q->value(6).toString();
             p.approvalId = q->value(7).toLongLong();
+            if (!q->value(8).isNull())
+                p.approvers << q->value(8).toString();
+            lastEntered = periods.size();
+            lastId = transitionId;
             open.insert(version, periods.size());
             periods << p;
         } else if (auto it = open.find(version); it != open.end()) {
@@ -973,17 +989,9 @@ Result<QList<ProductionPeriod>> Registry::productionHistory(const QString &model
         }
     }
     q->finish();
-    for (ProductionPeriod &p : periods) {
-        if (p.approvalId <= 0)
-            continue;
-        auto d = m_db->exec(QStringLiteral("SELECT actor FROM approval_decisions WHERE request_id = ? AND decision = "
-                                           "'approve' ORDER BY id"),
-                            {p.approvalId});
-        if (!d)
-            return d.error();
-        while (d->next())
-            p.approvers << d->value(0).toString();
-    }
+    if (periods.isEmpty())
+        if (auto mid = modelId(modelName); !mid)
+            return mid.error();
     return periods;
 }
 

@@ -535,19 +535,23 @@ Result<ModelVersion> Registry::version(const QString &modelName, int number)
 
 Result<QList<ModelVersion>> Registry::versions(const QString &modelName, const QList<int> &numbers)
 {
-    auto mid = modelId(modelName);
-    if (!mid)
-        return mid.error();
-    if (numbers.isEmpty())
+    // Two statements whatever the number of versions (a click in the GUI pays a round trip for each):
+    // the version rows, then every child row (metrics, params, facts, tags, lineage inputs,
+    // transitions) in one UNION ALL, told apart by its first column.
+    if (numbers.isEmpty()) {
+        auto mid = modelId(modelName);
+        if (!mid)
+            return mid.error();
         return QList<ModelVersion>{};
-    QVariantList binds{*mid};
+    }
+    QVariantList binds{modelName};
     QStringList marks;
     for (int n : numbers) {
         binds << n;
         marks << QStringLiteral("?");
     }
     auto q = m_db->exec(QStringLiteral("SELECT %1 FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
-                                       "WHERE v.model_id = ? AND v.version IN (%2)")
+                                       "WHERE m.name = ? AND v.version IN (%2)")
                             .arg(kVersionColumns, marks.join(QStringLiteral(", "))),
                         binds);
     if (!q)
@@ -560,11 +564,15 @@ Result<QList<ModelVersion>> Registry::versions(const QString &modelName, const Q
     q->finish();
     QList<ModelVersion> list;
     for (int n : numbers) {
-        if (!byNumber.contains(n))
+        if (!byNumber.contains(n)) {
+            if (byNumber.isEmpty())
+                if (auto mid = modelId(modelName); !mid)
+                    return mid.error();
             return Error::notFound(QStringLiteral("The model '%1' has no version %2. `modelctl versions %1` lists its "
                                                   "versions.")
                                        .arg(modelName)
                                        .arg(n));
+        }
         list << byNumber.value(n);
     }
     QHash<qint64, ModelVersion *> byId;
@@ -578,63 +586,78 @@ Result<QList<ModelVersion>> Registry::versions(const QString &modelName, const Q
         }
     // Repeated numbers share one row; their copies are filled at the end.
     const QString in = QStringLiteral(" IN (") + idMarks.join(QStringLiteral(", ")) + QLatin1Char(')');
-    if (auto s = loadMetrics(QStringLiteral("version_id") + in, ids, byId); !s)
-        return s.error();
-    if (auto s = loadTags(QStringLiteral("version_id") + in, ids, byId); !s)
-        return s.error();
-    auto params = m_db->exec(QStringLiteral("SELECT version_id, name, value FROM params WHERE version_id") + in +
-                                 QStringLiteral(" ORDER BY name"),
-                             ids);
-    if (!params)
-        return params.error();
-    while (params->next())
-        byId.value(params->value(0).toLongLong())
-            ->params.insert(params->value(1).toString(), params->value(2).toString());
-    auto facts = m_db->exec(QStringLiteral("SELECT version_id, category, name, value FROM facts WHERE version_id") +
-                                in + QStringLiteral(" ORDER BY category, name"),
-                            ids);
-    if (!facts)
-        return facts.error();
-    while (facts->next())
-        byId.value(facts->value(0).toLongLong())->facts
-            << Fact{facts->value(1).toString(), facts->value(2).toString(), facts->value(3).toString()};
-    auto inputs =
-        m_db->exec(QStringLiteral("SELECT me.model_version_id, n.kind, n.name, n.version FROM lineage_edges e "
-                                  "JOIN lineage_nodes n ON n.id = e.src_id "
-                                  "JOIN lineage_nodes me ON me.id = e.dst_id "
-                                  "WHERE me.model_version_id") +
-                       in + QStringLiteral(" ORDER BY n.kind, n.name, n.version"),
-                   ids);
-    if (!inputs)
-        return inputs.error();
-    while (inputs->next()) {
-        LineageInput input;
-        parseLineageKind(inputs->value(1).toString(), &input.kind);
-        input.name = inputs->value(2).toString();
-        input.version = inputs->value(3).toString();
-        byId.value(inputs->value(0).toLongLong())->inputs << input;
+    const QString t = QStringLiteral("CAST(NULL AS TEXT)");
+    const QString n = QStringLiteral("CAST(NULL AS DOUBLE PRECISION)");
+    const QString i = QStringLiteral("CAST(NULL AS BIGINT)");
+    // part: 0 metric, 1 param, 2 fact, 3 tag, 4 input, 5 transition. Columns: version, part, six texts,
+    // a number, two integers (transition id and approval id).
+    const QString sql =
+        QStringLiteral("SELECT version_id, 0 AS part, name, dataset, slice, %1, %1, %1, value, %3, %3 FROM metrics "
+                       "WHERE version_id%4 "
+                       "UNION ALL SELECT version_id, 1, name, value, %1, %1, %1, %1, %2, %3, %3 FROM params WHERE "
+                       "version_id%4 "
+                       "UNION ALL SELECT version_id, 2, category, name, value, %1, %1, %1, %2, %3, %3 FROM facts WHERE "
+                       "version_id%4 "
+                       "UNION ALL SELECT version_id, 3, key, value, %1, %1, %1, %1, %2, %3, %3 FROM version_tags WHERE "
+                       "version_id%4 "
+                       "UNION ALL SELECT me.model_version_id, 4, n.kind, n.name, n.version, %1, %1, %1, %2, %3, %3 "
+                       "FROM lineage_edges e JOIN lineage_nodes n ON n.id = e.src_id JOIN lineage_nodes me ON me.id = "
+                       "e.dst_id WHERE me.model_version_id%4 "
+                       "UNION ALL SELECT version_id, 5, from_stage, to_stage, kind, actor, reason, at, %2, id, "
+                       "approval_id FROM stage_transitions WHERE version_id%4 "
+                       "ORDER BY 2, 1, 3, 4, 5, 10")
+            .arg(t, n, i, in);
+    QVariantList childBinds;
+    for (int k = 0; k < 6; ++k)
+        childBinds << ids;
+    auto c = m_db->exec(sql, childBinds);
+    if (!c)
+        return c.error();
+    while (c->next()) {
+        ModelVersion *v = byId.value(c->value(0).toLongLong());
+        if (!v)
+            continue;
+        const auto text = [&](int col) { return c->value(col).toString(); };
+        switch (c->value(1).toInt()) {
+        case 0:
+            v->metrics << Metric{text(2), text(3), text(4), c->value(8).toDouble()};
+            break;
+        case 1:
+            v->params.insert(text(2), text(3));
+            break;
+        case 2:
+            v->facts << Fact{text(2), text(3), text(4)};
+            break;
+        case 3:
+            v->tags.insert(text(2), text(3));
+            break;
+        case 4: {
+            LineageInput input;
+            parseLineageKind(text(2), &input.kind);
+            input.name = text(3);
+            input.version = text(4);
+            v->inputs << input;
+            break;
+        }
+        case 5: {
+            Transition tr;
+            tr.id = c->value(9).toLongLong();
+            tr.version = v->version;
+            tr.fromStage = text(2);
+            tr.toStage = text(3);
+            tr.kind = text(4);
+            tr.actor = text(5);
+            tr.reason = text(6);
+            tr.at = text(7);
+            tr.approvalId = c->value(10).toLongLong();
+            v->transitions << tr;
+            break;
+        }
+        }
     }
-    auto transitions =
-        m_db->exec(QStringLiteral("SELECT version_id, id, from_stage, to_stage, kind, actor, at, reason, approval_id "
-                                  "FROM stage_transitions WHERE version_id") +
-                       in + QStringLiteral(" ORDER BY id"),
-                   ids);
-    if (!transitions)
-        return transitions.error();
-    while (transitions->next()) {
-        ModelVersion *v = byId.value(transitions->value(0).toLongLong());
-        Transition t;
-        t.id = transitions->value(1).toLongLong();
-        t.version = v->version;
-        t.fromStage = transitions->value(2).toString();
-        t.toStage = transitions->value(3).toString();
-        t.kind = transitions->value(4).toString();
-        t.actor = transitions->value(5).toString();
-        t.at = transitions->value(6).toString();
-        t.reason = transitions->value(7).toString();
-        t.approvalId = transitions->value(8).toLongLong();
-        v->transitions << t;
-    }
+    for (ModelVersion *v : std::as_const(byId))
+        std::sort(v->transitions.begin(), v->transitions.end(),
+                  [](const Transition &a, const Transition &b) { return a.id < b.id; });
     for (ModelVersion &v : list)
         if (byId.value(v.id) != &v)
             v = *byId.value(v.id);

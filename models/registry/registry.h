@@ -4,6 +4,7 @@
 #include "database.h"
 #include "gates.h"
 #include "policy.h"
+#include "screens.h"
 #include "types.h"
 
 #include <memory>
@@ -41,6 +42,8 @@ public:
     QString locationDisplay() const { return m_db->location().display(); }
     int schemaVersion() const { return m_schemaVersion; }
     bool isReadOnly() const { return !m_readOnlyReason.isEmpty(); }
+    // Statements run on this registry's connection so far (see Database::statementCount).
+    quint64 statementCount() const { return m_db->statementCount(); }
     QString readOnlyReason() const { return m_readOnlyReason; }
 
     // Who is acting. On PostgreSQL the session user (cannot be changed); on SQLite the OS user,
@@ -105,6 +108,9 @@ public:
     Result<ApprovalRequest> request(qint64 requestId);
 
     Result<QList<ProductionPeriod>> productionHistory(const QString &modelName);
+    // The approval dialog's and the rollback dialog's data, each in at most 5 statements (screens.h).
+    Result<ReviewData> reviewData(qint64 requestId);
+    Result<RollbackData> rollbackData(const QString &modelName);
     Result<QList<ModelVersion>> production(const QString &modelName);
 
     // Gate policies: modelName empty = the registry-wide default.
@@ -179,6 +185,8 @@ private:
                       bool isProtected, bool follows);
     // The model's aliases keyed by name (one query), and the audit entries for the ones a stage change moved.
     Result<QList<Alias>> aliasesOf(qint64 modelId);
+    Result<GatePolicies> gatePoliciesOf(qint64 modelId);
+    Result<MetricDirections> metricDirectionsOf(qint64 modelId);
     Status writeMetricDirection(qint64 modelId, const QString &modelName, const QString &metric,
                                 std::optional<MetricDirection> direction);
     Result<QList<AliasMove>> recordAliasMoves(const QString &modelName, qint64 modelId, const QList<Alias> &before);
