@@ -20,6 +20,7 @@ int exitCodeFor(const Error &error)
     case Error::Kind::Auth:
     case Error::Kind::NotARegistry:
     case Error::Kind::NewerSchema:
+    case Error::Kind::ReadOnly:
         return ExitDatabase;
     }
     return ExitFailure;

@@ -36,6 +36,8 @@ QString errorKindName(Error::Kind kind)
         return QStringLiteral("newer_schema");
     case Error::Kind::Permission:
         return QStringLiteral("permission");
+    case Error::Kind::ReadOnly:
+        return QStringLiteral("read_only");
     }
     return QStringLiteral("unknown");
 }
@@ -193,14 +195,14 @@ Database::Database(RegistryLocation location, QString connectionName)
 
 Database::~Database()
 {
-    m_preparedWrites.clear();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        if (db.isOpen()) {
-            if (m_inTransaction)
-                db.rollback();
+        // End the transaction first: freeing the prepared statements inside a failed one would fail.
+        if (db.isOpen() && m_inTransaction && !m_aborted)
+            QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        m_preparedWrites.clear();
+        if (db.isOpen())
             db.close();
-        }
     }
     QSqlDatabase::removeDatabase(m_connectionName);
 }
@@ -247,14 +249,11 @@ Status Database::configureSqlite(Create create)
     // A file that is not a SQLite database opens fine; the first read tells.
     QSqlQuery probe(db);
     if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master"))) {
-        const QString text = probe.lastError().databaseText();
-        if (text.contains(QLatin1String("not a database")) || text.contains(QLatin1String("malformed")))
-            return Error{Error::Kind::NotARegistry,
-                         QStringLiteral("%1 is not a SQLite database (%2). Choose a ModelDesk registry file, or a new "
-                                        "file name to create one.")
-                             .arg(path, text),
-                         {}};
-        return errorFrom(probe.lastError(), QStringLiteral("Cannot read %1").arg(path));
+        // SQLITE_NOTADB or SQLITE_CORRUPT: the message says what the file is not; anything else gets the context.
+        const Error e = errorFrom(probe.lastError(), {});
+        return e.kind == Error::Kind::NotARegistry
+                   ? e
+                   : errorFrom(probe.lastError(), QStringLiteral("Cannot read %1").arg(path));
     }
     probe.finish(); // an unfinished statement keeps a read transaction open, and WAL cannot be switched on then
     for (const QString &pragma :
@@ -280,6 +279,10 @@ Status Database::configurePostgres()
         db.setDatabaseName(m_location.database);
     db.setConnectOptions(m_location.options);
     if (!db.open()) {
+        // A failed connection attempt has no SQLSTATE to classify by: QPSQL takes the SQLSTATE only from a failed
+        // PGresult, and a connection attempt produces none (nativeErrorCode() is empty here; libpq offers only
+        // the message text). So this one place reads libpq's message. Everything after the connection is
+        // established is classified by SQLSTATE in errorFrom().
         const QString text =
             stripPgPrefix(db.lastError().databaseText() + QLatin1Char(' ') + db.lastError().driverText());
         const QString where = m_location.display();
@@ -312,6 +315,32 @@ Status Database::configurePostgres()
     return {};
 }
 
+namespace {
+// The first line of a (libpq) message: "server closed the connection unexpectedly\n\tThis probably means ..."
+QString firstLine(const QString &text)
+{
+    const qsizetype newline = text.indexOf(QLatin1Char('\n'));
+    return (newline < 0 ? text : text.left(newline)).trimmed();
+}
+} // namespace
+
+// Errors are classified by SQLSTATE (PostgreSQL) or result code (SQLite), never by the English text,
+// which depends on the server's lc_messages and changes between versions:
+//
+//   PostgreSQL SQLSTATE                   SQLite result code (extended % 256)  Kind
+//   (none: raised by libpq itself), 08xxx,                                      Connection
+//   57P01..57P04, 53300
+//   28xxx                                                                      Auth
+//   42501 (also our triggers' refusals)                                        Permission
+//   23xxx (also our triggers' refusals)   19 CONSTRAINT (also our triggers)    Conflict
+//   40001, 40P01, 55P03: retryable        5 BUSY, 6 LOCKED: retryable          Conflict
+//   25006                                 8 READONLY                           ReadOnly
+//   53xxx (disk full, out of memory)      13 FULL                              Database (resource message)
+//                                         11 CORRUPT, 26 NOTADB                NotARegistry
+//                                         14 CANTOPEN                          Database (cannot open message)
+//   anything else                         anything else (AUTH, IOERR, ...)     Database
+//
+// The refusals of our own triggers ("modeldesk: ...") are the user-facing text as they are.
 Error Database::errorFrom(const QSqlError &error, const QString &context) const
 {
     Error e;
@@ -321,46 +350,116 @@ Error Database::errorFrom(const QSqlError &error, const QString &context) const
         text = error.driverText().trimmed();
     if (m_location.dialect == Dialect::Postgres)
         text = stripPgPrefix(text);
-    e.message = context.isEmpty() ? text : context + QStringLiteral(": ") + text;
+    const QString where = m_location.display();
+    auto withContext = [&](const QString &m) { return context.isEmpty() ? m : context + QStringLiteral(": ") + m; };
+    e.kind = Error::Kind::Database;
+    e.message = withContext(text);
 
-    const bool lost = text.contains(QLatin1String("server closed the connection")) ||
-                      text.contains(QLatin1String("no connection to the server")) ||
-                      text.contains(QLatin1String("terminating connection")) ||
-                      text.contains(QLatin1String("connection to server")) ||
-                      text.contains(QLatin1String("could not receive data")) ||
-                      text.contains(QLatin1String("could not send data"));
-    if (lost) {
-        e.kind = Error::Kind::Connection;
-        e.message = QStringLiteral("The connection to %1 was lost (%2). Nothing was changed by this action; "
-                                   "reconnect and try again.")
-                        .arg(m_location.display(), text);
-    } else if (e.code == QLatin1String("42501") || text.contains(QLatin1String("permission denied"))) {
-        e.kind = Error::Kind::Permission;
-    } else if (text.contains(QLatin1String("modeldesk:")) ||
-               (m_location.dialect == Dialect::Postgres && e.code.startsWith(QLatin1String("23"))) ||
-               (m_location.dialect == Dialect::Sqlite && e.code.toInt() % 256 == 19)) {
+    if (m_location.dialect == Dialect::Postgres) {
+        const QString &state = e.code;
+        const QString cls = state.left(2);
+        // Every error the server reports carries a SQLSTATE, and QPSQL passes it on from the failed PGresult:
+        // a session ended by pg_terminate_backend, a restart or a failover fails its next query with the
+        // backend's FATAL 57P01 (admin_shutdown). An error without a SQLSTATE was raised by libpq on the client
+        // side, and all of those mean the connection is gone: every query after that FATAL ("no connection to
+        // the server"), a server that vanished without a word ("server closed the connection unexpectedly",
+        // "could not send data to server"). QPSQL's driverText for them ("QPSQL: Unable to create query") is
+        // noise and is not shown. test_errors.cpp checks both cases on the real server.
+        const bool lost = state.isEmpty() || cls == QLatin1String("08") || state == QLatin1String("57P01") ||
+                          state == QLatin1String("57P02") || state == QLatin1String("57P03") ||
+                          state == QLatin1String("57P04");
+        if (lost) {
+            e.kind = Error::Kind::Connection;
+            e.message = QStringLiteral("The connection to %1 was lost (%2). Nothing was changed by this action; "
+                                       "reconnect and try again.")
+                            .arg(where, firstLine(text));
+        } else if (state == QLatin1String("53300")) {
+            e.kind = Error::Kind::Connection;
+            e.message = withContext(
+                QStringLiteral("The server at %1 accepts no more connections (%2). Try again later, or ask its "
+                               "administrator to raise max_connections.")
+                    .arg(where, firstLine(text)));
+        } else if (cls == QLatin1String("28")) {
+            e.kind = Error::Kind::Auth;
+            e.message = withContext(QStringLiteral("Authentication to %1 failed: %2. Check the user name and the "
+                                                   "password in ~/.pgpass, PGPASSWORD or your service file.")
+                                        .arg(where, firstLine(text)));
+        } else if (state == QLatin1String("42501")) {
+            e.kind = Error::Kind::Permission;
+            if (!text.startsWith(QLatin1String("modeldesk:")))
+                e.message = withContext(QStringLiteral("Permission denied: %1 may not do this (%2). A registry admin "
+                                                       "can grant a ModelDesk role with `modelctl grant ROLE %1`.")
+                                            .arg(m_sessionUser, firstLine(text)));
+        } else if (cls == QLatin1String("23")) {
+            e.kind = Error::Kind::Conflict;
+        } else if (state == QLatin1String("40001") || state == QLatin1String("40P01") ||
+                   state == QLatin1String("55P03")) {
+            e.kind = Error::Kind::Conflict;
+            e.retryable = true;
+            e.message = withContext(QStringLiteral("A concurrent change got in the way (%1). Try again.").arg(text));
+        } else if (state == QLatin1String("25006")) {
+            e.kind = m_readOnlyReason.isEmpty() ? Error::Kind::ReadOnly : Error::Kind::NewerSchema;
+            e.message = m_readOnlyReason.isEmpty()
+                            ? withContext(QStringLiteral("The server %1 is a read-only standby (or the transaction is "
+                                                         "read-only); connect to the primary to write. (%2)")
+                                              .arg(where, firstLine(text)))
+                            : m_readOnlyReason;
+        } else if (cls == QLatin1String("53")) {
+            e.message = withContext(QStringLiteral("The server is out of disk space or memory: %1").arg(text));
+        }
+        return e;
+    }
+
+    // SQLite: QSQLITE gives the (extended) result code as a number; the primary code is its low byte.
+    bool isNumber = false;
+    const int primary = e.code.toInt(&isNumber) & 0xff;
+    if (!isNumber)
+        return e;
+    switch (primary) {
+    case 5: // SQLITE_BUSY
+    case 6: // SQLITE_LOCKED
         e.kind = Error::Kind::Conflict;
-    } else if (text.contains(QLatin1String("read-only")) || text.contains(QLatin1String("readonly")) ||
-               text.contains(QLatin1String("read only"))) {
-        e.kind = Error::Kind::NewerSchema;
-    } else {
-        e.kind = Error::Kind::Database;
+        e.retryable = true;
+        e.message =
+            withContext(QStringLiteral("The registry %1 is busy: another program is writing to it (%2). Try again.")
+                            .arg(where, text));
+        break;
+    case 8: // SQLITE_READONLY
+        e.kind = m_readOnlyReason.isEmpty() ? Error::Kind::ReadOnly : Error::Kind::NewerSchema;
+        e.message = m_readOnlyReason.isEmpty()
+                        ? withContext(QStringLiteral("The registry file %1 cannot be written (%2): it is read-only for "
+                                                     "you or on a read-only disk. Open a writable copy to change it.")
+                                          .arg(where, text))
+                        : m_readOnlyReason;
+        break;
+    case 11: // SQLITE_CORRUPT
+    case 26: // SQLITE_NOTADB
+        e.kind = Error::Kind::NotARegistry;
+        e.message = withContext(QStringLiteral("%1 is not a SQLite database or is damaged (%2). Choose a ModelDesk "
+                                               "registry file, or a new file name to create one.")
+                                    .arg(where, text));
+        break;
+    case 13: // SQLITE_FULL
+        e.message = withContext(
+            QStringLiteral("The disk holding %1 is full (%2). Free some space and try again.").arg(where, text));
+        break;
+    case 14: // SQLITE_CANTOPEN
+        e.message = withContext(QStringLiteral("Cannot open the registry file %1 (%2). Check that its folder exists "
+                                               "and that you may read and write there.")
+                                    .arg(where, text));
+        break;
+    case 19: // SQLITE_CONSTRAINT, also the RAISE(ABORT, 'modeldesk: ...') of our triggers
+        e.kind = Error::Kind::Conflict;
+        break;
+    default: // SQLITE_AUTH, SQLITE_IOERR, SQLITE_PERM, ...: the database failed
+        break;
     }
     return e;
 }
 
 bool Database::isRetryable(const Error &error)
 {
-    const QString &c = error.code;
-    if (c == QLatin1String("40001") || c == QLatin1String("40P01") || c == QLatin1String("55P03"))
-        return true;
-    // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), possibly extended. SQLSTATEs always have five
-    // characters; SQLite's (extended) result codes have at most four digits.
-    bool isNumber = false;
-    const int code = c.toInt(&isNumber);
-    if (isNumber && c.size() < 5 && (code % 256 == 5 || code % 256 == 6))
-        return true;
-    return error.message.contains(QLatin1String("database is locked"));
+    return error.retryable;
 }
 
 void Database::backoff(int attempt)
@@ -387,24 +486,43 @@ bool isCacheableWrite(const QString &sql)
 }
 } // namespace
 
+Error Database::statementFailed(const QSqlError &error)
+{
+    Error e = errorFrom(error, {});
+    // After an error PostgreSQL ignores every statement until the transaction ends, and that includes the
+    // DEALLOCATE with which QPSQL frees a prepared statement when its QSqlQuery goes away: the driver then
+    // prints "Unable to free statement: ERROR: current transaction is aborted ..." on stderr (and the statement
+    // stays prepared on the server). So the failed transaction is rolled back at once, before any query of the
+    // caller is destroyed, and this connection refuses further statements with the same error until the caller
+    // ends the transaction with rollback() or commit(): nothing runs outside the transaction by accident.
+    if (m_location.dialect == Dialect::Postgres && m_inTransaction && !m_aborted) {
+        QSqlQuery(database()).exec(QStringLiteral("ROLLBACK"));
+        m_aborted = true;
+        m_abortError = e;
+    }
+    return e;
+}
+
 Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &binds)
 {
     ++m_statements;
+    if (m_aborted)
+        return m_abortError;
     if (binds.isEmpty()) {
         QSqlQuery q(database());
         q.setForwardOnly(true);
         if (!q.exec(sql))
-            return errorFrom(q.lastError(), {});
+            return statementFailed(q.lastError());
         return q;
     }
     QSqlQuery q(database());
     q.setForwardOnly(true);
     if (!q.prepare(sql))
-        return errorFrom(q.lastError(), {});
+        return statementFailed(q.lastError());
     for (const QVariant &v : binds)
         q.addBindValue(bindable(v));
     if (!q.exec())
-        return errorFrom(q.lastError(), {});
+        return statementFailed(q.lastError());
     return q;
 }
 
@@ -412,6 +530,8 @@ Result<int> Database::execWrite(const QString &sql, const QVariantList &binds)
 {
     ++m_statements;
     Q_ASSERT(isCacheableWrite(sql));
+    if (m_aborted)
+        return m_abortError;
     auto it = m_preparedWrites.find(sql);
     if (it == m_preparedWrites.end()) {
         if (m_preparedWrites.size() >= 256)
@@ -419,14 +539,14 @@ Result<int> Database::execWrite(const QString &sql, const QVariantList &binds)
         auto q = std::make_shared<QSqlQuery>(database());
         q->setForwardOnly(true);
         if (!q->prepare(sql))
-            return errorFrom(q->lastError(), {});
+            return statementFailed(q->lastError());
         it = m_preparedWrites.insert(sql, q);
     }
     QSqlQuery &q = **it;
     for (int i = 0; i < binds.size(); ++i)
         q.bindValue(i, bindable(binds.at(i)));
     if (!q.exec()) {
-        const Error e = errorFrom(q.lastError(), {});
+        const Error e = statementFailed(q.lastError());
         m_preparedWrites.erase(it); // prepare afresh next time (e.g. after a reconnect)
         return e;
     }
@@ -486,22 +606,36 @@ Status Database::beginRead()
 
 Status Database::commit()
 {
-    auto q = exec(QStringLiteral("COMMIT"));
-    if (!q)
-        return q.error();
-    m_inTransaction = false;
-    return {};
+    if (m_aborted) { // already rolled back (see statementFailed)
+        const Error e = m_abortError;
+        rollback();
+        return e;
+    }
+    QSqlQuery q(database());
+    if (q.exec(QStringLiteral("COMMIT"))) {
+        m_inTransaction = false;
+        return {};
+    }
+    // A failed COMMIT has ended the transaction on PostgreSQL; on SQLite (busy) it is still open for rollback().
+    if (m_location.dialect == Dialect::Postgres)
+        m_inTransaction = false;
+    return errorFrom(q.lastError(), {});
 }
 
 void Database::rollback()
 {
-    QSqlQuery q(database());
-    q.exec(QStringLiteral("ROLLBACK"));
+    if (m_inTransaction && !m_aborted) {
+        QSqlQuery q(database());
+        q.exec(QStringLiteral("ROLLBACK"));
+    }
+    m_aborted = false;
+    m_abortError = {};
     m_inTransaction = false;
 }
 
-void Database::setReadOnly()
+void Database::setReadOnly(const QString &reason)
 {
+    m_readOnlyReason = reason;
     QSqlQuery q(database());
     if (m_location.dialect == Dialect::Sqlite)
         q.exec(QStringLiteral("PRAGMA query_only = ON"));

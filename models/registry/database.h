@@ -91,17 +91,22 @@ public:
     // databases. body returns a Result or Status; on error the transaction is rolled back.
     template <typename F> auto writeTransaction(F &&body) -> decltype(body());
 
+    // Classifies a driver error by SQLSTATE (PostgreSQL) or result code (SQLite); see database.cpp for the table.
     Error errorFrom(const QSqlError &error, const QString &context) const;
+    // A serialization failure, deadlock or busy database: the transaction may succeed when tried again.
     static bool isRetryable(const Error &error);
 
-    // Marks the connection read-only (newer schema): SQLite query_only, PostgreSQL read-only sessions.
-    void setReadOnly();
+    // Marks the connection read-only (newer schema): SQLite query_only, PostgreSQL read-only sessions. A write
+    // the database refuses because of it is reported as Error::Kind::NewerSchema with `reason`.
+    void setReadOnly(const QString &reason);
     bool isAlive();
 
 private:
     Database(RegistryLocation location, QString connectionName);
     Status configureSqlite(Create create);
     Status configurePostgres();
+    // The error of a failed statement; on PostgreSQL inside a transaction it also ends the (failed) transaction.
+    Error statementFailed(const QSqlError &error);
     static void backoff(int attempt);
 
     RegistryLocation m_location;
@@ -111,8 +116,13 @@ private:
     // reading a result when the same statement runs again.
     QHash<QString, std::shared_ptr<QSqlQuery>> m_preparedWrites;
     QString m_sessionUser;
+    QString m_readOnlyReason;
     bool m_inTransaction = false;
     quint64 m_statements = 0;
+    // PostgreSQL: a statement failed inside the transaction, which was rolled back at once (see statementFailed);
+    // until rollback() or commit() every statement returns m_abortError.
+    bool m_aborted = false;
+    Error m_abortError;
 };
 
 // Splits a migration script into statements: a statement ends with ";" at the end of a line,

@@ -54,7 +54,7 @@ Result<std::unique_ptr<Registry>> Registry::open(const RegistryLocation &locatio
                            "It is open read-only; upgrade ModelDesk to change it.")
                 .arg(state->version)
                 .arg(kSchemaVersion);
-        d.setReadOnly();
+        d.setReadOnly(registry->m_readOnlyReason);
         registry->m_schemaVersion = state->version;
     } else if (state->version < kSchemaVersion) {
         auto migrated = migrate(d);

@@ -22,11 +22,14 @@ struct Error
         NotARegistry, // the database exists but is not a ModelDesk registry
         NewerSchema,  // written by a newer ModelDesk: read-only
         Permission,   // the connected user's role may not do this
+        ReadOnly,     // the server is a read-only standby, the transaction is read-only, or the file is not writable
     };
 
     Kind kind = Kind::Database;
     QString message;
     QString code; // SQLSTATE on PostgreSQL, the SQLite result code; empty for non-database errors
+    // Trying the same transaction again may succeed: a serialization failure, a deadlock or a busy database.
+    bool retryable = false;
 
     static Error invalid(QString m) { return {Kind::Invalid, std::move(m), {}}; }
     static Error notFound(QString m) { return {Kind::NotFound, std::move(m), {}}; }

@@ -275,3 +275,38 @@ TEST_P(Modelctl, LifecycleFromTheCommandLine)
               2);
     EXPECT_EQ(runModelctl(as(dave, dep, {QStringLiteral("production"), QStringLiteral("nope")}), &out, &err), 3);
 }
+
+// A refusal on PostgreSQL prints exactly the refusal: no driver noise ("Unable to free statement: ERROR: current
+// transaction is aborted ...", "QPSQL: Unable to create query") before or after it.
+TEST(ModelctlPostgres, RefusalsPrintOnlyTheRefusalMessage)
+{
+    TestDatabase db(Backend::Postgres);
+    ASSERT_TRUE(db.ready()) << db.error().toStdString();
+    auto admin = db.open();
+    ASSERT_TRUE(admin);
+    ASSERT_TRUE(admin->registerVersion(sampleSpec(QStringLiteral("fraud"))));
+    ASSERT_TRUE(db.openAs(QStringLiteral("randy"), QStringLiteral("reader")));
+    ASSERT_TRUE(db.openAs(QStringLiteral("dave"), QStringLiteral("deployer")));
+    QString out, err;
+    EXPECT_EQ(runModelctl({QStringLiteral("--registry"), db.urlFor(QStringLiteral("randy")), QStringLiteral("register"),
+                           QStringLiteral("fraud"), QStringLiteral("--artifact"), QStringLiteral("s3://m/fraud/2"),
+                           QStringLiteral("--metric"), QStringLiteral("auc@test=0.9")},
+                          &out, &err),
+              6)
+        << err.toStdString();
+    EXPECT_EQ(err, QStringLiteral("modelctl: Permission denied: randy may not do this (permission denied for table "
+                                  "namespaces). A registry admin can grant a ModelDesk role with `modelctl grant ROLE "
+                                  "randy`.\n"));
+    EXPECT_FALSE(err.contains(QLatin1String("Unable to"))) << err.toStdString();
+    // A refusal by a trigger deep inside a transaction (earlier statements' queries are still alive then).
+    EXPECT_EQ(runModelctl({QStringLiteral("--registry"), db.urlFor(QStringLiteral("dave")), QStringLiteral("promote"),
+                           QStringLiteral("fraud"), QStringLiteral("1"), QStringLiteral("--to"),
+                           QStringLiteral("Production")},
+                          &out, &err),
+              4)
+        << err.toStdString();
+    EXPECT_TRUE(err.startsWith(QLatin1String("modelctl: "))) << err.toStdString();
+    EXPECT_EQ(err.count(QLatin1Char('\n')), 1) << err.toStdString();
+    EXPECT_FALSE(err.contains(QLatin1String("Unable to"))) << err.toStdString();
+    EXPECT_FALSE(err.contains(QLatin1String("QPSQL"))) << err.toStdString();
+}
