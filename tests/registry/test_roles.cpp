@@ -291,8 +291,12 @@ TEST_F(Roles, AdminGrantsRolesWithModelctl)
                            QStringLiteral("superuser"), QStringLiteral("newbie")},
                           &out, &err),
               2);
+    EXPECT_TRUE(err.contains(QLatin1String("Unknown role 'superuser'"))) << err.toStdString();
+    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT rolsuper FROM pg_roles WHERE rolname = 'newbie'")).toBool(), false);
     EXPECT_EQ(runModelctl({QStringLiteral("--registry"), db->url(), QStringLiteral("grant"), QStringLiteral("reader"),
                            QStringLiteral("x\"; DROP TABLE audit_log; --")},
                           &out, &err),
               2);
+    EXPECT_TRUE(err.contains(QLatin1String("is not a valid PostgreSQL user name"))) << err.toStdString();
+    EXPECT_EQ(db->rawError(QStringLiteral("SELECT count(*) FROM audit_log")), QString());
 }
