@@ -351,7 +351,8 @@ TEST_P(LineageViewTest, ExportsSvgAndPng)
     openView();
     QString error;
     EXPECT_FALSE(view->exportPng(db->tempPath(QStringLiteral("empty.png")), &error)); // nothing shown yet
-    EXPECT_FALSE(error.isEmpty());
+    EXPECT_EQ(error, QStringLiteral("There is no graph to export."));
+    EXPECT_FALSE(QFile::exists(db->tempPath(QStringLiteral("empty.png"))));
     showNode(QStringLiteral("dataset:c@1"));
     const QString svg = db->tempPath(QStringLiteral("lineage.svg"));
     const QString png = db->tempPath(QStringLiteral("lineage.png"));
@@ -373,6 +374,7 @@ TEST_P(LineageViewTest, ExportsSvgAndPng)
             coloured = image.pixelColor(x, y) != Qt::white;
     EXPECT_TRUE(coloured);
     EXPECT_FALSE(view->exportPng(QStringLiteral("/nonexistent-dir/x.png"), &error));
+    EXPECT_EQ(error, QStringLiteral("Cannot write /nonexistent-dir/x.png."));
 }
 
 TEST_P(LineageViewTest, MainWindowLineageTabFollowsTheSelectedVersion)
