@@ -327,10 +327,13 @@ TEST_P(Register, DemoIsRealisticAndDeterministic)
         EXPECT_GE(history->size(), 4);
         EXPECT_TRUE(std::any_of(history->begin(), history->end(),
                                 [](const ProductionPeriod &p) { return p.enteredKind == QLatin1String("rollback"); }));
+        int promoted = 0;
         for (const ProductionPeriod &p : *history)
             if (p.enteredKind == QLatin1String("promote")) {
-                ASSERT_FALSE(p.approvers.isEmpty());
+                ++promoted;
+                EXPECT_FALSE(p.approvers.isEmpty()) << "v" << p.version;
             }
+        EXPECT_GE(promoted, 1); // the check above ran at least once
         auto deployments = registry->deployments();
         ASSERT_TRUE(deployments);
         EXPECT_TRUE(
