@@ -341,6 +341,21 @@ TEST_P(Lifecycle, DirectSqlCannotPutAVersionInProduction)
             .arg(v),
         QStringLiteral("modeldesk: stage move not allowed"), transitions));
     EXPECT_EQ(stageOf(v), Stage::Staging);
+    // A forged rollback (an allowed move, Archived -> Production) to a version that never served is refused
+    // by the rollback guard.
+    const int never = registerVersion(0.8);
+    ASSERT_TRUE(alice->promote(QStringLiteral("fraud"), never, Stage::Staging, {}));
+    ASSERT_TRUE(dave->archive(QStringLiteral("fraud"), never, QStringLiteral("abandoned")));
+    EXPECT_TRUE(refusedUnchanged(
+        *db,
+        QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, at, reason) "
+                       "SELECT id, 'Archived', 'Production', 'rollback', '%1', 'x', '' FROM model_versions WHERE "
+                       "version = %2")
+            .arg(actor)
+            .arg(never),
+        QStringLiteral("modeldesk: a rollback can only return to a version that was in Production before"),
+        transitions));
+    EXPECT_EQ(stageOf(never), Stage::Archived);
     // Nor can a version be inserted straight into Production (or pre-sealed).
     EXPECT_TRUE(refusedUnchanged(
         *db,
@@ -359,7 +374,7 @@ TEST_P(Lifecycle, DirectSqlCannotPutAVersionInProduction)
             .arg(v),
         QStringLiteral("modeldesk: a new version starts in stage None and unsealed"), stages));
     EXPECT_EQ(count(QStringLiteral("SELECT count(*) FROM model_versions WHERE stage = 'Production'")), 0);
-    EXPECT_EQ(count(QStringLiteral("SELECT count(*) FROM model_versions")), 1);
+    EXPECT_EQ(count(QStringLiteral("SELECT count(*) FROM model_versions")), 2);
     // An approval cannot be faked by flipping the request status either.
     auto req = alice->requestPromotion(QStringLiteral("fraud"), v, Stage::Production, QStringLiteral("go"));
     ASSERT_TRUE(req);
