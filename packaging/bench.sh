@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds ModelDesk and runs the benchmark suite on SQLite and on a throwaway PostgreSQL 15 cluster:
 # generates the reference registry (1,000 models x 100 versions, full lifecycles, ~116,000 lineage
-# nodes) on both, measures every row of ARCHITECTURE.md's performance table with its hand-written SQL
-# floor, and prints the table at the end. Extra arguments go to Google Benchmark
-# (e.g. --benchmark_filter='search|impact'). MODELDESK_BENCH_REUSE=1 keeps the SQLite reference
+# nodes) on both, measures every row of the performance table (README, Architecture: performance
+# targets) with its hand-written SQL floor, and prints the table at the end. Extra arguments go to
+# Google Benchmark (e.g. --benchmark_filter='search|impact'). MODELDESK_BENCH_REUSE=1 keeps the SQLite reference
 # registry of an earlier run (build/default/bench-data) instead of generating it again.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -32,7 +32,7 @@ struct BulkSpec
     int factsPerVersion = 10;
     quint32 seed = 1;
 
-    // The reference registry "large" of ARCHITECTURE.md.
+    // The reference registry "large" (README, Architecture: reference registry).
     static BulkSpec large() { return {}; }
 };
 

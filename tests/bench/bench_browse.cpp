@@ -1,5 +1,5 @@
-// Browsing the reference registry (ARCHITECTURE.md "large": 1,000 models x 100 versions). Each row has
-// the product's path ("<row>/<dialect>") and, next to it, the same work written by hand in SQL
+// Browsing the reference registry ("large", README, Architecture: reference registry; 1,000 models x 100 versions).
+// Each row has the product's path ("<row>/<dialect>") and, next to it, the same work written by hand in SQL
 // ("<row>_sql/<dialect>"), the floor the product is measured against.
 
 #include "benchutil.h"

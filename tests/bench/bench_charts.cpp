@@ -1,10 +1,9 @@
-// Comparing versions in a chart (ARCHITECTURE.md: "compare 20 versions x 20 metrics, chart drawn offscreen",
-// target < 50 ms). compare_chart does what the Compare view does for 20 versions of one model of the
-// reference registry: loadComparison() (the same code the view's worker runs: full metadata of the chosen
-// versions, every version of the model with its metrics for the trend, the Production history), the
-// ComparisonModel, and the grouped bar chart drawn into an image. compare_chart_sql is the floor of the
-// database part: the same data read with five hand-written queries. chart_only_synthetic times
-// the model and the chart alone on in-memory versions.
+// Comparing versions in a chart (README, Architecture: performance targets: "compare 20 versions x 20 metrics, chart
+// drawn offscreen", target < 50 ms). compare_chart does what the Compare view does for 20 versions of one model of the
+// reference registry: loadComparison() (the same code the view's worker runs: full metadata of the chosen versions,
+// every version of the model with its metrics for the trend, the Production history), the ComparisonModel, and the
+// grouped bar chart drawn into an image. compare_chart_sql is the floor of the database part: the same data read with
+// five hand-written queries. chart_only_synthetic times the model and the chart alone on in-memory versions.
 
 #include "benchutil.h"
 #include "comparisondata.h"

@@ -1,7 +1,7 @@
-// Promotion and rollback (one transaction each) on the reference registry. Targets (ARCHITECTURE.md):
-// < 20 ms on SQLite, < 50 ms on a local PostgreSQL. The floors do the same writes by hand: the
-// decision, the request's status, the transition rows and stage updates, the chained audit entries,
-// in one transaction, with the database's own rules (triggers) in force.
+// Promotion and rollback (one transaction each) on the reference registry. Targets (README, Architecture: performance
+// targets): < 20 ms on SQLite, < 50 ms on a local PostgreSQL. The floors do the same writes by hand: the decision, the
+// request's status, the transition rows and stage updates, the chained audit entries, in one transaction, with the
+// database's own rules (triggers) in force.
 
 #include "audit.h"
 #include "benchutil.h"

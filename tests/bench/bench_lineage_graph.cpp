@@ -1,14 +1,13 @@
-// Lineage graphs (ARCHITECTURE.md: "layout and draw a 300-node lineage neighbourhood", target < 500 ms).
-// lineage_300 does what the Lineage tab does for a node of the reference registry: the neighbourhood at the
-// tab's default depth from the registry (Registry::lineageNeighbourhood, which LineageLoader runs on the
-// worker thread), cut to the view's 300-node cap (boundLineage), laid out by Graphviz dot with the view's
-// tuned limits, and the LineageScene built from it and rendered into a window-sized image. The start node
-// is the feature-pipeline version with the most derived versions, whose neighbourhood exceeds the cap on
-// the reference registry (counter "nodes": what was drawn; "loaded_nodes": before the cap).
-// lineage_300_sql is the floor of the database part: the same nodes and edges by a hand-written recursive
-// query. lineage_layout_synthetic (and _default_limits) lay out an in-memory graph with the shape of real
-// lineage: data sources -> datasets -> dataset versions -> model versions -> deployments, with feature
-// pipelines, code commits, and cross links (versions trained on several dataset versions, fine-tuned from
+// Lineage graphs (README, Architecture: performance targets: "layout and draw a 300-node lineage neighbourhood", target
+// < 500 ms). lineage_300 does what the Lineage tab does for a node of the reference registry: the neighbourhood at the
+// tab's default depth from the registry (Registry::lineageNeighbourhood, which LineageLoader runs on the worker
+// thread), cut to the view's 300-node cap (boundLineage), laid out by Graphviz dot with the view's tuned limits, and
+// the LineageScene built from it and rendered into a window-sized image. The start node is the feature-pipeline version
+// with the most derived versions, whose neighbourhood exceeds the cap on the reference registry (counter "nodes": what
+// was drawn; "loaded_nodes": before the cap). lineage_300_sql is the floor of the database part: the same nodes and
+// edges by a hand-written recursive query. lineage_layout_synthetic (and _default_limits) lay out an in-memory graph
+// with the shape of real lineage: data sources -> datasets -> dataset versions -> model versions -> deployments, with
+// feature pipelines, code commits, and cross links (versions trained on several dataset versions, fine-tuned from
 // others).
 
 #include "benchutil.h"

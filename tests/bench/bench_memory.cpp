@@ -1,9 +1,9 @@
-// Resident memory of the application (ARCHITECTURE.md: "resident memory while browsing the large registry",
-// target < 200 MB). memory runs the real modeldesk binary offscreen on the reference registry with
-// --memory-report: it opens the registry, selects a model (its version table loads), searches with a filter
-// that matches more than 10,000 versions, scrolls the results table to the end (every page fetched and
-// painted), then writes its peak resident set size (VmHWM) and quits. Counters: "peak_rss_mb", "rows" (the
-// rows the results table held at the end) and "version_rows" (the model's version table).
+// Resident memory of the application (README, Architecture: performance targets: "resident memory while browsing the
+// large registry", target < 200 MB). memory runs the real modeldesk binary offscreen on the reference registry with
+// --memory-report: it opens the registry, selects a model (its version table loads), searches with a filter that
+// matches more than 10,000 versions, scrolls the results table to the end (every page fetched and painted), then writes
+// its peak resident set size (VmHWM) and quits. Counters: "peak_rss_mb", "rows" (the rows the results table held at the
+// end) and "version_rows" (the model's version table).
 
 #include "benchutil.h"
 

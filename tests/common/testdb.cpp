@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QUrl>
 
 #include <atomic>
@@ -177,6 +178,64 @@ QVariant TestDatabase::rawScalar(const QString &sql)
     if (!q.exec(sql) || !q.next())
         return {};
     return q.value(0);
+}
+
+QStringList TestDatabase::rawRows(const QString &sql)
+{
+    RawConnection c(m_url);
+    QSqlQuery q(c.db);
+    if (!q.exec(sql))
+        return {QStringLiteral("<error: %1>").arg(q.lastError().text())};
+    QStringList rows;
+    while (q.next()) {
+        QStringList columns;
+        for (int i = 0; i < q.record().count(); ++i)
+            columns << (q.isNull(i) ? QStringLiteral("<null>") : q.value(i).toString());
+        rows << columns.join(QLatin1Char('|'));
+    }
+    return rows;
+}
+
+QString TestDatabase::rawError(const QString &sql, const QString &user)
+{
+    RawConnection c(user.isEmpty() ? m_url : urlFor(user));
+    QSqlQuery q(c.db);
+    if (q.exec(sql))
+        return {};
+    const QSqlError e = q.lastError();
+    QString text = e.databaseText().trimmed();
+    if (text.startsWith(QLatin1String("ERROR:")))
+        text = text.mid(6).trimmed();
+    if (text.isEmpty())
+        text = e.text().isEmpty() ? QStringLiteral("failed") : e.text();
+    return QStringLiteral("[%1] %2").arg(e.nativeErrorCode(), text);
+}
+
+::testing::AssertionResult refusedUnchanged(TestDatabase &db, const QString &sql, const QString &reason,
+                                            const QString &state, const QString &user)
+{
+    if (reason.isEmpty())
+        return ::testing::AssertionFailure() << "no expected reason given for " << sql.toStdString();
+    const QString query = state.contains(QLatin1Char(' ')) ? state : QStringLiteral("SELECT * FROM %1").arg(state);
+    QStringList before = db.rawRows(query); // sorted: the comparison must not depend on an unspecified row order
+    before.sort();
+    if (before.isEmpty() || before.first().startsWith(QLatin1String("<error")))
+        return ::testing::AssertionFailure()
+               << "the state query " << query.toStdString()
+               << " must read something: " << before.join(QLatin1Char('\n')).toStdString();
+    const QString error = db.rawError(sql, user);
+    if (error.isEmpty())
+        return ::testing::AssertionFailure() << "accepted: " << sql.toStdString();
+    if (!error.contains(reason))
+        return ::testing::AssertionFailure() << "refused for another reason than \"" << reason.toStdString()
+                                             << "\": " << error.toStdString() << "\n  statement: " << sql.toStdString();
+    QStringList after = db.rawRows(query);
+    after.sort();
+    if (after != before)
+        return ::testing::AssertionFailure() << "refused but changed " << query.toStdString()
+                                             << ":\n  before: " << before.join(QLatin1String("; ")).toStdString()
+                                             << "\n  after:  " << after.join(QLatin1String("; ")).toStdString();
+    return ::testing::AssertionSuccess();
 }
 
 void BothDialects::SetUp()

@@ -64,6 +64,12 @@ public:
     QString rawExec(const QString &sql);
     // First column of the first row of a raw query.
     QVariant rawScalar(const QString &sql);
+    // Every row of a raw query, its columns joined by '|' (NULL as "<null>"); {"<error: ...>"} when it fails.
+    QStringList rawRows(const QString &sql);
+    // Raw SQL as `user` (empty: the test's own connection user). Returns "" on success, else
+    // "[CODE] message" (the server's message without "ERROR:"): CODE is the SQLSTATE on PostgreSQL (42501
+    // permission denied or a ModelDesk role check, 23000 a ModelDesk guard), the SQLite result code on SQLite.
+    QString rawError(const QString &sql, const QString &user = {});
 
 private:
     Backend m_backend;
@@ -72,6 +78,30 @@ private:
     QString m_pgDatabase;
     QString m_error;
 };
+
+// Runs `sql` (as `user`, or the test's connection user) and succeeds only when the database refuses it for
+// `reason` (a fragment of "[SQLSTATE] message", e.g. "modeldesk: the audit log is append-only" or "[42501]")
+// and the rows of `state` (a query, or a table name for all its rows) read the same before and after and
+// are not empty (so "unchanged" cannot hold vacuously).
+::testing::AssertionResult refusedUnchanged(TestDatabase &db, const QString &sql, const QString &reason,
+                                            const QString &state, const QString &user = {});
+
+// Succeeds only when `r` failed with `kind` and a message containing `fragment` (never empty: "it failed
+// somehow" is not a refusal test).
+template <typename T>::testing::AssertionResult refusedAs(const Result<T> &r, Error::Kind kind, const QString &fragment)
+{
+    if (r)
+        return ::testing::AssertionFailure()
+               << "allowed, expected a refusal containing \"" << fragment.toStdString() << "\"";
+    if (fragment.isEmpty())
+        return ::testing::AssertionFailure() << "no expected reason given";
+    if (r.error().kind != kind || !r.error().message.contains(fragment))
+        return ::testing::AssertionFailure()
+               << "refused as " << errorKindName(r.error().kind).toStdString() << ": "
+               << r.error().message.toStdString() << "\n  expected " << errorKindName(kind).toStdString()
+               << " containing \"" << fragment.toStdString() << "\"";
+    return ::testing::AssertionSuccess();
+}
 
 // Fixture base for tests that run on both dialects.
 class BothDialects : public ::testing::TestWithParam<Backend>

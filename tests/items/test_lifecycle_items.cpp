@@ -108,6 +108,7 @@ TEST(VersionActions, DisabledActionsSayWhy)
     // A reviewer may not request, archive or promote.
     EXPECT_FALSE(c.requestPromotion().enabled);
     EXPECT_TRUE(c.requestPromotion().why.contains(QStringLiteral("scientist role")));
+    EXPECT_FALSE(c.archive().enabled);
     EXPECT_TRUE(c.archive().why.contains(QStringLiteral("deployer role")));
     // A deployer may not promote to Production without an approved request (four eyes), and a failing
     // gate is named.
@@ -135,5 +136,8 @@ TEST(VersionActions, DisabledActionsSayWhy)
     EXPECT_TRUE(c.requestPromotion().enabled);
     c.permissions.readOnly = true;
     c.permissions.readOnlyReason = QStringLiteral("written by a newer ModelDesk");
+    EXPECT_FALSE(c.requestPromotion().enabled);
     EXPECT_EQ(c.requestPromotion().why, QStringLiteral("written by a newer ModelDesk"));
+    EXPECT_FALSE(c.archive().enabled);
+    EXPECT_EQ(c.archive().why, QStringLiteral("written by a newer ModelDesk"));
 }

@@ -18,11 +18,15 @@ protected:
             ASSERT_TRUE(registry->registerVersion(s));
     }
 
-    void expectRefused(const QString &sql)
+    // The database refuses `sql` with a message containing `reason`, and the rows of `state` (a table or
+    // a query) are unchanged.
+    ::testing::AssertionResult refused(const QString &sql, const QString &reason, const QString &state)
     {
-        const QString error = db->rawExec(sql);
-        EXPECT_FALSE(error.isEmpty()) << "accepted: " << sql.toStdString();
+        return refusedUnchanged(*db, sql, reason, state);
     }
+
+    static constexpr const char *kVersionRows = "SELECT id, model_id, version, artifact_uri, artifact_digest, "
+                                                "source_run, created_at, created_by, sealed FROM model_versions";
 
     // Simulates someone who turns the protection off to tamper: SQLite drops the trigger,
     // PostgreSQL (as the table owner) disables user triggers.
@@ -43,24 +47,43 @@ MD_INSTANTIATE_BOTH(Integrity);
 
 TEST_P(Integrity, RegistrationMetadataCannotBeChangedBySql)
 {
-    expectRefused(QStringLiteral("UPDATE model_versions SET artifact_uri = 's3://evil/model' WHERE version = 1"));
-    expectRefused(QStringLiteral("UPDATE model_versions SET version = 9 WHERE version = 1"));
-    expectRefused(QStringLiteral("UPDATE model_versions SET artifact_digest = 'sha256:00' WHERE version = 1"));
-    expectRefused(QStringLiteral("UPDATE model_versions SET sealed = 0 WHERE version = 1"));
-    expectRefused(QStringLiteral("DELETE FROM model_versions WHERE version = 1"));
-    expectRefused(QStringLiteral("UPDATE metrics SET value = 0.99"));
-    expectRefused(QStringLiteral("DELETE FROM metrics"));
-    expectRefused(QStringLiteral("INSERT INTO metrics (version_id, name, dataset, slice, value) "
-                                 "SELECT id, 'bonus', '', '', 1.0 FROM model_versions WHERE version = 1"));
-    expectRefused(QStringLiteral("UPDATE params SET value = '0.5'"));
-    expectRefused(QStringLiteral("DELETE FROM params"));
-    expectRefused(QStringLiteral("INSERT INTO params (version_id, name, value) SELECT id, 'x', 'y' FROM model_versions "
-                                 "WHERE version = 1"));
-    expectRefused(QStringLiteral("UPDATE facts SET value = 'fff0000'"));
-    expectRefused(QStringLiteral("DELETE FROM facts"));
+    const QString versions = QString::fromLatin1(kVersionRows);
+    const QString metadata = QStringLiteral("modeldesk: the registration metadata of a model version is immutable");
+    EXPECT_TRUE(refused(QStringLiteral("UPDATE model_versions SET artifact_uri = 's3://evil/model' WHERE version = 1"),
+                        metadata, versions));
+    EXPECT_TRUE(refused(QStringLiteral("UPDATE model_versions SET version = 9 WHERE version = 1"), metadata, versions));
+    EXPECT_TRUE(refused(QStringLiteral("UPDATE model_versions SET artifact_digest = 'sha256:00' WHERE version = 1"),
+                        metadata, versions));
+    EXPECT_TRUE(refused(QStringLiteral("UPDATE model_versions SET sealed = 0 WHERE version = 1"),
+                        QStringLiteral("modeldesk: a sealed model version cannot be unsealed"), versions));
+    EXPECT_TRUE(refused(QStringLiteral("DELETE FROM model_versions WHERE version = 1"),
+                        QStringLiteral("modeldesk: model versions cannot be deleted"), versions));
+    const QString metrics = QStringLiteral("modeldesk: metrics of a registered version are immutable");
+    EXPECT_TRUE(refused(QStringLiteral("UPDATE metrics SET value = 0.99"), metrics, QStringLiteral("metrics")));
+    EXPECT_TRUE(refused(QStringLiteral("DELETE FROM metrics"), metrics, QStringLiteral("metrics")));
+    EXPECT_TRUE(refused(QStringLiteral("INSERT INTO metrics (version_id, name, dataset, slice, value) "
+                                       "SELECT id, 'bonus', '', '', 1.0 FROM model_versions WHERE version = 1"),
+                        metrics, QStringLiteral("metrics")));
+    const QString params = QStringLiteral("modeldesk: params of a registered version are immutable");
+    EXPECT_TRUE(refused(QStringLiteral("UPDATE params SET value = '0.5'"), params, QStringLiteral("params")));
+    EXPECT_TRUE(refused(QStringLiteral("DELETE FROM params"), params, QStringLiteral("params")));
+    EXPECT_TRUE(refused(QStringLiteral("INSERT INTO params (version_id, name, value) SELECT id, 'x', 'y' FROM "
+                                       "model_versions WHERE version = 1"),
+                        params, QStringLiteral("params")));
+    const QString facts = QStringLiteral("modeldesk: provenance of a registered version is immutable");
+    EXPECT_TRUE(refused(QStringLiteral("UPDATE facts SET value = 'fff0000'"), facts, QStringLiteral("facts")));
+    EXPECT_TRUE(refused(QStringLiteral("DELETE FROM facts"), facts, QStringLiteral("facts")));
+    // The insert guard words it differently on PostgreSQL (one function serves metrics, params and facts).
+    EXPECT_TRUE(refused(QStringLiteral("INSERT INTO facts (version_id, category, name, value) SELECT id, 'data', "
+                                       "'rows', '5' FROM model_versions WHERE version = 1"),
+                        GetParam() == Backend::Postgres
+                            ? QStringLiteral("modeldesk: provenance facts of a registered version are immutable")
+                            : facts,
+                        QStringLiteral("facts")));
     if (GetParam() == Backend::Postgres) {
-        expectRefused(QStringLiteral("TRUNCATE metrics CASCADE"));
-        expectRefused(QStringLiteral("TRUNCATE model_versions CASCADE"));
+        EXPECT_TRUE(refused(QStringLiteral("TRUNCATE metrics CASCADE"), metrics, QStringLiteral("metrics")));
+        EXPECT_TRUE(refused(QStringLiteral("TRUNCATE model_versions CASCADE"),
+                            QStringLiteral("modeldesk: model versions cannot be deleted"), versions));
     }
     auto v = registry->version(QStringLiteral("fraud"), 1);
     ASSERT_TRUE(v);
@@ -68,6 +91,8 @@ TEST_P(Integrity, RegistrationMetadataCannotBeChangedBySql)
     ASSERT_EQ(v->metrics.size(), 1);
     EXPECT_DOUBLE_EQ(v->metrics.first().value, 0.9);
     EXPECT_EQ(v->params.value(QStringLiteral("lr")), QStringLiteral("0.1"));
+    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt(), 3);
+    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM facts")).toInt(), 3);
 }
 
 TEST_P(Integrity, TagsAndDescriptionsStayEditableBySql)
@@ -82,16 +107,21 @@ TEST_P(Integrity, TagsAndDescriptionsStayEditableBySql)
 
 TEST_P(Integrity, AuditLogAndTransitionsAreAppendOnly)
 {
-    expectRefused(QStringLiteral("UPDATE audit_log SET actor = 'mallory'"));
-    expectRefused(QStringLiteral("DELETE FROM audit_log"));
-    expectRefused(QStringLiteral("UPDATE stage_transitions SET actor = 'mallory'"));
-    expectRefused(QStringLiteral("DELETE FROM stage_transitions"));
+    const QString audit = QStringLiteral("modeldesk: the audit log is append-only");
+    const QString transitions = QStringLiteral("modeldesk: stage_transitions is append-only");
+    EXPECT_TRUE(refused(QStringLiteral("UPDATE audit_log SET actor = 'mallory'"), audit, QStringLiteral("audit_log")));
+    EXPECT_TRUE(refused(QStringLiteral("DELETE FROM audit_log"), audit, QStringLiteral("audit_log")));
+    EXPECT_TRUE(refused(QStringLiteral("UPDATE stage_transitions SET actor = 'mallory'"), transitions,
+                        QStringLiteral("stage_transitions")));
+    EXPECT_TRUE(
+        refused(QStringLiteral("DELETE FROM stage_transitions"), transitions, QStringLiteral("stage_transitions")));
     if (GetParam() == Backend::Postgres) {
-        expectRefused(QStringLiteral("TRUNCATE audit_log"));
+        EXPECT_TRUE(refused(QStringLiteral("TRUNCATE audit_log"), audit, QStringLiteral("audit_log")));
         // The actor of an audit entry is the session user; a row claiming someone else is refused.
-        expectRefused(
-            QStringLiteral("INSERT INTO audit_log (at, actor, action, object_type, object_key, details, "
-                           "prev_hash, hash) VALUES ('2026-01-01', 'mallory', 'x', 'x', 'x', '{}', 'x', 'y')"));
+        EXPECT_TRUE(
+            refused(QStringLiteral("INSERT INTO audit_log (at, actor, action, object_type, object_key, details, "
+                                   "prev_hash, hash) VALUES ('2026-01-01', 'mallory', 'x', 'x', 'x', '{}', 'x', 'y')"),
+                    QStringLiteral("modeldesk: actor mallory is not the session user"), QStringLiteral("audit_log")));
     }
     EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM audit_log")).toInt(), 4);
     EXPECT_TRUE(registry->verifyAudit()->intact);

@@ -53,17 +53,22 @@ TEST_P(Lineage, UpstreamOfAVersionIsEverythingItCameFrom)
                              QStringLiteral("pipeline-family:features")}));
     EXPECT_EQ(up->nodes.first().spec(), QStringLiteral("model:fraud@1"));
     EXPECT_FALSE(up->truncated);
-    for (const LineageNode &n : up->nodes)
-        if (n.spec() == QLatin1String("source:eu-clickstream")) {
-            EXPECT_EQ(n.depth, 2);
-        }
+    const auto source = std::find_if(up->nodes.begin(), up->nodes.end(), [](const LineageNode &n) {
+        return n.spec() == QLatin1String("source:eu-clickstream");
+    });
+    ASSERT_NE(source, up->nodes.end());
+    EXPECT_EQ(source->depth, 2);
     EXPECT_EQ(up->edges.size(), 6);
     // Bad input: unknown node, unknown kind, bad depth.
     EXPECT_EQ(registry->lineageNode(QStringLiteral("dataset:nope@1")).error().kind, Error::Kind::NotFound);
     EXPECT_EQ(registry->lineageNode(QStringLiteral("weather:sunny")).error().kind, Error::Kind::Invalid);
-    EXPECT_FALSE(registry->lineageUpstream(node(QStringLiteral("model:fraud@1")), 0));
-    EXPECT_FALSE(registry->addLineageEdge(QStringLiteral("source:eu-clickstream"), QStringLiteral("model:fraud@1"),
-                                          QStringLiteral("inspired_by")));
+    EXPECT_TRUE(refusedAs(registry->lineageUpstream(node(QStringLiteral("model:fraud@1")), 0), Error::Kind::Invalid,
+                          QStringLiteral("The lineage depth must be between 1 and")));
+    const int edges = db->rawScalar(QStringLiteral("SELECT count(*) FROM lineage_edges")).toInt();
+    EXPECT_TRUE(refusedAs(registry->addLineageEdge(QStringLiteral("source:eu-clickstream"),
+                                                   QStringLiteral("model:fraud@1"), QStringLiteral("inspired_by")),
+                          Error::Kind::Invalid, QStringLiteral("Unknown edge kind 'inspired_by'")));
+    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM lineage_edges")).toInt(), edges);
 }
 
 TEST_P(Lineage, DiamondsAreReachedOnceAtTheirShortestDepth)
@@ -220,13 +225,12 @@ TEST_P(Lineage, ManifestRecordsNodesAndEdgesWithTheVersion)
     bad.lineageNodes.clear();
     bad.lineageEdges = {VersionSpec::Edge{QStringLiteral("source:nowhere"), QStringLiteral("dataset:profiles@7"),
                                           QStringLiteral("derived_from")}};
-    auto unknown = registry->registerVersion(bad);
-    ASSERT_FALSE(unknown);
-    EXPECT_EQ(unknown.error().kind, Error::Kind::NotFound);
+    EXPECT_TRUE(refusedAs(registry->registerVersion(bad), Error::Kind::NotFound, QStringLiteral("source:nowhere")));
     bad.lineageEdges.first().kind = QStringLiteral("inspired_by");
-    auto kind = registry->registerVersion(bad);
-    ASSERT_FALSE(kind);
-    EXPECT_EQ(kind.error().kind, Error::Kind::Invalid);
+    EXPECT_TRUE(refusedAs(
+        registry->registerVersion(bad), Error::Kind::Invalid,
+        QStringLiteral("The lineage edge source:nowhere -> dataset:profiles@7 has an unknown kind 'inspired_by'")));
     EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt(), versions);
-    EXPECT_FALSE(parseManifest(R"({"lineage": {"nodes": "source:x"}})", QStringLiteral("m.json")));
+    EXPECT_TRUE(refusedAs(parseManifest(R"({"lineage": {"nodes": "source:x"}})", QStringLiteral("m.json")),
+                          Error::Kind::Invalid, QStringLiteral("m.json: \"lineage\" must be {\"nodes\": [")));
 }

@@ -13,17 +13,50 @@ class Schema : public BothDialects
 };
 MD_INSTANTIATE_BOTH(Schema);
 
+// Every table the migrations in resources/schema/{sqlite,postgresql}/00*.sql create, and schema_version.
 TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
 {
     EXPECT_EQ(registry->schemaVersion(), kSchemaVersion);
+    EXPECT_EQ(kSchemaVersion, 3);
     EXPECT_FALSE(registry->isReadOnly());
-    for (const char *table : {"schema_version", "namespaces", "registered_models", "model_tags", "model_versions",
-                              "metrics", "params", "facts", "version_tags", "lineage_nodes", "lineage_edges",
-                              "stage_transitions", "audit_log", "registry_info"}) {
-        EXPECT_EQ(db->rawExec(QStringLiteral("SELECT count(*) FROM %1").arg(QLatin1String(table))), QString())
-            << "missing table " << table;
-    }
-    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM schema_version")).toInt(), kSchemaVersion);
+    QStringList expected = {
+        // schema.cpp
+        QStringLiteral("schema_version"),
+        // 001_initial.sql
+        QStringLiteral("registry_info"), QStringLiteral("namespaces"), QStringLiteral("registered_models"),
+        QStringLiteral("model_tags"), QStringLiteral("model_versions"), QStringLiteral("metrics"),
+        QStringLiteral("params"), QStringLiteral("facts"), QStringLiteral("version_tags"),
+        QStringLiteral("lineage_nodes"), QStringLiteral("lineage_edges"), QStringLiteral("stage_transitions"),
+        QStringLiteral("audit_log"),
+        // 002_lifecycle.sql
+        QStringLiteral("gate_policies"), QStringLiteral("approval_requests"), QStringLiteral("approval_decisions"),
+        QStringLiteral("aliases"), QStringLiteral("deployments"), QStringLiteral("outbox_events")};
+    expected.sort();
+    // Exactly these tables, read from the catalog (no fewer, and none the list forgot).
+    QStringList tables =
+        db->rawRows(GetParam() == Backend::Sqlite
+                        ? QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                         "'sqlite_%'")
+                        : QStringLiteral("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                         "'public' AND table_type = 'BASE TABLE'"));
+    tables.sort();
+    EXPECT_EQ(tables, expected);
+    for (const QString &table : expected)
+        EXPECT_EQ(db->rawExec(QStringLiteral("SELECT count(*) FROM %1").arg(table)), QString())
+            << "cannot read table " << table.toStdString();
+    // 003_deployment_lookup.sql adds an index only.
+    EXPECT_EQ(db->rawScalar(GetParam() == Backend::Sqlite
+                                ? QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = "
+                                                 "'deployments_version'")
+                                : QStringLiteral("SELECT count(*) FROM pg_indexes WHERE indexname = "
+                                                 "'deployments_version'"))
+                  .toInt(),
+              1);
+    // One schema_version row per migration, in order.
+    EXPECT_EQ(db->rawRows(QStringLiteral("SELECT version, description FROM schema_version ORDER BY version")),
+              (QStringList{QStringLiteral("1|models, versions, metadata, lineage, transitions, audit log"),
+                           QStringLiteral("2|gates, approvals, aliases, deployments, outbox, roles"),
+                           QStringLiteral("3|index of deployments by version")}));
 }
 
 TEST_P(Schema, ReopeningDoesNotMigrateAgainAndKeepsData)
@@ -57,11 +90,13 @@ TEST_P(Schema, NewerSchemaOpensReadOnlyAndRefusesWritesNamingBothVersions)
     ASSERT_TRUE(versions);
     EXPECT_EQ(versions->size(), 1);
     // Writing is refused and changes nothing.
-    auto reg = r.registerVersion(sampleSpec(QStringLiteral("fraud-detector")));
-    ASSERT_FALSE(reg);
-    EXPECT_EQ(reg.error().kind, Error::Kind::NewerSchema);
-    EXPECT_FALSE(r.setModelTags(QStringLiteral("fraud-detector"), {{QStringLiteral("a"), QStringLiteral("b")}}, {}));
+    EXPECT_TRUE(refusedAs(r.registerVersion(sampleSpec(QStringLiteral("fraud-detector"))), Error::Kind::NewerSchema,
+                          r.readOnlyReason()));
+    EXPECT_TRUE(
+        refusedAs(r.setModelTags(QStringLiteral("fraud-detector"), {{QStringLiteral("a"), QStringLiteral("b")}}, {}),
+                  Error::Kind::NewerSchema, r.readOnlyReason()));
     EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt(), 1);
+    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM model_tags")).toInt(), 0);
 }
 
 TEST_P(Schema, OlderRegistryIsUpgradedOnOpenAndKeepsItsData)
@@ -78,7 +113,11 @@ TEST_P(Schema, OlderRegistryIsUpgradedOnOpenAndKeepsItsData)
         ASSERT_TRUE(v) << v.error().message.toStdString();
         ASSERT_EQ(*v, 1);
     }
-    ASSERT_NE(old.rawExec(QStringLiteral("SELECT count(*) FROM approval_requests")), QString()); // not there yet
+    const QString noTable = GetParam() == Backend::Sqlite
+                                ? QStringLiteral("no such table: approval_requests")
+                                : QStringLiteral("[42P01] relation \"approval_requests\" does "
+                                                 "not exist");
+    ASSERT_TRUE(old.rawError(QStringLiteral("SELECT count(*) FROM approval_requests")).contains(noTable)); // not yet
     auto reopened = Registry::open(old.url(), Registry::Open::ExistingOnly);
     ASSERT_TRUE(reopened) << reopened.error().message.toStdString();
     EXPECT_EQ((*reopened)->schemaVersion(), kSchemaVersion);
@@ -101,7 +140,11 @@ TEST_P(Schema, DatabaseWithForeignTablesIsNotARegistry)
         EXPECT_TRUE(r.error().message.contains(QLatin1String("customers"))) << r.error().message.toStdString();
     }
     // Nothing was created in it.
-    EXPECT_NE(other.rawExec(QStringLiteral("SELECT count(*) FROM schema_version")), QString());
+    const QString tables = GetParam() == Backend::Sqlite
+                               ? QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'")
+                               : QStringLiteral("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                                "'public'");
+    EXPECT_EQ(other.rawRows(tables), QStringList{QStringLiteral("customers")});
 }
 
 TEST_P(Schema, EmptyDatabaseOpenedAsExistingSaysHowToCreateIt)

@@ -2,6 +2,7 @@
 
 #include "database.h"
 #include "manifest.h"
+#include "testdb.h"
 #include "validation.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <limits>
 
 using namespace md;
+using md::test::refusedAs;
 
 TEST(ModelNames, AcceptsConventionalNamesWithoutWarnings)
 {
@@ -37,13 +39,21 @@ TEST(ModelNames, WarnsAboutVersionDateAndEnvironmentInNames)
 
 TEST(ModelNames, RefusesInvalidNamesWithTheRule)
 {
-    for (const char *name : {"", "Fraud", "fraud detector", "a/b/c", "-fraud", "9lives", "fraud--x", "fraud/",
-                             "fraud;drop table x", "payments/"}) {
-        auto r = validateModelName(QString::fromUtf8(name));
-        ASSERT_FALSE(r) << "accepted '" << name << "'";
-        EXPECT_EQ(r.error().kind, Error::Kind::Invalid);
-        EXPECT_FALSE(r.error().message.isEmpty());
-    }
+    const QList<std::pair<const char *, QString>> cases = {
+        {"", QStringLiteral("The model name is empty.")},
+        {"Fraud", QStringLiteral("'Fraud' may only hold lower-case letters, digits and single '-' between words")},
+        {"fraud detector", QStringLiteral("'fraud detector' may only hold lower-case letters")},
+        {"a/b/c", QStringLiteral("The model name 'a/b/c' has more than one '/'")},
+        {"-fraud", QStringLiteral("'-fraud' must start with a lower-case letter")},
+        {"9lives", QStringLiteral("'9lives' must start with a lower-case letter")},
+        {"fraud--x",
+         QStringLiteral("'fraud--x' may only hold lower-case letters, digits and single '-' between words")},
+        {"fraud/", QStringLiteral("The model name 'fraud/' is not valid: '' is empty")},
+        {"fraud;drop table x", QStringLiteral("'fraud;drop table x' may only hold lower-case letters")},
+        {"payments/", QStringLiteral("The model name 'payments/' is not valid: '' is empty")}};
+    for (const auto &[name, reason] : cases)
+        EXPECT_TRUE(refusedAs(validateModelName(QString::fromUtf8(name)), Error::Kind::Invalid, reason))
+            << "'" << name << "'";
     auto huge = validateModelName(QString(200, QLatin1Char('a')));
     ASSERT_FALSE(huge);
     EXPECT_TRUE(huge.error().message.contains(QLatin1String("at most 128")));
@@ -65,17 +75,19 @@ TEST(MetricSpecs, ParsesNameDatasetSliceAndValue)
 
 TEST(MetricSpecs, RefusesNanInfinityAndGarbage)
 {
-    for (const char *spec :
-         {"auc=nan", "auc=NaN", "auc=inf", "auc=-inf", "auc=", "auc", "auc=0.8x", "auc@=1", "auc@test[=1", "auc[]=1"}) {
-        auto m = parseMetricSpec(QString::fromLatin1(spec));
-        EXPECT_FALSE(m) << "accepted " << spec;
-        if (!m) {
-            EXPECT_EQ(m.error().kind, Error::Kind::Invalid);
-        }
-    }
-    auto nan = parseMetricSpec(QStringLiteral("auc=nan"));
-    EXPECT_TRUE(nan.error().message.contains(QLatin1String("finite")) ||
-                nan.error().message.contains(QLatin1String("not a number")));
+    const QList<std::pair<const char *, QString>> cases = {
+        {"auc=nan", QStringLiteral("The value of metric 'auc' is nan: metrics must be finite numbers")},
+        {"auc=NaN", QStringLiteral("The value of metric 'auc' is NaN: metrics must be finite numbers")},
+        {"auc=inf", QStringLiteral("The value of metric 'auc' is inf: metrics must be finite numbers")},
+        {"auc=-inf", QStringLiteral("The value of metric 'auc' is -inf: metrics must be finite numbers")},
+        {"auc=", QStringLiteral("The value of metric 'auc' is not a number: ''")},
+        {"auc", QStringLiteral("The metric 'auc' has no value")},
+        {"auc=0.8x", QStringLiteral("The value of metric 'auc' is not a number: '0.8x'")},
+        {"auc@=1", QStringLiteral("The metric 'auc@=1' has an empty dataset after '@'")},
+        {"auc@test[=1", QStringLiteral("The metric 'auc@test[=1' has an unclosed or misplaced slice")},
+        {"auc[]=1", QStringLiteral("The metric 'auc[]=1' has an empty slice []")}};
+    for (const auto &[spec, reason] : cases)
+        EXPECT_TRUE(refusedAs(parseMetricSpec(QString::fromLatin1(spec)), Error::Kind::Invalid, reason)) << spec;
 }
 
 TEST(VersionSpecs, RefusesDuplicateMetricKeysAndNonFiniteValues)
@@ -94,7 +106,8 @@ TEST(VersionSpecs, RefusesDuplicateMetricKeysAndNonFiniteValues)
     ASSERT_FALSE(nan);
     EXPECT_TRUE(nan.error().message.contains(QLatin1String("NaN")));
     s.metrics = {Metric{QStringLiteral("auc"), {}, {}, std::numeric_limits<double>::infinity()}};
-    EXPECT_FALSE(validateVersionSpec(s));
+    EXPECT_TRUE(refusedAs(validateVersionSpec(s), Error::Kind::Invalid,
+                          QStringLiteral("The metric auc is infinite: metrics must be finite numbers")));
 }
 
 TEST(VersionSpecs, RefusesBadUrisDigestsAndHugeOrBrokenText)
@@ -102,14 +115,16 @@ TEST(VersionSpecs, RefusesBadUrisDigestsAndHugeOrBrokenText)
     VersionSpec s;
     s.modelName = QStringLiteral("fraud-detector");
     s.artifactUri = QStringLiteral("model.pkl");
-    EXPECT_FALSE(validateVersionSpec(s));
+    EXPECT_TRUE(refusedAs(validateVersionSpec(s), Error::Kind::Invalid,
+                          QStringLiteral("The artifact URI 'model.pkl' is not a URI with a scheme")));
     s.artifactUri = QStringLiteral("s3://b/") + QString(5000, QLatin1Char('x'));
     auto huge = validateVersionSpec(s);
     ASSERT_FALSE(huge);
     EXPECT_TRUE(huge.error().message.contains(QLatin1String("at most 4096")));
     s.artifactUri = QStringLiteral("s3://b/m");
     s.artifactDigest = QStringLiteral("md5:abc");
-    EXPECT_FALSE(validateVersionSpec(s));
+    EXPECT_TRUE(refusedAs(validateVersionSpec(s), Error::Kind::Invalid,
+                          QStringLiteral("The artifact digest 'md5:abc' is not valid: write sha256: followed by 64")));
     s.artifactDigest = QStringLiteral("sha256:") + QString(64, QLatin1Char('a'));
     EXPECT_TRUE(validateVersionSpec(s));
     s.description = QStringLiteral("broken ") + QChar(QChar::ReplacementCharacter);
@@ -122,11 +137,16 @@ TEST(FactSpecs, ChecksCategoryAndTypedValues)
 {
     EXPECT_TRUE(parseFactSpec(QStringLiteral("data.dataset_version=clicks@2026-10")));
     EXPECT_TRUE(parseFactSpec(QStringLiteral("data.date_to=2026-10-15")));
-    EXPECT_FALSE(parseFactSpec(QStringLiteral("data.date_to=last tuesday")));
-    EXPECT_FALSE(parseFactSpec(QStringLiteral("data.rows=-5")));
-    EXPECT_FALSE(parseFactSpec(QStringLiteral("code.git_sha=not-a-sha")));
-    EXPECT_FALSE(parseFactSpec(QStringLiteral("misc.thing=1")));
-    EXPECT_FALSE(parseFactSpec(QStringLiteral("dataset=clicks")));
+    EXPECT_TRUE(refusedAs(parseFactSpec(QStringLiteral("data.date_to=last tuesday")), Error::Kind::Invalid,
+                          QStringLiteral("data.date_to must be a date written YYYY-MM-DD, not 'last tuesday'")));
+    EXPECT_TRUE(refusedAs(parseFactSpec(QStringLiteral("data.rows=-5")), Error::Kind::Invalid,
+                          QStringLiteral("data.rows must be a whole number of rows, not '-5'")));
+    EXPECT_TRUE(refusedAs(parseFactSpec(QStringLiteral("code.git_sha=not-a-sha")), Error::Kind::Invalid,
+                          QStringLiteral("code.git_sha must be 7 to 40 lower-case hex digits, not 'not-a-sha'")));
+    EXPECT_TRUE(refusedAs(parseFactSpec(QStringLiteral("misc.thing=1")), Error::Kind::Invalid,
+                          QStringLiteral("The provenance fact 'misc.thing' has an unknown category 'misc'")));
+    EXPECT_TRUE(refusedAs(parseFactSpec(QStringLiteral("dataset=clicks")), Error::Kind::Invalid,
+                          QStringLiteral("The provenance fact 'dataset=clicks' needs a category")));
 }
 
 TEST(InputSpecs, ParsesKindsAndRefusesUnknownOnes)
@@ -142,9 +162,13 @@ TEST(InputSpecs, ParsesKindsAndRefusesUnknownOnes)
     EXPECT_EQ(p->kind, LineageKind::FeaturePipelineVersion);
     EXPECT_TRUE(parseInputSpec(QStringLiteral("commit:abc123")));
     EXPECT_TRUE(parseInputSpec(QStringLiteral("source:eu-clickstream")));
-    EXPECT_FALSE(parseInputSpec(QStringLiteral("dataset:clicks"))); // needs a version
-    EXPECT_FALSE(parseInputSpec(QStringLiteral("weather:sunny")));
-    EXPECT_FALSE(parseInputSpec(QStringLiteral("clicks@2026")));
+    EXPECT_TRUE(
+        refusedAs(parseInputSpec(QStringLiteral("dataset:clicks")), Error::Kind::Invalid,
+                  QStringLiteral("The input 'dataset:clicks' needs a version (NAME@VERSION)"))); // needs a version
+    EXPECT_TRUE(refusedAs(parseInputSpec(QStringLiteral("weather:sunny")), Error::Kind::Invalid,
+                          QStringLiteral("The input 'weather:sunny' has an unknown kind 'weather'")));
+    EXPECT_TRUE(refusedAs(parseInputSpec(QStringLiteral("clicks@2026")), Error::Kind::Invalid,
+                          QStringLiteral("The input 'clicks@2026' has no kind")));
 }
 
 TEST(Manifests, ParsesEveryField)
@@ -214,8 +238,11 @@ TEST(RegistryUrls, ParsesSqliteAndPostgresAndRefusesPasswords)
     auto pw = parseRegistryUrl(QStringLiteral("postgresql://alice:secret@db/registry"));
     ASSERT_FALSE(pw);
     EXPECT_TRUE(pw.error().message.contains(QLatin1String("pgpass")));
-    EXPECT_FALSE(parseRegistryUrl(QStringLiteral("mysql://x/y")));
-    EXPECT_FALSE(parseRegistryUrl(QStringLiteral("postgresql://db/registry?evil=1 host=x")));
+    EXPECT_TRUE(refusedAs(parseRegistryUrl(QStringLiteral("mysql://x/y")), Error::Kind::Invalid,
+                          QStringLiteral("Unsupported registry URL 'mysql://x/y'")));
+    EXPECT_TRUE(refusedAs(parseRegistryUrl(QStringLiteral("postgresql://db/registry?evil=1 host=x")),
+                          Error::Kind::Invalid,
+                          QStringLiteral("The PostgreSQL URL 'postgresql://db/registry?evil=1 host=x' is malformed")));
 }
 
 TEST(SqlScripts, SplitsStatementsTriggersAndDollarBodies)

@@ -191,13 +191,24 @@ TEST_F(OpsEndToEnd, QueueListsPendingRequestsAndAReviewerDecidesOne)
     QTableView *queue = ui->queuePanel()->view();
     ASSERT_TRUE(waitFor([&]() { return queue->model()->rowCount() == pending->size(); }));
     // The demo's requests were made by people other than the OS user, so we may decide. Pick one whose
-    // gates pass so no override is needed.
+    // gates pass (no override is needed) and that our approval completes (it then promotes the version).
     int row = -1;
-    for (int r = 0; r < queue->model()->rowCount(); ++r)
-        if (queue->model()->index(r, 0).data(ApprovalQueueModel::GatesPassedRole).toBool())
+    ApprovalRequest chosen;
+    for (int r = 0; r < queue->model()->rowCount(); ++r) {
+        if (!queue->model()->index(r, 0).data(ApprovalQueueModel::GatesPassedRole).toBool())
+            continue;
+        auto req = registry->request(queue->model()->index(r, 0).data(ApprovalQueueModel::RequestIdRole).toLongLong());
+        ASSERT_TRUE(req);
+        const auto approvals = std::count_if(req->decisions.begin(), req->decisions.end(),
+                                             [](const auto &d) { return d.decision == QLatin1String("approve"); });
+        if (req->requiredApprovals - approvals == 1) {
             row = r;
+            chosen = *req;
+        }
+    }
     ASSERT_GE(row, 0);
-    const qint64 id = queue->model()->index(row, 0).data(ApprovalQueueModel::RequestIdRole).toLongLong();
+    const qint64 id = chosen.id;
+    ASSERT_EQ(registry->version(chosen.modelName, chosen.version)->stage, Stage::Staging);
     QTest::mouseClick(queue->viewport(), Qt::LeftButton, {}, queue->visualRect(queue->model()->index(row, 0)).center());
     bool sawDialog = false;
     QTimer::singleShot(0, [&]() {
@@ -219,9 +230,16 @@ TEST_F(OpsEndToEnd, QueueListsPendingRequestsAndAReviewerDecidesOne)
     ASSERT_TRUE(sawDialog);
     auto decided = registry->request(id);
     ASSERT_TRUE(decided);
-    EXPECT_NE(decided->status, QStringLiteral("pending"));
+    // Approved, and the approval that completed the request promoted the version.
+    EXPECT_EQ(decided->status, QStringLiteral("promoted"));
     ASSERT_FALSE(decided->decisions.isEmpty());
     EXPECT_EQ(decided->decisions.last().actor, osUserName());
+    EXPECT_EQ(decided->decisions.last().decision, QStringLiteral("approve"));
+    EXPECT_EQ(decided->decisions.last().comment, QStringLiteral("reviewed the slices"));
+    EXPECT_EQ(registry->version(chosen.modelName, chosen.version)->stage, Stage::Production);
+    auto prod = registry->production(chosen.modelName);
+    ASSERT_TRUE(prod);
+    EXPECT_TRUE(std::any_of(prod->begin(), prod->end(), [&](const auto &p) { return p.version == chosen.version; }));
     ASSERT_TRUE(waitFor([&]() { return queue->model()->rowCount() == pending->size() - 1; }));
 }
 

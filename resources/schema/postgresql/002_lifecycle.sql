@@ -329,7 +329,7 @@ $$;
 CREATE TRIGGER audit_log_notify AFTER INSERT ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION modeldesk_notify_change();
 
--- Grants: each role can do exactly its job (ARCHITECTURE.md, invariant 5).
+-- Grants: each role can do exactly its job (README, Architecture: invariant 5).
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO modeldesk_reader;
 GRANT INSERT ON namespaces, registered_models, model_versions, metrics, params, facts, version_tags, model_tags,
     lineage_nodes, lineage_edges, stage_transitions, audit_log, approval_requests, outbox_events, aliases
