@@ -288,6 +288,17 @@ Result<TransitionOutcome> Registry::promote(const QString &modelName, int number
     if (to == Stage::Production) {
         // The approval that completes a request promotes in the same transaction (four eyes, then the
         // move): there is never an approved request left waiting for a separate promotion.
+        auto pending = m_db->scalar(QStringLiteral("SELECT r.id FROM approval_requests r JOIN model_versions v ON v.id "
+                                                   "= r.version_id JOIN registered_models m ON m.id = v.model_id "
+                                                   "WHERE m.name = ? AND v.version = ? AND r.status = ?"),
+                                    {modelName, number, requestStatusName(RequestStatus::Pending)});
+        if (!pending)
+            return pending.error();
+        if (!pending->isNull())
+            return Error::conflict(QStringLiteral("%1 reaches Production when request #%2 (still pending) is approved: "
+                                                  "the reviewer approval that completes it promotes the version.")
+                                       .arg(versionKey(modelName, number))
+                                       .arg(pending->toLongLong()));
         return Error::conflict(QStringLiteral("%1 reaches Production through an approved request: ask for one with "
                                               "`modelctl request %2 %3 --to Production --reason ...`; the reviewer "
                                               "approval that completes it promotes the version.")

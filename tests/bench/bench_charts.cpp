@@ -103,7 +103,7 @@ void compare_chart(benchmark::State &state, Dialect dialect)
         const auto loaded = std::chrono::steady_clock::now();
         loadMs.push_back(std::chrono::duration<double, std::milli>(loaded - start).count());
         ComparisonModel model;
-        model.setDiff(diffVersions(data->versions));
+        model.setDiff(diffVersions(data->versions, data->directions));
         versions = model.versionCount();
         metricRows = 0;
         for (const DiffRow &row : model.diff().rows)
@@ -189,7 +189,7 @@ void chart_only_synthetic(benchmark::State &state)
     int bars = 0;
     bench::timeEach(state, [&] {
         ComparisonModel model;
-        model.setDiff(diffVersions(versions));
+        model.setDiff(diffVersions(versions, {}));
         bars = drawChart(model, image);
         return true;
     });

@@ -8,6 +8,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QThread>
 #include <QUrl>
 
 #include <atomic>
@@ -140,7 +141,15 @@ std::unique_ptr<Registry> TestDatabase::openAs(const QString &user, const QStrin
                            "NULL; END $$")
                 .arg(user));
     if (!role.isEmpty()) {
-        const QString error = rawExec(QStringLiteral("GRANT modeldesk_%1 TO %2").arg(role, user));
+        // Tests run in parallel on one cluster: a concurrent GRANT of the same role fails with "tuple
+        // concurrently updated", and succeeds when tried again.
+        QString error;
+        for (int attempt = 0; attempt < 20; ++attempt) {
+            error = rawExec(QStringLiteral("GRANT modeldesk_%1 TO %2").arg(role, user));
+            if (!error.contains(QLatin1String("concurrently")))
+                break;
+            QThread::msleep(50);
+        }
         if (!error.isEmpty())
             ADD_FAILURE() << "cannot grant " << role.toStdString() << " to " << user.toStdString() << ": "
                           << error.toStdString();
@@ -209,6 +218,28 @@ QString TestDatabase::rawError(const QString &sql, const QString &user)
     if (text.isEmpty())
         text = e.text().isEmpty() ? QStringLiteral("failed") : e.text();
     return QStringLiteral("[%1] %2").arg(e.nativeErrorCode(), text);
+}
+
+QString TestDatabase::rawTrial(const QStringList &statements, const QString &user)
+{
+    RawConnection c(user.isEmpty() ? m_url : urlFor(user));
+    QSqlQuery begin(c.db);
+    if (!begin.exec(QStringLiteral("BEGIN")))
+        return QStringLiteral("[begin] ") + begin.lastError().text();
+    QString failure;
+    for (const QString &sql : statements) {
+        QSqlQuery q(c.db);
+        if (q.exec(sql))
+            continue;
+        const QSqlError e = q.lastError();
+        QString text = e.databaseText().trimmed();
+        if (text.startsWith(QLatin1String("ERROR:")))
+            text = text.mid(6).trimmed();
+        failure = QStringLiteral("[%1] %2").arg(e.nativeErrorCode(), text.isEmpty() ? e.text() : text);
+        break;
+    }
+    QSqlQuery(c.db).exec(QStringLiteral("ROLLBACK"));
+    return failure;
 }
 
 ::testing::AssertionResult refusedUnchanged(TestDatabase &db, const QString &sql, const QString &reason,

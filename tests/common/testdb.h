@@ -70,6 +70,9 @@ public:
     // "[CODE] message" (the server's message without "ERROR:"): CODE is the SQLSTATE on PostgreSQL (42501
     // permission denied or a ModelDesk role check, 23000 a ModelDesk guard), the SQLite result code on SQLite.
     QString rawError(const QString &sql, const QString &user = {});
+    // Runs the statements in order on one connection as `user`, inside a transaction that is always rolled
+    // back: "" when every statement succeeded, else rawError's "[CODE] message" of the first that failed.
+    QString rawTrial(const QStringList &statements, const QString &user = {});
 
 private:
     Backend m_backend;

@@ -68,7 +68,7 @@ TEST(ComparisonModel, RowsGroupedBySectionWithBaselineDeltasAndMissingValues)
 {
     ComparisonModel model;
     CheckedModel checked(&model);
-    model.setDiff(diffVersions(threeVersions()));
+    model.setDiff(diffVersions(threeVersions(), {}));
     EXPECT_EQ(model.columnCount(), 4);
     EXPECT_EQ(model.baseline(), 1); // the Production version
     EXPECT_EQ(model.headerData(2, Qt::Horizontal).toString(), QStringLiteral("v2\nProduction · baseline"));
@@ -126,7 +126,7 @@ TEST(ComparisonModel, ChangingTheBaselineRecomputesDeltas)
 {
     ComparisonModel model;
     CheckedModel checked(&model);
-    model.setDiff(diffVersions(threeVersions()));
+    model.setDiff(diffVersions(threeVersions(), {}));
     model.setBaseline(0);
     EXPECT_EQ(model.baseline(), 0);
     const QModelIndex auc2 = cell(model, DiffRow::Section::Metric, QStringLiteral("auc@test"), 1);
@@ -138,22 +138,22 @@ TEST(ComparisonModel, ChangingTheBaselineRecomputesDeltas)
     EXPECT_EQ(model.baseline(), 0);
 }
 
-TEST(ComparisonModel, PerMetricDirectionSettingOverridesTheConvention)
+TEST(ComparisonModel, RegistryMetricDirectionOverridesTheConvention)
 {
-    QSettings().remove(QStringLiteral("metricDirection"));
     ComparisonModel model;
     CheckedModel checked(&model);
-    model.setDiff(diffVersions(threeVersions()));
+    model.setDiff(diffVersions(threeVersions(), {}));
     const QModelIndex auc1 = cell(model, DiffRow::Section::Metric, QStringLiteral("auc@test"), 0);
+    EXPECT_FALSE(auc1.data(ComparisonModel::LowerIsBetterRole).toBool());
     EXPECT_EQ(auc1.data(ComparisonModel::ComparisonRole).toInt(), int(ComparisonModel::Comparison::Worse));
-    setMetricDirectionOverride(QStringLiteral("auc"), true);
-    model.refreshDirections();
+    MetricDirections lower;
+    lower.model.insert(QStringLiteral("auc"), MetricDirection::LowerIsBetter);
+    model.refreshDirections(lower);
     EXPECT_TRUE(auc1.data(ComparisonModel::LowerIsBetterRole).toBool());
     EXPECT_EQ(auc1.data(ComparisonModel::ComparisonRole).toInt(), int(ComparisonModel::Comparison::Better));
-    setMetricDirectionOverride(QStringLiteral("auc"), std::nullopt);
-    model.refreshDirections();
+    model.refreshDirections({});
     EXPECT_FALSE(auc1.data(ComparisonModel::LowerIsBetterRole).toBool());
-    EXPECT_FALSE(metricDirectionOverride(QStringLiteral("auc")).has_value());
+    EXPECT_EQ(auc1.data(ComparisonModel::ComparisonRole).toInt(), int(ComparisonModel::Comparison::Worse));
 }
 
 TEST(ComparisonModel, DifferencesOnlyHidesIdenticalRowsAndEmptySections)
@@ -163,7 +163,7 @@ TEST(ComparisonModel, DifferencesOnlyHidesIdenticalRowsAndEmptySections)
     proxy.setSourceModel(&model);
     CheckedModel checkedModel(&model);
     CheckedModel checkedProxy(&proxy);
-    model.setDiff(diffVersions(threeVersions()));
+    model.setDiff(diffVersions(threeVersions(), {}));
     EXPECT_EQ(proxy.rowCount(), model.rowCount());
     proxy.setDifferencesOnly(true);
     // lr and the tag are identical everywhere; the Tags section has nothing left.
@@ -179,7 +179,7 @@ TEST(ComparisonModel, DifferencesOnlyHidesIdenticalRowsAndEmptySections)
     same << same.first();
     same.last().version = 4;
     same.last().artifactUri = same.first().artifactUri;
-    model.setDiff(diffVersions(same));
+    model.setDiff(diffVersions(same, {}));
     proxy.setDifferencesOnly(true);
     EXPECT_EQ(proxy.rowCount(), 0);
     EXPECT_EQ(model.versionLabel(1), QStringLiteral("v4"));
@@ -191,7 +191,7 @@ TEST(ComparisonModel, VersionsOfSeveralModelsAreLabelledWithTheirModel)
     versions[1].modelName = QStringLiteral("search/ranker");
     ComparisonModel model;
     CheckedModel checked(&model);
-    model.setDiff(diffVersions(versions));
+    model.setDiff(diffVersions(versions, {}));
     EXPECT_EQ(model.versionLabel(0), QStringLiteral("fraud v1"));
     EXPECT_EQ(model.versionLabel(1), QStringLiteral("ranker v2"));
     EXPECT_EQ(model.headerData(2, Qt::Horizontal, ComparisonModel::ModelNameRole).toString(),

@@ -101,43 +101,47 @@ TEST(ApprovalQueue, OldestFirstWithAgeGatesAndApprovals)
 
 TEST(VersionActions, DisabledActionsSayWhy)
 {
-    VersionContext c;
-    c.version = version(4, Stage::Staging, {});
-    c.permissions.actor = QStringLiteral("rex");
-    c.permissions.roles = {QStringLiteral("reader"), QStringLiteral("reviewer")};
-    // A reviewer may not request, archive or promote.
-    EXPECT_FALSE(c.requestPromotion().enabled);
-    EXPECT_TRUE(c.requestPromotion().why.contains(QStringLiteral("scientist role")));
-    EXPECT_FALSE(c.archive().enabled);
-    EXPECT_TRUE(c.archive().why.contains(QStringLiteral("deployer role")));
-    // A deployer may not promote to Production without an approved request (four eyes), and a failing
-    // gate is named.
-    c.permissions.roles = {QStringLiteral("deployer")};
-    c.productionGatesPassed = false;
-    c.productionGateProblems = QStringLiteral("auc@test >= 0.99 (is 0.93).");
-    EXPECT_FALSE(c.promoteToProduction().enabled);
-    EXPECT_TRUE(c.promoteToProduction().why.contains(QStringLiteral("Failing gate: auc@test >= 0.99")));
-    c.productionGatesPassed = true;
-    EXPECT_TRUE(c.promoteToProduction().why.contains(QStringLiteral("Four eyes")));
-    c.hasApprovedRequest = true;
-    EXPECT_TRUE(c.promoteToProduction().enabled);
-    EXPECT_TRUE(c.archive().enabled);
-    // A scientist requests once; a pending request blocks a second one.
-    c.permissions.roles = {QStringLiteral("scientist")};
-    c.hasApprovedRequest = false;
-    EXPECT_TRUE(c.requestPromotion().enabled);
-    ApprovalRequest pending;
-    pending.id = 9;
-    c.pendingRequests << pending;
-    EXPECT_FALSE(c.requestPromotion().enabled);
-    EXPECT_TRUE(c.requestPromotion().why.contains(QStringLiteral("#9")));
-    // A new version goes to Staging directly; a read-only registry refuses everything with its reason.
-    c.version.stage = Stage::None;
-    EXPECT_TRUE(c.requestPromotion().enabled);
-    c.permissions.readOnly = true;
-    c.permissions.readOnlyReason = QStringLiteral("written by a newer ModelDesk");
-    EXPECT_FALSE(c.requestPromotion().enabled);
-    EXPECT_EQ(c.requestPromotion().why, QStringLiteral("written by a newer ModelDesk"));
-    EXPECT_FALSE(c.archive().enabled);
-    EXPECT_EQ(c.archive().why, QStringLiteral("written by a newer ModelDesk"));
+    VersionFacts f;
+    f.model = QStringLiteral("team/m");
+    f.version = 4;
+    f.stage = Stage::Staging;
+    f.registeredBy = QStringLiteral("ada");
+    f.actor = QStringLiteral("rex");
+    f.roles = {Role::Reader, Role::Reviewer};
+    auto of = [&](VersionAction a) { return policy::versionActions(f).of(a); };
+    // A reviewer may not request or archive; the missing role is named.
+    EXPECT_FALSE(of(VersionAction::RequestPromotion).allowed);
+    EXPECT_TRUE(of(VersionAction::RequestPromotion).reason.contains(QStringLiteral("modeldesk_scientist")));
+    EXPECT_FALSE(of(VersionAction::Archive).allowed);
+    EXPECT_TRUE(of(VersionAction::Archive).reason.contains(QStringLiteral("modeldesk_deployer")));
+    // Approving needs an open request, then four eyes.
+    EXPECT_FALSE(of(VersionAction::Approve).allowed);
+    EXPECT_EQ(of(VersionAction::Approve).reason, QStringLiteral("v4 has no open request to decide on."));
+    f.openRequest = 9;
+    f.requestedBy = QStringLiteral("rex");
+    EXPECT_FALSE(of(VersionAction::Approve).allowed);
+    EXPECT_TRUE(of(VersionAction::Approve).reason.startsWith(QStringLiteral("Four eyes: rex requested #9")));
+    f.requestedBy = QStringLiteral("bob");
+    f.requestGatesPassed = false;
+    EXPECT_TRUE(of(VersionAction::Approve).allowed);
+    EXPECT_TRUE(of(VersionAction::Approve).needsOverride);
+    // A scientist requests once; the open request blocks a second one and may be withdrawn by its requester.
+    f.roles = {Role::Scientist};
+    EXPECT_FALSE(of(VersionAction::RequestPromotion).allowed);
+    EXPECT_TRUE(of(VersionAction::RequestPromotion).reason.contains(QStringLiteral("#9")));
+    EXPECT_FALSE(of(VersionAction::WithdrawRequest).allowed);
+    f.actor = QStringLiteral("bob");
+    EXPECT_TRUE(of(VersionAction::WithdrawRequest).allowed);
+    f.openRequest = 0;
+    EXPECT_TRUE(of(VersionAction::RequestPromotion).allowed);
+    // A version in None is promoted to Staging, never archived (no such move in the table).
+    f.stage = Stage::None;
+    EXPECT_TRUE(of(VersionAction::PromoteToStaging).allowed);
+    f.roles = {Role::Deployer};
+    EXPECT_FALSE(of(VersionAction::Archive).allowed);
+    EXPECT_TRUE(of(VersionAction::Archive).reason.startsWith(QStringLiteral("v4 is in None")));
+    // A read-only registry refuses everything with its reason.
+    f.readOnlyReason = QStringLiteral("written by a newer ModelDesk");
+    EXPECT_FALSE(of(VersionAction::PromoteToStaging).allowed);
+    EXPECT_EQ(of(VersionAction::PromoteToStaging).reason, QStringLiteral("written by a newer ModelDesk"));
 }

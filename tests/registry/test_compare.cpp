@@ -41,7 +41,8 @@ TEST(Compare, DeltasAgainstTheBaselineMissingValuesAndIdenticalRows)
                  {{QStringLiteral("auc"), QStringLiteral("test"), {}, 0.85}, {QStringLiteral("logloss"), {}, {}, 0.30}},
                  {{QStringLiteral("lr"), QStringLiteral("0.1")}}),
          version(3, {{QStringLiteral("auc"), QStringLiteral("test"), {}, 0.80}},
-                 {{QStringLiteral("lr"), QStringLiteral("0.1")}, {QStringLiteral("depth"), QStringLiteral("8")}})});
+                 {{QStringLiteral("lr"), QStringLiteral("0.1")}, {QStringLiteral("depth"), QStringLiteral("8")}})},
+        {});
     const DiffRow *auc = row(d, QStringLiteral("auc@test"));
     ASSERT_TRUE(auc);
     EXPECT_TRUE(auc->differs);

@@ -68,11 +68,16 @@ TEST_P(Lifecycle, OnlyAllowedMovesAndTheRefusalNamesThem)
     auto direct = dave->promote(QStringLiteral("fraud"), v, Stage::Production, {});
     ASSERT_FALSE(direct);
     EXPECT_EQ(direct.error().kind, Error::Kind::Conflict);
-    EXPECT_TRUE(direct.error().message.contains(QLatin1String("Allowed moves")))
+    EXPECT_TRUE(direct.error().message.contains(QLatin1String("reaches Production through an approved request")))
         << direct.error().message.toStdString();
-    auto archived = dave->archive(QStringLiteral("fraud"), v, {});
+    EXPECT_TRUE(refusedAs(dave->archive(QStringLiteral("fraud"), v, {}), Error::Kind::Invalid,
+                          QStringLiteral("Give a reason (--reason)")));
+    auto archived = dave->archive(QStringLiteral("fraud"), v, QStringLiteral("never mind"));
     ASSERT_FALSE(archived);
     EXPECT_TRUE(archived.error().message.contains(QLatin1String("Allowed moves")));
+    EXPECT_TRUE(
+        archived.error().message.contains(QLatin1String("only Staging and Production versions can be archived")));
+    EXPECT_EQ(stageOf(v), Stage::None);
     ASSERT_TRUE(alice->promote(QStringLiteral("fraud"), v, Stage::Staging, QStringLiteral("try it")));
     EXPECT_EQ(stageOf(v), Stage::Staging);
     ASSERT_TRUE(alice->demote(QStringLiteral("fraud"), v, QStringLiteral("not yet")));
@@ -80,9 +85,11 @@ TEST_P(Lifecycle, OnlyAllowedMovesAndTheRefusalNamesThem)
     ASSERT_TRUE(alice->promote(QStringLiteral("fraud"), v, Stage::Staging, {}));
     ASSERT_TRUE(dave->archive(QStringLiteral("fraud"), v, QStringLiteral("abandoned")));
     EXPECT_EQ(stageOf(v), Stage::Archived);
-    EXPECT_TRUE(refusedAs(
-        alice->promote(QStringLiteral("fraud"), v, Stage::Staging, {}), Error::Kind::Conflict,
-        QStringLiteral("fraud@v%1 is in Archived; only a version in None can be promoted to Staging").arg(v)));
+    EXPECT_TRUE(
+        refusedAs(alice->promote(QStringLiteral("fraud"), v, Stage::Staging, {}), Error::Kind::Conflict,
+                  QStringLiteral("fraud@v%1 is in Archived and cannot move to Staging: only a version in None can be "
+                                 "promoted to Staging")
+                      .arg(v)));
     EXPECT_EQ(stageOf(v), Stage::Archived);
     // Every transition is recorded with its kind, actor and reason.
     auto full = registry->version(QStringLiteral("fraud"), v);
@@ -135,7 +142,8 @@ TEST_P(Lifecycle, ProductionNeedsAnApprovedRequestAndApprovalPromotes)
     ASSERT_TRUE(alice->promote(QStringLiteral("fraud"), v, Stage::Staging, {}));
     auto early = dave->promote(QStringLiteral("fraud"), v, Stage::Production, {});
     ASSERT_FALSE(early);
-    EXPECT_TRUE(early.error().message.contains(QLatin1String("modelctl request")));
+    EXPECT_TRUE(early.error().message.contains(QLatin1String("modelctl request fraud")));
+    EXPECT_EQ(stageOf(v), Stage::Staging);
     EXPECT_TRUE(refusedAs(alice->requestPromotion(QStringLiteral("fraud"), v, Stage::Production, QString()),
                           Error::Kind::Invalid, QStringLiteral("Give a reason (--reason)")));
     EXPECT_EQ(count(QStringLiteral("SELECT count(*) FROM approval_requests")), 0);
@@ -145,7 +153,9 @@ TEST_P(Lifecycle, ProductionNeedsAnApprovedRequestAndApprovalPromotes)
     EXPECT_TRUE(req->gatesPassed);
     auto pending = dave->promote(QStringLiteral("fraud"), v, Stage::Production, {});
     ASSERT_FALSE(pending);
-    EXPECT_TRUE(pending.error().message.contains(QLatin1String("pending")));
+    EXPECT_TRUE(pending.error().message.contains(QStringLiteral("request #%1 (still pending)").arg(req->id)))
+        << pending.error().message.toStdString();
+    EXPECT_EQ(stageOf(v), Stage::Staging);
     auto queue = registry->requests(true);
     ASSERT_TRUE(queue);
     ASSERT_EQ(queue->size(), 1);

@@ -17,7 +17,7 @@ MD_INSTANTIATE_BOTH(Schema);
 TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
 {
     EXPECT_EQ(registry->schemaVersion(), kSchemaVersion);
-    EXPECT_EQ(kSchemaVersion, 3);
+    EXPECT_EQ(kSchemaVersion, 4);
     EXPECT_FALSE(registry->isReadOnly());
     QStringList expected = {
         // schema.cpp
@@ -30,7 +30,9 @@ TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
         QStringLiteral("audit_log"),
         // 002_lifecycle.sql
         QStringLiteral("gate_policies"), QStringLiteral("approval_requests"), QStringLiteral("approval_decisions"),
-        QStringLiteral("aliases"), QStringLiteral("deployments"), QStringLiteral("outbox_events")};
+        QStringLiteral("aliases"), QStringLiteral("deployments"), QStringLiteral("outbox_events"),
+        // 004_policy.sql
+        QStringLiteral("metric_directions")};
     expected.sort();
     // Exactly these tables, read from the catalog (no fewer, and none the list forgot).
     QStringList tables =
@@ -56,7 +58,11 @@ TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
     EXPECT_EQ(db->rawRows(QStringLiteral("SELECT version, description FROM schema_version ORDER BY version")),
               (QStringList{QStringLiteral("1|models, versions, metadata, lineage, transitions, audit log"),
                            QStringLiteral("2|gates, approvals, aliases, deployments, outbox, roles"),
-                           QStringLiteral("3|index of deployments by version")}));
+                           QStringLiteral("3|index of deployments by version"),
+                           QStringLiteral("4|metric directions, aliases that follow Production, stage guard from the "
+                                          "policy table")}));
+    // 004_policy.sql: aliases say whether they follow Production.
+    EXPECT_EQ(db->rawExec(QStringLiteral("SELECT follows FROM aliases")), QString());
 }
 
 TEST_P(Schema, ReopeningDoesNotMigrateAgainAndKeepsData)

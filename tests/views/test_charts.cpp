@@ -103,7 +103,7 @@ protected:
     void SetUp() override
     {
         QSettings().remove(QStringLiteral("metricDirection"));
-        model.setDiff(diffVersions(versions()));
+        model.setDiff(diffVersions(versions(), {}));
     }
     ComparisonModel model;
 };

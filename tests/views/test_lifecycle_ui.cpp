@@ -379,7 +379,8 @@ TEST_P(LifecycleRoles, ReviewerCannotRollBackAndScientistCannotApprove)
         QTest::keyClicks(child<QLineEdit>(&dialog, "reasonEdit"), QStringLiteral("incident"));
         auto *confirm = child<QPushButton>(&dialog, "confirmButton");
         EXPECT_FALSE(confirm->isEnabled());
-        EXPECT_TRUE(confirm->toolTip().contains(QStringLiteral("deployer role"))) << confirm->toolTip().toStdString();
+        EXPECT_TRUE(confirm->toolTip().contains(QStringLiteral("needs the role modeldesk_deployer")))
+            << confirm->toolTip().toStdString();
         EXPECT_TRUE(child<QLabel>(&dialog, "errorLabel")->text().contains(QStringLiteral("rex")));
     }
     lifecycle.reset();
@@ -388,7 +389,8 @@ TEST_P(LifecycleRoles, ReviewerCannotRollBackAndScientistCannotApprove)
     QSignalSpy loaded(&dialog, &ApprovalDialog::loaded);
     dialog.show();
     ASSERT_TRUE(loaded.wait(15000));
-    EXPECT_TRUE(child<QLabel>(&dialog, "blockedLabel")->text().contains(QStringLiteral("reviewer role")));
+    EXPECT_TRUE(
+        child<QLabel>(&dialog, "blockedLabel")->text().contains(QStringLiteral("needs the role modeldesk_reviewer")));
     QTest::keyClicks(child<QPlainTextEdit>(&dialog, "commentEdit"), QStringLiteral("fine"));
     EXPECT_FALSE(child<QPushButton>(&dialog, "approveButton")->isEnabled());
     EXPECT_EQ(stageOf(2), Stage::Production);

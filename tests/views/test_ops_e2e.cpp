@@ -18,9 +18,13 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -158,10 +162,20 @@ TEST_F(OpsEndToEnd, RollBackAModelInFourInteractions)
 
     // The history tab of the model shows the rollback; Verify integrity says intact.
     QTableView *history = ui->productionPanel()->historyView();
+    // Newest first: champion (it follows Production) moved to the target in the same transaction, after the
+    // two stage changes of the rollback.
     ASSERT_TRUE(waitFor([&]() {
-        return history->model()->rowCount() > 0 &&
-               history->model()->index(0, 2).data().toString() == QStringLiteral("stage_rollback");
+        return history->model()->rowCount() > 2 &&
+               history->model()->index(0, 2).data().toString() == QStringLiteral("move_alias") &&
+               history->model()->index(1, 2).data().toString() == QStringLiteral("stage_rollback");
     }));
+    auto aliases = registry->aliases(model);
+    ASSERT_TRUE(aliases);
+    auto champion = std::find_if(aliases->begin(), aliases->end(),
+                                 [](const Alias &a) { return a.alias == QLatin1String("champion"); });
+    ASSERT_NE(champion, aliases->end());
+    EXPECT_TRUE(champion->followsProduction);
+    EXPECT_EQ(champion->version, suggested);
     // The audit log view filtered by model and action lists the rollback's two entries, by us.
     AuditPanel *auditPanel = ui->auditPanel();
     QTest::keyClicks(auditPanel->modelEdit(), model);
@@ -256,13 +270,62 @@ TEST_F(OpsEndToEnd, VersionActionsAreEnabledByStateAndSayWhyNot)
     ASSERT_TRUE(waitFor(
         [&]() { return ui->versionStateLoaded() && ui->requestAction()->toolTip().contains(QStringLiteral("#")); }));
     EXPECT_FALSE(ui->requestAction()->isEnabled());
-    EXPECT_TRUE(ui->requestAction()->toolTip().contains(QStringLiteral("pending request (#%1)").arg(q.id)))
+    EXPECT_TRUE(ui->requestAction()->toolTip().contains(QStringLiteral("open request (#%1)").arg(q.id)))
         << ui->requestAction()->toolTip().toStdString();
-    // On SQLite the OS user holds every (advisory) role: archiving a Staging version is allowed, and
-    // promoting it to Production is not (four eyes: no approved request yet).
+    // On SQLite the OS user holds every (advisory) role: archiving a Staging version is allowed, and so is
+    // reviewing the request (the OS user neither registered nor requested it). There is no separate
+    // "promote approved" step: the approval that completes the request promotes.
     EXPECT_TRUE(ui->archiveAction()->isEnabled());
-    EXPECT_FALSE(ui->promoteAction()->isEnabled());
-    EXPECT_TRUE(ui->promoteAction()->toolTip().contains(QStringLiteral("Four eyes")) ||
-                ui->promoteAction()->toolTip().contains(QStringLiteral("Failing gate")))
-        << ui->promoteAction()->toolTip().toStdString();
+    QAction *review = ui->actionFor(VersionAction::Approve);
+    ASSERT_NE(review, nullptr);
+    EXPECT_TRUE(review->isEnabled()) << review->toolTip().toStdString();
+    EXPECT_TRUE(review->toolTip().startsWith(QStringLiteral("Approve request #%1").arg(q.id)))
+        << review->toolTip().toStdString();
+    EXPECT_EQ(review->text(), QStringLiteral("Re&view Request #%1…").arg(q.id));
+    EXPECT_EQ(window->findChild<QAction *>(QStringLiteral("promoteAction")), nullptr);
+}
+
+// The GUI's actions are exactly what `modelctl actions` says, for every version of the demo registry:
+// same allowed state, same reason, for every action.
+TEST_F(OpsEndToEnd, GuiActionsAgreeWithModelctlActionsForEveryDemoVersion)
+{
+    LifecycleUi *ui = window->lifecycle();
+    auto models = registry->models();
+    ASSERT_TRUE(models);
+    int compared = 0;
+    for (const RegisteredModel &m : *models) {
+        for (int v = 1; v <= m.latestVersion; ++v) {
+            window->openVersion(m.name, v);
+            ASSERT_TRUE(waitFor([&]() {
+                return ui->versionStateLoaded() && ui->versionActions().model == m.name &&
+                       ui->versionActions().version == v;
+            })) << m.name.toStdString()
+                << " v" << v;
+            const QStringList args{QStringLiteral("--json"), QStringLiteral("actions"), m.name, QString::number(v)};
+            QProcess p;
+            p.start(QStringLiteral(MODELCTL_PATH), QStringList{QStringLiteral("--registry"), db->url()} + args);
+            ASSERT_TRUE(p.waitForFinished(30000));
+            ASSERT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
+            const QJsonArray cli =
+                QJsonDocument::fromJson(p.readAllStandardOutput()).object().value(QStringLiteral("actions")).toArray();
+            ASSERT_EQ(cli.size(), allVersionActions().size());
+            for (const QJsonValue &entry : cli) {
+                const QJsonObject o = entry.toObject();
+                const auto action = parseVersionAction(o.value(QStringLiteral("action")).toString());
+                ASSERT_TRUE(action.has_value());
+                QAction *gui = ui->actionFor(*action);
+                ASSERT_NE(gui, nullptr);
+                const std::string where = m.name.toStdString() + " v" + std::to_string(v) + " " +
+                                          o.value(QStringLiteral("action")).toString().toStdString();
+                EXPECT_EQ(gui->isEnabled(), o.value(QStringLiteral("allowed")).toBool()) << where;
+                if (*action != VersionAction::Reject) { // Review shows the approve verdict
+                    EXPECT_EQ(gui->toolTip(), o.value(QStringLiteral("reason")).toString()) << where;
+                }
+                ++compared;
+            }
+            if (v >= 6 && v < m.latestVersion - 6)
+                v = m.latestVersion - 6; // the oldest and newest versions of each model hold every stage
+        }
+    }
+    EXPECT_GT(compared, 12 * 9 * 10);
 }
