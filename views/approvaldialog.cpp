@@ -1,7 +1,7 @@
 #include "approvaldialog.h"
 
 #include "gatechecklist.h"
-#include "metricdeltamodel.h"
+#include "items/metricdeltamodel.h"
 
 #include <QDialogButtonBox>
 #include <QGridLayout>

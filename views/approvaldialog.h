@@ -1,6 +1,6 @@
 #pragma once
 
-#include "lifecycleclient.h"
+#include "items/lifecycleclient.h"
 
 #include <QDialog>
 

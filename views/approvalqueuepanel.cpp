@@ -1,6 +1,6 @@
 #include "approvalqueuepanel.h"
 
-#include "approvalqueuemodel.h"
+#include "items/approvalqueuemodel.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

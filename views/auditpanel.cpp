@@ -1,7 +1,7 @@
 #include "auditpanel.h"
 
-#include "auditlogmodel.h"
-#include "lifecycleclient.h"
+#include "items/auditlogmodel.h"
+#include "items/lifecycleclient.h"
 
 #include <QComboBox>
 #include <QDateTime>

@@ -1,12 +1,12 @@
 #include "compareview.h"
 
-#include "registryclient.h"
+#include "items/registryclient.h"
 
 #include "chartwidget.h"
-#include "comparisonmodel.h"
 #include "difftableview.h"
 #include "groupedbarchart.h"
-#include "metricdirection.h"
+#include "items/comparisonmodel.h"
+#include "items/metricdirection.h"
 #include "metrictrendchart.h"
 
 #include <QCheckBox>

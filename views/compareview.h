@@ -1,6 +1,6 @@
 #pragma once
 
-#include "comparisondata.h"
+#include "items/comparisondata.h"
 
 #include <QWidget>
 

@@ -1,9 +1,9 @@
 #include "detailspanel.h"
 
 #include "hintviews.h"
+#include "items/versiondetailsmodel.h"
 #include "stagedelegate.h"
 #include "stagestyle.h"
-#include "versiondetailsmodel.h"
 
 #include <QApplication>
 #include <QClipboard>

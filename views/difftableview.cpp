@@ -1,6 +1,6 @@
 #include "difftableview.h"
 
-#include "comparisonmodel.h"
+#include "items/comparisonmodel.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gates.h"
+#include "registry/gates.h"
 
 #include <QTreeWidget>
 

@@ -1,6 +1,6 @@
 #include "groupedbarchart.h"
 
-#include "comparisonmodel.h"
+#include "items/comparisonmodel.h"
 #include "stagestyle.h"
 
 #include <qcustomplot.h>

@@ -2,15 +2,15 @@
 
 #include "aliasdialog.h"
 #include "approvaldialog.h"
-#include "approvalqueuemodel.h"
 #include "approvalqueuepanel.h"
-#include "auditlogmodel.h"
 #include "auditpanel.h"
+#include "items/approvalqueuemodel.h"
+#include "items/auditlogmodel.h"
+#include "items/registryclient.h"
 #include "mainwindow.h"
 #include "modeltreepanel.h"
 #include "productionpanel.h"
 #include "promotiondialog.h"
-#include "registryclient.h"
 #include "rollbackdialog.h"
 #include "versiontableview.h"
 

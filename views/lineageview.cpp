@@ -1,8 +1,8 @@
 #include "lineageview.h"
 
-#include "lineageloader.h"
+#include "items/lineageloader.h"
 #include "lineagescene.h"
-#include "registry.h"
+#include "registry/registry.h"
 
 #include <QApplication>
 #include <QFileDialog>

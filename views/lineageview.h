@@ -1,7 +1,7 @@
 #pragma once
 
 #include "lineagelayout.h"
-#include "types.h"
+#include "registry/types.h"
 
 #include <QGraphicsView>
 #include <QWidget>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "registry.h"
-#include "rows.h"
+#include "items/rows.h"
+#include "registry/registry.h"
 
 #include <QMainWindow>
 

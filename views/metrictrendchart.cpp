@@ -1,6 +1,6 @@
 #include "metrictrendchart.h"
 
-#include "metricdirection.h"
+#include "items/metricdirection.h"
 #include "stagestyle.h"
 
 #include <qcustomplot.h>

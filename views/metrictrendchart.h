@@ -1,8 +1,8 @@
 #pragma once
 
 #include "chartwidget.h"
-#include "policy.h"
-#include "types.h"
+#include "registry/policy.h"
+#include "registry/types.h"
 
 #include <QSet>
 

@@ -1,7 +1,7 @@
 #include "modeltreepanel.h"
 
 #include "hintviews.h"
-#include "modeltreemodel.h"
+#include "items/modeltreemodel.h"
 
 #include <QHeaderView>
 #include <QLabel>

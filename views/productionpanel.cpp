@@ -1,6 +1,6 @@
 #include "productionpanel.h"
 
-#include "auditlogmodel.h"
+#include "items/auditlogmodel.h"
 #include "productiontimeline.h"
 
 #include <QHBoxLayout>

@@ -1,7 +1,7 @@
 #include "promotiondialog.h"
 
 #include "gatechecklist.h"
-#include "lifecycleclient.h"
+#include "items/lifecycleclient.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>

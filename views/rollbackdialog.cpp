@@ -1,7 +1,7 @@
 #include "rollbackdialog.h"
 
-#include "gates.h"
 #include "productiontimeline.h"
+#include "registry/gates.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -2,7 +2,7 @@
 
 #include "filterlineedit.h"
 #include "hintviews.h"
-#include "searchresultsmodel.h"
+#include "items/searchresultsmodel.h"
 #include "stagedelegate.h"
 
 #include <QAction>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "search.h"
+#include "registry/search.h"
 
 #include <QWidget>
 

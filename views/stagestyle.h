@@ -1,6 +1,6 @@
 #pragma once
 
-#include "types.h"
+#include "registry/types.h"
 
 #include <QColor>
 

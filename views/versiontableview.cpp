@@ -1,7 +1,7 @@
 #include "versiontableview.h"
 
+#include "items/versiontablemodel.h"
 #include "stagedelegate.h"
-#include "versiontablemodel.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,11 +1,11 @@
 #include "cli.h"
 
-#include "bulkgen.h"
-#include "demo.h"
-#include "manifest.h"
-#include "search.h"
-#include "serialize.h"
-#include "validation.h"
+#include "registry/bulkgen.h"
+#include "registry/demo.h"
+#include "registry/manifest.h"
+#include "registry/search.h"
+#include "registry/serialize.h"
+#include "registry/validation.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -532,7 +532,7 @@ int runSearch(Context &ctx)
     auto r = ctx.registry();
     if (!r)
         return ctx.fail(r.error());
-    auto outcome = searchVersions((*r)->database(), pos.first(), limit);
+    auto outcome = (*r)->search(pos.first(), limit);
     if (!outcome)
         return ctx.fail(outcome.error());
     if (ctx.json) {

@@ -2,7 +2,7 @@
 
 #include "cli.h"
 
-#include "compare.h"
+#include "registry/compare.h"
 
 #include <QJsonArray>
 

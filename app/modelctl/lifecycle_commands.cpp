@@ -2,7 +2,7 @@
 
 #include "cli.h"
 
-#include "serialize.h"
+#include "registry/serialize.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,16 +1,16 @@
 // modeldesk: the desktop application. Only the entry point lives here; the window is in views/.
 
-#include "compareview.h"
-#include "database.h"
-#include "difftableview.h"
-#include "filterlineedit.h"
-#include "hintviews.h"
-#include "lifecycleui.h"
-#include "mainwindow.h"
-#include "modeltreepanel.h"
-#include "searchpanel.h"
-#include "searchresultsmodel.h"
-#include "versiontablemodel.h"
+#include "items/searchresultsmodel.h"
+#include "items/versiontablemodel.h"
+#include "registry/location.h"
+#include "views/compareview.h"
+#include "views/difftableview.h"
+#include "views/filterlineedit.h"
+#include "views/hintviews.h"
+#include "views/lifecycleui.h"
+#include "views/mainwindow.h"
+#include "views/modeltreepanel.h"
+#include "views/searchpanel.h"
 
 #include <QApplication>
 #include <QCheckBox>

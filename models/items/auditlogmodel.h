@@ -1,6 +1,6 @@
 #pragma once
 
-#include "audit.h"
+#include "registry/audit.h"
 
 #include <QAbstractTableModel>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "compare.h"
+#include "registry/compare.h"
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>

@@ -3,7 +3,7 @@
 // Lifecycle actions for the GUI: everything the promotion, approval, rollback and audit screens read
 // and change, run on the RegistryClient's worker thread. Results come back as plain values.
 
-#include "registry.h"
+#include "registry/registry.h"
 
 #include <QDateTime>
 #include <QObject>

@@ -1,6 +1,6 @@
 #include "metricdeltamodel.h"
 
-#include "gates.h"
+#include "registry/gates.h"
 
 #include <QBrush>
 #include <QColor>

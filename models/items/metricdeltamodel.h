@@ -1,7 +1,7 @@
 #pragma once
 
-#include "policy.h"
-#include "types.h"
+#include "registry/policy.h"
+#include "registry/types.h"
 
 #include <QAbstractTableModel>
 

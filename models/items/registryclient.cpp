@@ -2,8 +2,7 @@
 
 #include "registryworker.h"
 
-#include <QSqlDriver>
-#include <QSqlQuery>
+#include "registry/changelistener.h"
 
 namespace md {
 
@@ -20,16 +19,10 @@ SessionInfo describeSession(Registry &registry, const QString &url)
     info.readOnlyReason = registry.readOnlyReason();
     info.schemaVersion = registry.schemaVersion();
     if (registry.dialect() == Dialect::Postgres) {
-        auto roles =
-            registry.database().exec(QStringLiteral("SELECT rolname FROM pg_roles WHERE rolname LIKE 'modeldesk\\_%' "
-                                                    "AND pg_has_role(session_user, oid, 'MEMBER') ORDER BY rolname"));
-        QStringList names;
-        if (roles)
-            while (roles->next())
-                names << roles->value(0).toString().mid(10);
-        auto super =
-            registry.database().scalar(QStringLiteral("SELECT rolsuper FROM pg_roles WHERE rolname = session_user"));
-        if (super && super->toBool())
+        auto roles = registry.roles();
+        QStringList names = roles ? *roles : QStringList();
+        auto super = registry.isSuperuser();
+        if (super && *super)
             names.prepend(QStringLiteral("superuser"));
         info.role = names.isEmpty() ? QStringLiteral("no ModelDesk role") : names.join(QStringLiteral(", "));
     } else {
@@ -63,22 +56,16 @@ void RegistryWorker::setRegistry(std::unique_ptr<Registry> registry, const QStri
 void RegistryWorker::startListening()
 {
     m_listener.reset();
-    if (!m_registry || m_registry->dialect() != Dialect::Postgres)
+    if (!m_registry)
         return;
-    auto listener = Database::open(m_registry->database().location(), Database::Create::No);
-    if (!listener)
-        return; // polling still notices changes
-    QSqlDriver *driver = (*listener)->database().driver();
-    if (!driver->subscribeToNotification(QStringLiteral("modeldesk_changes")))
-        return;
-    connect(driver, &QSqlDriver::notification, this,
-            [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &) { onNotification(name); });
-    m_listener = std::move(*listener);
+    m_listener = ChangeListener::start(*m_registry); // nullptr on SQLite or failure: polling still notices
+    if (m_listener)
+        connect(m_listener.get(), &ChangeListener::changed, this, &RegistryWorker::onNotification);
 }
 
-void RegistryWorker::onNotification(const QString &channel)
+void RegistryWorker::onNotification()
 {
-    if (channel != QLatin1String("modeldesk_changes") || !m_registry || m_lost)
+    if (!m_registry || m_lost)
         return;
     m_lastToken = changeToken();
     QMetaObject::invokeMethod(
@@ -99,15 +86,7 @@ void RegistryWorker::setWatchInterval(int milliseconds)
 
 QVariant RegistryWorker::changeToken()
 {
-    // SQLite: data_version changes when another connection commits. PostgreSQL: every write appends an
-    // audit entry, and max(id) is one index probe.
-    const QString sql = m_registry->dialect() == Dialect::Sqlite ? QStringLiteral("PRAGMA data_version")
-                                                                 : QStringLiteral("SELECT max(id) FROM audit_log");
-    auto q = m_registry->database().exec(sql);
-    if (!q || !q->next())
-        return {};
-    const QVariant v = q->value(0);
-    return v.isNull() ? QVariant(0) : v;
+    return m_registry->changeToken();
 }
 
 void RegistryWorker::poll()
@@ -222,12 +201,12 @@ void RegistryClient::test(const QString &url, QObject *receiver, std::function<v
             } else {
                 ok = true;
                 const SessionInfo info = describeSession(**r, url);
-                auto models = (*r)->database().scalar(QStringLiteral("SELECT count(*) FROM registered_models"));
+                auto models = (*r)->modelCount();
                 message = QStringLiteral("Connected to %1 as %2 (%3): a ModelDesk registry, schema version %4, %5 "
                                          "models.")
                               .arg(info.display, info.user, info.role)
                               .arg(info.schemaVersion)
-                              .arg(models ? models->toLongLong() : 0);
+                              .arg(models ? *models : 0);
                 if (info.readOnly)
                     message += QLatin1Char(' ') + info.readOnlyReason;
             }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "registry.h"
+#include "registry/registry.h"
 
 #include <QObject>
 #include <QTimer>
@@ -10,6 +10,7 @@
 
 namespace md {
 
+class ChangeListener;
 class RegistryClient;
 
 // Lives on the RegistryClient's worker thread and owns that thread's registry connection.
@@ -30,13 +31,13 @@ private:
     // PostgreSQL: LISTEN on a dedicated connection of this thread, so other clients' commits arrive at
     // once; polling stays for SQLite and to notice a lost connection.
     void startListening();
-    void onNotification(const QString &channel);
+    void onNotification();
 
     RegistryClient *m_client; // only for queued calls back to the GUI thread
     std::unique_ptr<Registry> m_registry;
     QString m_url;
     QTimer *m_timer = nullptr;
-    std::unique_ptr<Database> m_listener;
+    std::unique_ptr<ChangeListener> m_listener;
     QVariant m_lastToken;
     bool m_lost = false;
 };

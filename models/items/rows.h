@@ -2,10 +2,10 @@
 
 // Plain values that travel from the registry worker thread to the item models by queued signals.
 
-#include "browse.h"
-#include "result.h"
-#include "search.h"
-#include "types.h"
+#include "registry/browse.h"
+#include "registry/result.h"
+#include "registry/search.h"
+#include "registry/types.h"
 
 #include <QList>
 #include <QMap>

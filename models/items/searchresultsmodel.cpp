@@ -63,15 +63,15 @@ void SearchResultsModel::loadPage(bool first)
             timer.start();
             out.where.length = 0;
             if (first) {
-                out.ids = searchVersionIds(registry->database(), filter, maxRows, &out.where);
+                out.ids = registry->searchIds(filter, maxRows, &out.where);
                 if (!out.ids) {
                     out.hits = out.ids.error();
                     return out;
                 }
-                out.hits = loadSearchHits(registry->database(), out.ids->ids.mid(0, kPageSize));
+                out.hits = registry->searchHits(out.ids->ids.mid(0, kPageSize));
             } else {
                 out.ids = SearchIds{};
-                out.hits = loadSearchHits(registry->database(), pageIds);
+                out.hits = registry->searchHits(pageIds);
             }
             out.ms = timer.elapsed();
             return out;

@@ -89,9 +89,9 @@ void VersionTableModel::loadKeys(bool keepRows)
                 out.keys = Error{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
                 return out;
             }
-            out.keys = loadVersionKeys(registry->database(), name, sort);
+            out.keys = registry->versionKeys(name, sort);
             if (out.keys)
-                out.page = loadVersionPage(registry->database(), out.keys->modelId, sort, {}, 0, kPageSize, columns);
+                out.page = registry->versionPage(out.keys->modelId, sort, {}, 0, kPageSize, columns);
             return out;
         },
         [this, generation, keepRows](KeysAndPage result) {
@@ -215,7 +215,7 @@ void VersionTableModel::issueRequests()
             [modelId, sort, columns, afterVersion, afterValue, count](Registry *registry) -> R {
                 if (!registry)
                     return Error{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
-                return loadVersionPage(registry->database(), modelId, sort, afterValue, afterVersion, count, columns);
+                return registry->versionPage(modelId, sort, afterValue, afterVersion, count, columns);
             },
             [this, generation, page](R result) {
                 if (generation != m_generation)
@@ -523,7 +523,7 @@ void VersionTableModel::collectAllRows(QObject *receiver,
         [modelId, sort, columns, total](Registry *registry) -> R {
             if (!registry)
                 return Error{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
-            return loadVersionPage(registry->database(), modelId, sort, {}, 0, total + 1000, columns);
+            return registry->versionPage(modelId, sort, {}, 0, total + 1000, columns);
         },
         [self, done](R result) {
             if (!self || !result) {

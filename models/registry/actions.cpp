@@ -2,6 +2,8 @@
 // read, then policy::versionActions), the user's roles, and the metric directions of a model.
 
 #include "registry.h"
+
+#include "database.h"
 #include "validation.h"
 
 #include <QJsonObject>

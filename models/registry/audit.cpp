@@ -1,5 +1,7 @@
 #include "audit.h"
 
+#include "database.h"
+
 #include <QCryptographicHash>
 #include <QJsonDocument>
 

@@ -1,11 +1,13 @@
 #pragma once
 
-#include "database.h"
+#include "location.h"
 #include "types.h"
 
 #include <QJsonObject>
 
 namespace md {
+
+class Database; // database.h: the registry core's own
 
 // The hash that links an audit entry to its predecessor:
 // sha256(prev_hash, at, actor, action, object_type, object_key, details), hex.

@@ -1,5 +1,7 @@
 #include "browse.h"
 
+#include "database.h"
+
 #include <QSqlQuery>
 
 namespace md {

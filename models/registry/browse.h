@@ -4,7 +4,7 @@
 // The order of all versions is read first as a cheap key list; pages are then read with keyset
 // pagination: "the rows after (sort value, version) in this order", never OFFSET.
 
-#include "database.h"
+#include "location.h"
 #include "types.h"
 
 #include <QList>
@@ -14,6 +14,8 @@
 #include <QVariant>
 
 namespace md {
+
+class Database; // database.h: the registry core's own
 
 // A metric column of the version table: the overall value (empty slice) of a metric on a dataset.
 struct MetricColumn

@@ -2,6 +2,7 @@
 
 #include "audit.h"
 #include "gates.h"
+#include "internals.h"
 #include "policy.h"
 
 #include <QDateTime>
@@ -365,7 +366,7 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
                                   .arg(spec.versionsPerModel));
     if (registry.isReadOnly())
         return Error{Error::Kind::NewerSchema, registry.readOnlyReason(), {}};
-    Database &db = registry.database();
+    Database &db = RegistryInternals::database(registry);
     auto existing = db.scalar(QStringLiteral("SELECT count(*) FROM registered_models"));
     if (!existing)
         return existing.error();

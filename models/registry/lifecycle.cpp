@@ -5,6 +5,8 @@
 // transaction (schema v4); the moves are read back here for the audit log and the outcome.
 
 #include "registry.h"
+
+#include "database.h"
 #include "validation.h"
 
 #include <QJsonArray>

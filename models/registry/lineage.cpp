@@ -3,6 +3,8 @@
 // by path; paths for proofs are rebuilt in memory from the edges among the reached nodes.
 
 #include "registry.h"
+
+#include "database.h"
 #include "validation.h"
 
 #include <QHash>

@@ -1,5 +1,7 @@
 #include "registry.h"
 
+#include "database.h"
+
 #include "schema.h"
 #include "validation.h"
 
@@ -23,6 +25,89 @@ QString osUserName()
 }
 
 Registry::Registry(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
+
+Registry::~Registry() = default;
+
+Dialect Registry::dialect() const
+{
+    return m_db->dialect();
+}
+
+const RegistryLocation &Registry::location() const
+{
+    return m_db->location();
+}
+
+quint64 Registry::statementCount() const
+{
+    return m_db->statementCount();
+}
+
+Result<AuditVerification> Registry::verifyAudit()
+{
+    return verifyAuditChain(*m_db);
+}
+
+Result<QList<AuditEntry>> Registry::audit(const AuditFilter &filter)
+{
+    return readAudit(*m_db, filter);
+}
+
+Result<VersionKeys> Registry::versionKeys(const QString &modelName, const VersionSort &sort)
+{
+    return loadVersionKeys(*m_db, modelName, sort);
+}
+
+Result<QList<VersionRow>> Registry::versionPage(qint64 modelId, const VersionSort &sort, const QVariant &afterSortValue,
+                                                int afterVersion, int count, const QList<MetricColumn> &columns)
+{
+    return loadVersionPage(*m_db, modelId, sort, afterSortValue, afterVersion, count, columns);
+}
+
+Result<SearchOutcome> Registry::search(const QString &filter, int limit, FilterError *filterError)
+{
+    return searchVersions(*m_db, filter, limit, filterError);
+}
+
+Result<SearchIds> Registry::searchIds(const QString &filter, int limit, FilterError *filterError)
+{
+    return searchVersionIds(*m_db, filter, limit, filterError);
+}
+
+Result<QList<SearchHit>> Registry::searchHits(const QList<qint64> &ids)
+{
+    return loadSearchHits(*m_db, ids);
+}
+
+QVariant Registry::changeToken()
+{
+    // SQLite: data_version changes when another connection commits. PostgreSQL: every write appends an
+    // audit entry, and max(id) is one index probe.
+    auto q = m_db->exec(dialect() == Dialect::Sqlite ? QStringLiteral("PRAGMA data_version")
+                                                     : QStringLiteral("SELECT max(id) FROM audit_log"));
+    if (!q || !q->next())
+        return {};
+    const QVariant v = q->value(0);
+    return v.isNull() ? QVariant(0) : v;
+}
+
+Result<qint64> Registry::modelCount()
+{
+    auto n = m_db->scalar(QStringLiteral("SELECT count(*) FROM registered_models"));
+    if (!n)
+        return n.error();
+    return n->toLongLong();
+}
+
+Result<bool> Registry::isSuperuser()
+{
+    if (dialect() == Dialect::Sqlite)
+        return false;
+    auto s = m_db->scalar(QStringLiteral("SELECT rolsuper FROM pg_roles WHERE rolname = session_user"));
+    if (!s)
+        return s.error();
+    return s->toBool();
+}
 
 Result<std::unique_ptr<Registry>> Registry::open(const QString &url, Open mode)
 {

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "audit.h"
-#include "database.h"
+#include "browse.h"
 #include "gates.h"
+#include "location.h"
 #include "policy.h"
 #include "screens.h"
+#include "search.h"
 #include "types.h"
 
 #include <memory>
@@ -12,7 +14,12 @@
 
 namespace md {
 
-struct EditTarget; // registry.cpp
+class Database;           // database.h: QtSql, the registry core's own
+struct EditTarget;        // registry.cpp
+struct RegistryInternals; // internals.h: raw access for tests and benchmarks
+
+// The registry core is the only place with SQL: items, views and the programs read and write through
+// Registry (QtSql is a private dependency of modeldesk_registry, so they cannot include it).
 
 struct RegisterResult
 {
@@ -37,13 +44,32 @@ public:
     static Result<std::unique_ptr<Registry>> open(const QString &url, Open mode);
     static Result<std::unique_ptr<Registry>> open(const RegistryLocation &location, Open mode);
 
-    Database &database() { return *m_db; }
-    Dialect dialect() const { return m_db->dialect(); }
-    QString locationDisplay() const { return m_db->location().display(); }
+    ~Registry();
+    Registry(const Registry &) = delete;
+    Registry &operator=(const Registry &) = delete;
+
+    Dialect dialect() const;
+    const RegistryLocation &location() const;
+    QString locationDisplay() const { return location().display(); }
     int schemaVersion() const { return m_schemaVersion; }
     bool isReadOnly() const { return !m_readOnlyReason.isEmpty(); }
     // Statements run on this registry's connection so far (see Database::statementCount).
-    quint64 statementCount() const { return m_db->statementCount(); }
+    quint64 statementCount() const;
+
+    // ---- reads for browsing and searching (browse.h, search.h run them on this connection) ----
+    Result<VersionKeys> versionKeys(const QString &modelName, const VersionSort &sort);
+    Result<QList<VersionRow>> versionPage(qint64 modelId, const VersionSort &sort, const QVariant &afterSortValue,
+                                          int afterVersion, int count, const QList<MetricColumn> &columns);
+    Result<SearchOutcome> search(const QString &filter, int limit = kDefaultSearchLimit,
+                                 FilterError *filterError = nullptr);
+    Result<SearchIds> searchIds(const QString &filter, int limit, FilterError *filterError = nullptr);
+    Result<QList<SearchHit>> searchHits(const QList<qint64> &ids);
+    // What changes when anyone commits (SQLite: PRAGMA data_version; PostgreSQL: the newest audit entry),
+    // for live updates; an invalid QVariant when the registry cannot be read any more.
+    QVariant changeToken();
+    Result<qint64> modelCount();
+    // PostgreSQL: whether the session user is a superuser (false on SQLite).
+    Result<bool> isSuperuser();
     QString readOnlyReason() const { return m_readOnlyReason; }
 
     // Who is acting. On PostgreSQL the session user (cannot be changed); on SQLite the OS user,
@@ -154,10 +180,13 @@ public:
     Result<ImpactReport> impact(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
     Result<UsageReport> erasureCheck(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
 
-    Result<AuditVerification> verifyAudit() { return verifyAuditChain(*m_db); }
-    Result<QList<AuditEntry>> audit(const AuditFilter &filter) { return readAudit(*m_db, filter); }
+    Result<AuditVerification> verifyAudit();
+    Result<QList<AuditEntry>> audit(const AuditFilter &filter);
 
 private:
+    friend struct RegistryInternals;
+    Database &database() { return *m_db; }
+
     // Tag and description edits of a model (no version) or of one version.
     Result<EditTarget> editTarget(const QString &modelName, std::optional<int> version);
     Status editTags(const QString &modelName, std::optional<int> version, const QMap<QString, QString> &set,

@@ -3,6 +3,8 @@
 
 #include "registry.h"
 
+#include "database.h"
+
 #include <QJsonDocument>
 #include <QSet>
 

@@ -1,5 +1,7 @@
 #include "search.h"
 
+#include "database.h"
+
 #include "validation.h"
 
 #include <QRegularExpression>

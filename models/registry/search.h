@@ -9,7 +9,7 @@
 // Text is lexed, parsed into a syntax tree (FilterNode), then translated into a SQL condition whose
 // values are all bound parameters: nothing the user types ever becomes SQL text.
 
-#include "database.h"
+#include "location.h"
 #include "types.h"
 
 #include <QList>
@@ -20,6 +20,8 @@
 #include <optional>
 
 namespace md {
+
+class Database; // database.h: the registry core's own
 
 // Where a filter is wrong: a 0-based character offset and length into the filter text, and a message
 // for people that names the column (1-based) and what was expected there.

@@ -3,9 +3,9 @@
 // ("<row>_sql/<dialect>"), the floor the product is measured against.
 
 #include "benchutil.h"
-#include "browse.h"
-#include "modeltreemodel.h"
-#include "search.h"
+#include "items/modeltreemodel.h"
+#include "registry/browse.h"
+#include "registry/search.h"
 
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -93,12 +93,12 @@ void version_table(benchmark::State &state, Dialect dialect)
     int model = 0;
     qsizetype rows = 0;
     bench::timeEach(state, [&] {
-        auto keys = loadVersionKeys(r->database(), modelName(model++), VersionSort{});
+        auto keys = r->versionKeys(modelName(model++), VersionSort{});
         if (!keys) {
             bench::skip(state, keys.error().message);
             return false;
         }
-        auto page = loadVersionPage(r->database(), keys->modelId, VersionSort{}, {}, 0, 100, metricColumns());
+        auto page = r->versionPage(keys->modelId, VersionSort{}, {}, 0, 100, metricColumns());
         if (!page) {
             bench::skip(state, page.error().message);
             return false;
@@ -154,7 +154,7 @@ void version_table_sql(benchmark::State &state, Dialect dialect)
     bench::timeEach(state, [&] {
         const QString literal =
             QLatin1Char('\'') + modelName(model++).replace(QLatin1Char('\''), QStringLiteral("''")) + QLatin1Char('\'');
-        return bench::readAll(state, r->database(),
+        return bench::readAll(state, RegistryInternals::database(*r),
                               QString(sql).replace(QStringLiteral("m.name = ?"), QStringLiteral("m.name = ") + literal),
                               {}, &rows);
     });
@@ -168,7 +168,7 @@ void search(benchmark::State &state, Dialect dialect)
         return;
     qsizetype hits = 0;
     bench::timeEach(state, [&] {
-        auto found = searchVersions(r->database(), kFilter, 100000);
+        auto found = r->search(kFilter, 100000);
         if (!found) {
             bench::skip(state, found.error().message);
             return false;
@@ -199,7 +199,7 @@ void search_sql(benchmark::State &state, Dialect dialect)
                                        "AND x.value > 0.85) ORDER BY ") +
                         order + QStringLiteral(", v.version DESC");
     qsizetype hits = 0;
-    bench::timeEach(state, [&] { return bench::readAll(state, r->database(), sql, {}, &hits); });
+    bench::timeEach(state, [&] { return bench::readAll(state, RegistryInternals::database(*r), sql, {}, &hits); });
     state.counters["hits"] = double(hits);
 }
 
@@ -207,7 +207,7 @@ void search_sql(benchmark::State &state, Dialect dialect)
 // current Production versions were trained on (what an incident about a feature bug would start from).
 qint64 pipelineNode(benchmark::State &state, Registry &r)
 {
-    auto node = r.database().scalar(QStringLiteral(
+    auto node = RegistryInternals::database(r).scalar(QStringLiteral(
         "SELECT e.src_id FROM lineage_edges e JOIN lineage_nodes s ON s.id = e.src_id JOIN lineage_nodes n ON n.id = "
         "e.dst_id JOIN model_versions v ON v.id = n.model_version_id WHERE s.kind = 'feature_pipeline_version' AND "
         "s.name = 'payments-features' AND v.stage = 'Production' GROUP BY e.src_id ORDER BY count(*) DESC, e.src_id "
@@ -267,7 +267,7 @@ void impact_sql(benchmark::State &state, Dialect dialect)
                               "JOIN lineage_nodes n ON n.id = r.id LEFT JOIN model_versions v ON v.id = "
                               "n.model_version_id LEFT JOIN deployments d ON d.version_id = v.id");
     qsizetype rows = 0;
-    bench::timeEach(state, [&] { return bench::readAll(state, r->database(), sql, {node}, &rows); });
+    bench::timeEach(state, [&] { return bench::readAll(state, RegistryInternals::database(*r), sql, {node}, &rows); });
     state.counters["rows"] = double(rows);
 }
 

@@ -6,9 +6,9 @@
 // five hand-written queries. chart_only_synthetic times the model and the chart alone on in-memory versions.
 
 #include "benchutil.h"
-#include "comparisondata.h"
-#include "comparisonmodel.h"
-#include "groupedbarchart.h"
+#include "items/comparisondata.h"
+#include "items/comparisonmodel.h"
+#include "views/groupedbarchart.h"
 
 #include <qcustomplot.h>
 
@@ -36,7 +36,7 @@ struct ModelRange
 QList<ModelRange> comparableModels(benchmark::State &state, Registry &r)
 {
     QList<ModelRange> out;
-    auto q = r.database().exec(
+    auto q = RegistryInternals::database(r).exec(
         QStringLiteral("SELECT name, last_version FROM registered_models WHERE last_version >= ? ORDER BY id"),
         {kVersions});
     if (!q) {
@@ -153,7 +153,8 @@ void compare_chart_sql(benchmark::State &state, Dialect dialect)
         for (qsizetype i = 0; i < sqls.size(); ++i) {
             // The first query reads every version (the trend); the others the 20 compared.
             qsizetype rows = 0;
-            if (!bench::readAll(state, r->database(), sqls[i], {m.name, i == 0 ? 0 : m.lastVersion - kVersions}, &rows))
+            if (!bench::readAll(state, RegistryInternals::database(*r), sqls[i],
+                                {m.name, i == 0 ? 0 : m.lastVersion - kVersions}, &rows))
                 return false;
             values += rows;
         }

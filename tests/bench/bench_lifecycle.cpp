@@ -3,8 +3,8 @@
 // request's status, the transition rows and stage updates, the chained audit entries, in one transaction, with the
 // database's own rules (triggers) in force.
 
-#include "audit.h"
 #include "benchutil.h"
+#include "registry/audit.h"
 
 #include <QJsonDocument>
 #include <QSqlQuery>
@@ -17,7 +17,8 @@ namespace {
 QList<qint64> pendingRequests(Registry &r)
 {
     QList<qint64> ids;
-    auto q = r.database().exec(QStringLiteral("SELECT id FROM approval_requests WHERE status = 'pending' ORDER BY id"));
+    auto q = RegistryInternals::database(r).exec(
+        QStringLiteral("SELECT id FROM approval_requests WHERE status = 'pending' ORDER BY id"));
     while (q && q->next())
         ids << q->value(0).toLongLong();
     return ids;
@@ -107,7 +108,7 @@ void promote_sql(benchmark::State &state, Dialect dialect)
     auto r = reviewer(state, dialect);
     if (!r)
         return;
-    Database &db = r->database();
+    Database &db = RegistryInternals::database(*r);
     const QList<qint64> requests = pendingRequests(*r);
     qsizetype next = requests.size() / 2; // the other half
     const QString actor = r->actor();
@@ -158,7 +159,7 @@ void promote_sql(benchmark::State &state, Dialect dialect)
 QList<std::pair<QString, int>> rollbackCandidates(benchmark::State &state, Registry &r, int wanted)
 {
     QList<std::pair<QString, int>> list;
-    auto q = r.database().exec(QStringLiteral("SELECT name FROM registered_models ORDER BY id"));
+    auto q = RegistryInternals::database(r).exec(QStringLiteral("SELECT name FROM registered_models ORDER BY id"));
     QStringList names;
     while (q && q->next())
         names << q->value(0).toString();
@@ -207,7 +208,7 @@ void rollback_sql(benchmark::State &state, Dialect dialect)
     const auto candidates = rollbackCandidates(state, *r, 160);
     if (candidates.size() < 160)
         return;
-    Database &db = r->database();
+    Database &db = RegistryInternals::database(*r);
     const QString actor = r->actor();
     qsizetype next = 80; // the other half
     bench::timeEach(state, [&] {

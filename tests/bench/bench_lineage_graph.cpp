@@ -11,9 +11,9 @@
 // others).
 
 #include "benchutil.h"
-#include "lineagelayout.h"
-#include "lineagescene.h"
-#include "lineageview.h"
+#include "views/lineagelayout.h"
+#include "views/lineagescene.h"
+#include "views/lineageview.h"
 
 #include <QApplication>
 #include <QImage>
@@ -126,7 +126,7 @@ double msSince(std::chrono::steady_clock::time_point start)
 // on them and their deployments, so the view's 300-node bound applies, as when a user opens a busy dataset.
 qint64 busyDataset(benchmark::State &state, Registry &r)
 {
-    auto node = r.database().scalar(
+    auto node = RegistryInternals::database(r).scalar(
         QStringLiteral("SELECT id FROM lineage_nodes WHERE kind = 'dataset' AND name = 'payments-labels'"));
     if (!node || node->isNull()) {
         bench::skip(state, QStringLiteral("the reference registry has no payments-labels dataset"));
@@ -214,8 +214,8 @@ void lineage_300_sql(benchmark::State &state, Dialect dialect)
     qsizetype nodeRows = 0;
     qsizetype edgeRows = 0;
     bench::timeEach(state, [&] {
-        return bench::readAll(state, r->database(), nodes, binds, &nodeRows) &&
-               bench::readAll(state, r->database(), edges, edgeBinds, &edgeRows);
+        return bench::readAll(state, RegistryInternals::database(*r), nodes, binds, &nodeRows) &&
+               bench::readAll(state, RegistryInternals::database(*r), edges, edgeBinds, &edgeRows);
     });
     state.counters["loaded_nodes"] = double(nodeRows);
     state.counters["loaded_edges"] = double(edgeRows);

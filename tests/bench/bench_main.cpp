@@ -9,7 +9,7 @@
 // spec), MODELDESK_BENCH_MODELS (fewer models, for a quick look; the table is then not the reference).
 
 #include "benchutil.h"
-#include "bulkgen.h"
+#include "registry/bulkgen.h"
 
 #include <QApplication>
 #include <QDir>
@@ -149,8 +149,8 @@ double prepareReference(const QString &url, const BulkSpec &spec)
 {
     if (qEnvironmentVariable("MODELDESK_BENCH_REUSE") == QLatin1String("1")) {
         if (auto r = Registry::open(url, Registry::Open::ExistingOnly)) {
-            auto generated =
-                (*r)->database().scalar(QStringLiteral("SELECT value FROM registry_info WHERE key = 'generated'"));
+            auto generated = RegistryInternals::database(**r).scalar(
+                QStringLiteral("SELECT value FROM registry_info WHERE key = 'generated'"));
             if (generated && generated->toString() == describeBulkSpec(spec)) {
                 std::fprintf(stderr, "reusing the reference registry %s\n", qPrintable((*r)->locationDisplay()));
                 return 0;

@@ -22,7 +22,8 @@ void memory(benchmark::State &state, Dialect dialect)
     auto r = bench::openReference(state, dialect);
     if (!r)
         return;
-    auto model = r->database().scalar(QStringLiteral("SELECT name FROM registered_models ORDER BY id LIMIT 1"));
+    auto model = RegistryInternals::database(*r).scalar(
+        QStringLiteral("SELECT name FROM registered_models ORDER BY id LIMIT 1"));
     if (!model || model->isNull()) {
         bench::skip(state, QStringLiteral("the reference registry has no model"));
         return;

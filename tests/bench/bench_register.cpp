@@ -2,8 +2,8 @@
 // transaction, as `modelctl register` does (validation, the next number, the rows, sealing, the audit
 // entry). The floor writes the same rows by hand in one transaction.
 
-#include "audit.h"
 #include "benchutil.h"
+#include "registry/audit.h"
 
 #include <QSqlQuery>
 
@@ -48,7 +48,7 @@ void register_version_sql(benchmark::State &state, Dialect dialect)
     auto r = bench::openReference(state, dialect);
     if (!r)
         return;
-    Database &db = r->database();
+    Database &db = RegistryInternals::database(*r);
     if (!r->registerVersion(benchSpec(QStringLiteral("bench/register-sql"), 0))) { // creates the model
         bench::skip(state, QStringLiteral("cannot create the model"));
         return;

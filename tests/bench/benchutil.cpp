@@ -104,7 +104,7 @@ std::unique_ptr<Registry> openAsReviewer(benchmark::State &state, const QString 
         state.SkipWithError(owner.error().message.toStdString().c_str());
         return nullptr;
     }
-    Database &db = (*owner)->database();
+    Database &db = RegistryInternals::database(**owner);
     (void)db.exec(QStringLiteral("DO $$ BEGIN CREATE ROLE bench_reviewer LOGIN; EXCEPTION WHEN duplicate_object THEN "
                                  "NULL; END $$"));
     (void)db.exec(QStringLiteral("GRANT modeldesk_reviewer TO bench_reviewer"));

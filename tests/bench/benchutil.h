@@ -7,7 +7,8 @@
 // Each reports the median of its iterations in the counter "median_ms"; bench_main.cpp prints the table (operation,
 // target, SQLite, PostgreSQL, floors, ratios) at the end.
 
-#include "registry.h"
+#include "registry/internals.h"
+#include "registry/registry.h"
 
 #include <QTemporaryDir>
 #include <QUrl>

@@ -1,6 +1,6 @@
 #include "testdb.h"
 
-#include "bulkgen.h"
+#include "registry/bulkgen.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "registry.h"
+#include "registry/internals.h"
+#include "registry/registry.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>

@@ -2,9 +2,9 @@
 // identical values, baseline changes and per-metric direction settings. QAbstractItemModelTester is
 // attached to both.
 
-#include "comparisondata.h"
-#include "comparisonmodel.h"
-#include "metricdirection.h"
+#include "items/comparisondata.h"
+#include "items/comparisonmodel.h"
+#include "items/metricdirection.h"
 #include "modeltester.h"
 #include "testdb.h"
 

@@ -1,14 +1,14 @@
 // Item models over a real registry (both dialects), each checked by QAbstractItemModelTester.
 
-#include "bulkgen.h"
-#include "demo.h"
+#include "items/modeltreemodel.h"
+#include "items/registryclient.h"
+#include "items/searchresultsmodel.h"
+#include "items/versiondetailsmodel.h"
+#include "items/versiontablemodel.h"
 #include "modeltester.h"
-#include "modeltreemodel.h"
-#include "registryclient.h"
-#include "searchresultsmodel.h"
+#include "registry/bulkgen.h"
+#include "registry/demo.h"
 #include "testdb.h"
-#include "versiondetailsmodel.h"
-#include "versiontablemodel.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -155,7 +155,7 @@ TEST_P(VersionTable, LoadsLazilyInPagesWithPlaceholders)
     ASSERT_TRUE(waitFor([&]() { return far.data(VersionTableModel::LoadedRole).toBool(); }));
     // The generated history decided v70's stage; the table shows what the database holds.
     EXPECT_EQ(far.data().toString(),
-              registry->database()
+              RegistryInternals::database(*registry)
                   .scalar(QStringLiteral("SELECT v.stage FROM model_versions v JOIN registered_models m ON m.id = "
                                          "v.model_id WHERE m.name = 'payments/model-0000' AND v.version = 70"))
                   ->toString());

@@ -1,9 +1,9 @@
 // Lifecycle item models and the rules that enable actions, each model checked by QAbstractItemModelTester.
 
-#include "approvalqueuemodel.h"
-#include "auditlogmodel.h"
-#include "lifecycleclient.h"
-#include "metricdeltamodel.h"
+#include "items/approvalqueuemodel.h"
+#include "items/auditlogmodel.h"
+#include "items/lifecycleclient.h"
+#include "items/metricdeltamodel.h"
 #include "modeltester.h"
 
 #include <QBrush>

@@ -1,10 +1,10 @@
 // The generated reference registry (modelctl demo --scale): content, consistency of the replayed
 // history, determinism, the guards restored afterwards, and refusals that change nothing. Both dialects.
 
-#include "audit.h"
-#include "bulkgen.h"
-#include "gates.h"
-#include "search.h"
+#include "registry/audit.h"
+#include "registry/bulkgen.h"
+#include "registry/gates.h"
+#include "registry/search.h"
 #include "testdb.h"
 
 #include <QJsonDocument>
@@ -76,7 +76,7 @@ protected:
         progress = seen;
     }
 
-    qint64 count(const QString &sql) { return registry->database().scalar(sql)->toLongLong(); }
+    qint64 count(const QString &sql) { return RegistryInternals::database(*registry).scalar(sql)->toLongLong(); }
 
     BulkSummary summary;
     QList<int> progress;
@@ -105,7 +105,7 @@ TEST_P(Generated, HoldsTheSpecifiedContent)
                                    "WHERE e.dst_id = n.id AND s.kind IN ('feature_pipeline_version', "
                                    "'dataset_version', 'code_commit')) = 3")),
               960);
-    EXPECT_EQ(registry->database()
+    EXPECT_EQ(RegistryInternals::database(*registry)
                   .scalar(QStringLiteral("SELECT value FROM registry_info WHERE key = 'generated'"))
                   ->toString(),
               describeBulkSpec(spec));
@@ -119,7 +119,7 @@ TEST_P(Generated, HoldsTheSpecifiedContent)
 TEST_P(Generated, MetricValuesAreTheDocumentedFormula)
 {
     const BulkSpec spec = smallSpec();
-    auto q = registry->database().exec(QStringLiteral(
+    auto q = RegistryInternals::database(*registry).exec(QStringLiteral(
         "SELECT x.version_id, v.version, x.name, x.value FROM metrics x JOIN model_versions v ON v.id = x.version_id "
         "WHERE v.model_id IN (SELECT min(id) FROM registered_models) ORDER BY x.version_id, x.name"));
     ASSERT_TRUE(q);
@@ -135,11 +135,11 @@ TEST_P(Generated, MetricValuesAreTheDocumentedFormula)
     }
     EXPECT_EQ(checked, 40 * spec.metricsPerVersion);
     // auc improves over the versions: the last ten beat the first ten on average.
-    const double early = registry->database()
+    const double early = RegistryInternals::database(*registry)
                              .scalar(QStringLiteral("SELECT avg(x.value) FROM metrics x JOIN model_versions v ON "
                                                     "v.id = x.version_id WHERE x.name = 'auc' AND v.version <= 10"))
                              ->toDouble();
-    const double late = registry->database()
+    const double late = RegistryInternals::database(*registry)
                             .scalar(QStringLiteral("SELECT avg(x.value) FROM metrics x JOIN model_versions v ON "
                                                    "v.id = x.version_id WHERE x.name = 'auc' AND v.version > 30"))
                             ->toDouble();
@@ -148,7 +148,7 @@ TEST_P(Generated, MetricValuesAreTheDocumentedFormula)
 
 TEST_P(Generated, HistoryIsConsistentAndTheAuditChainVerifies)
 {
-    Database &db = registry->database();
+    Database &db = RegistryInternals::database(*registry);
     auto verified = verifyAuditChain(db);
     ASSERT_TRUE(verified);
     EXPECT_TRUE(verified->intact) << verified->problem.toStdString();
@@ -208,15 +208,14 @@ TEST_P(Generated, GuardsAreBackAfterGeneration)
     auto r = registry->registerVersion(s);
     ASSERT_TRUE(r) << r.error().message.toStdString();
     EXPECT_EQ(r->version, 41);
-    auto audit = verifyAuditChain(registry->database());
+    auto audit = verifyAuditChain(RegistryInternals::database(*registry));
     ASSERT_TRUE(audit);
     EXPECT_TRUE(audit->intact);
 }
 
 TEST_P(Generated, SearchAndImpactWorkOnIt)
 {
-    auto found =
-        searchVersions(registry->database(), QStringLiteral("metrics.auc > 0.85 AND tags.team = 'payments'"), 10000);
+    auto found = registry->search(QStringLiteral("metrics.auc > 0.85 AND tags.team = 'payments'"), 10000);
     ASSERT_TRUE(found) << found.error().message.toStdString();
     const qint64 expected =
         count(QStringLiteral("SELECT count(*) FROM metrics x JOIN version_tags t ON t.version_id = x.version_id WHERE "
@@ -244,13 +243,13 @@ MD_INSTANTIATE_BOTH(GeneratedOnce);
 TEST_P(GeneratedOnce, SameSeedSameRegistryOnBothDialects)
 {
     ASSERT_TRUE(generateBulkRegistry(*registry, smallSpec()));
-    const Fingerprint here = fingerprint(registry->database());
+    const Fingerprint here = fingerprint(RegistryInternals::database(*registry));
     // A second registry from the same spec, on SQLite: the same history, chain and values.
     TestDatabase other(Backend::Sqlite);
     auto second = other.open();
     ASSERT_TRUE(second);
     ASSERT_TRUE(generateBulkRegistry(*second, smallSpec()));
-    const Fingerprint there = fingerprint(second->database());
+    const Fingerprint there = fingerprint(RegistryInternals::database(*second));
     EXPECT_EQ(here.lastAuditHash, there.lastAuditHash);
     EXPECT_EQ(here.metricCount, there.metricCount);
     EXPECT_NEAR(here.metricSum, there.metricSum, 1e-6);
@@ -262,7 +261,7 @@ TEST_P(GeneratedOnce, SameSeedSameRegistryOnBothDialects)
     BulkSpec spec = smallSpec();
     spec.seed = 8;
     ASSERT_TRUE(generateBulkRegistry(*differentSeed, spec));
-    const Fingerprint elsewhere = fingerprint(differentSeed->database());
+    const Fingerprint elsewhere = fingerprint(RegistryInternals::database(*differentSeed));
     EXPECT_NE(elsewhere.lastAuditHash, here.lastAuditHash);
     EXPECT_GT(std::abs(elsewhere.metricSum - here.metricSum), 1e-3);
 }
@@ -270,13 +269,19 @@ TEST_P(GeneratedOnce, SameSeedSameRegistryOnBothDialects)
 TEST_P(GeneratedOnce, RefusesANonEmptyRegistryAndBadSpecsChangingNothing)
 {
     ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("team/existing"))));
-    const qint64 audit = registry->database().scalar(QStringLiteral("SELECT count(*) FROM audit_log"))->toLongLong();
+    const qint64 audit =
+        RegistryInternals::database(*registry).scalar(QStringLiteral("SELECT count(*) FROM audit_log"))->toLongLong();
     auto r = generateBulkRegistry(*registry, smallSpec());
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Error::Kind::Conflict);
     EXPECT_NE(r.error().message.indexOf(QStringLiteral("empty registry")), -1) << r.error().message.toStdString();
-    EXPECT_EQ(registry->database().scalar(QStringLiteral("SELECT count(*) FROM model_versions"))->toLongLong(), 1);
-    EXPECT_EQ(registry->database().scalar(QStringLiteral("SELECT count(*) FROM audit_log"))->toLongLong(), audit);
+    EXPECT_EQ(RegistryInternals::database(*registry)
+                  .scalar(QStringLiteral("SELECT count(*) FROM model_versions"))
+                  ->toLongLong(),
+              1);
+    EXPECT_EQ(
+        RegistryInternals::database(*registry).scalar(QStringLiteral("SELECT count(*) FROM audit_log"))->toLongLong(),
+        audit);
 
     TestDatabase empty(GetParam());
     auto fresh = empty.open();
@@ -297,7 +302,10 @@ TEST_P(GeneratedOnce, RefusesANonEmptyRegistryAndBadSpecsChangingNothing)
         change(spec);
         EXPECT_TRUE(refusedAs(generateBulkRegistry(*fresh, spec), Error::Kind::Invalid, reason));
     }
-    EXPECT_EQ(fresh->database().scalar(QStringLiteral("SELECT count(*) FROM registered_models"))->toLongLong(), 0);
+    EXPECT_EQ(RegistryInternals::database(*fresh)
+                  .scalar(QStringLiteral("SELECT count(*) FROM registered_models"))
+                  ->toLongLong(),
+              0);
 }
 
 // PostgreSQL only: SQLite has no database users (whoever can write the file can generate).
@@ -314,9 +322,11 @@ TEST(GeneratedOnPostgresql, APlainScientistIsToldWhoCanGenerateAndNothingChanges
     EXPECT_EQ(r.error().kind, Error::Kind::Permission);
     EXPECT_NE(r.error().message.indexOf(QStringLiteral("superuser or the owner")), -1)
         << r.error().message.toStdString();
-    EXPECT_EQ(owner->database().scalar(QStringLiteral("SELECT count(*) FROM model_versions"))->toLongLong(), 0);
+    EXPECT_EQ(
+        RegistryInternals::database(*owner).scalar(QStringLiteral("SELECT count(*) FROM model_versions"))->toLongLong(),
+        0);
     // The triggers were not left disabled by the failed attempt.
-    EXPECT_EQ(owner->database()
+    EXPECT_EQ(RegistryInternals::database(*owner)
                   .scalar(QStringLiteral("SELECT count(*) FROM pg_trigger WHERE tgname = "
                                          "'model_versions_insert_as_none' AND tgenabled = 'O'"))
                   ->toLongLong(),
@@ -340,7 +350,10 @@ TEST_P(GeneratedOnce, ModelctlDemoScaleReportsWhatItWrote)
     EXPECT_EQ(json.value(QStringLiteral("spec")).toString(),
               QStringLiteral("models=3 versions=12 metrics=20 params=15 facts=10 seed=5"));
     EXPECT_GT(json.value(QStringLiteral("audit_entries")).toInt(), 36);
-    EXPECT_EQ(registry->database().scalar(QStringLiteral("SELECT count(*) FROM model_versions"))->toLongLong(), 36);
+    EXPECT_EQ(RegistryInternals::database(*registry)
+                  .scalar(QStringLiteral("SELECT count(*) FROM model_versions"))
+                  ->toLongLong(),
+              36);
 
     // Without --json a progress report goes to stderr and a summary to stdout.
     TestDatabase other(Backend::Sqlite);

@@ -1,6 +1,6 @@
 // Version comparison: the diff rows, deltas and highlighting, and `modelctl diff` (both dialects).
 
-#include "compare.h"
+#include "registry/compare.h"
 #include "testdb.h"
 
 #include <QJsonArray>

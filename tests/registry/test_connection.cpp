@@ -116,12 +116,13 @@ TEST(PostgresConnection, ServerGoingAwayGivesAConnectionErrorAndNoPartialWrite)
     ASSERT_TRUE(registry);
     ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("fraud"))));
     // An administrator kills our session (as a restart or failover would).
-    const QString pid = registry->database().scalar(QStringLiteral("SELECT pg_backend_pid()"))->toString();
+    const QString pid =
+        RegistryInternals::database(*registry).scalar(QStringLiteral("SELECT pg_backend_pid()"))->toString();
     ASSERT_EQ(db.rawExec(QStringLiteral("SELECT pg_terminate_backend(%1)").arg(pid)), QString());
     auto r = registry->registerVersion(sampleSpec(QStringLiteral("fraud")));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Error::Kind::Connection) << r.error().message.toStdString();
     EXPECT_TRUE(r.error().message.contains(QLatin1String("lost")));
-    EXPECT_FALSE(registry->database().isAlive());
+    EXPECT_FALSE(RegistryInternals::database(*registry).isAlive());
     EXPECT_EQ(db.rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt(), 1);
 }

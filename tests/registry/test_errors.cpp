@@ -52,7 +52,7 @@ MD_INSTANTIATE_BOTH(Errors);
 
 TEST_P(Errors, UniqueViolationIsAConflict)
 {
-    Database &d = registry->database();
+    Database &d = RegistryInternals::database(*registry);
     const QString insert = QStringLiteral("INSERT INTO namespaces (name, created_at) VALUES ('dup', 'now')");
     ASSERT_TRUE(d.exec(insert));
     auto again = d.exec(insert);
@@ -69,7 +69,7 @@ TEST_P(Errors, UniqueViolationIsAConflict)
 TEST_P(Errors, TriggerRefusalIsAConflictWithTheTriggersMessage)
 {
     ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("fraud"))));
-    auto deleted = registry->database().exec(QStringLiteral("DELETE FROM model_versions"));
+    auto deleted = RegistryInternals::database(*registry).exec(QStringLiteral("DELETE FROM model_versions"));
     ASSERT_FALSE(deleted);
     EXPECT_EQ(deleted.error().kind, Error::Kind::Conflict) << deleted.error().message.toStdString();
     if (GetParam() == Backend::Postgres)
@@ -82,7 +82,7 @@ TEST_P(Errors, TriggerRefusalIsAConflictWithTheTriggersMessage)
 
 TEST_P(Errors, WriteRefusedByTheDatabaseOnANewerSchemaRegistryStaysNewerSchema)
 {
-    Database &d = registry->database();
+    Database &d = RegistryInternals::database(*registry);
     d.setReadOnly(QStringLiteral("This registry has schema version 99 (test)."));
     auto insert = d.exec(QStringLiteral("INSERT INTO namespaces (name, created_at) VALUES ('x', 'now')"));
     ASSERT_FALSE(insert);
@@ -118,7 +118,7 @@ TEST_F(PgErrors, ReaderInsertingIsAPermissionErrorBySqlstate)
               QStringLiteral("Permission denied: randy may not do this (permission denied for table namespaces). A "
                              "registry admin can grant a ModelDesk role with `modelctl grant ROLE randy`."));
     // The connection is usable afterwards: the failed transaction was ended.
-    EXPECT_FALSE(randy->database().inTransaction());
+    EXPECT_FALSE(RegistryInternals::database(*randy).inTransaction());
     auto models = randy->models();
     EXPECT_TRUE(models) << models.error().message.toStdString();
 }
@@ -128,7 +128,7 @@ TEST_F(PgErrors, TriggerRefusalWithInsufficientPrivilegeIsAPermissionErrorWithTh
     ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("fraud"))));
     auto rita = db->openAs(QStringLiteral("rita"), QStringLiteral("reviewer"));
     ASSERT_TRUE(rita);
-    auto moved = rita->database().exec(
+    auto moved = RegistryInternals::database(*rita).exec(
         QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, at) "
                        "SELECT id, 'None', 'Staging', 'promote', 'rita', 'now' FROM model_versions"));
     ASSERT_FALSE(moved);
@@ -141,7 +141,7 @@ TEST_F(PgErrors, TriggerRefusalWithInsufficientPrivilegeIsAPermissionErrorWithTh
 
 TEST_F(PgErrors, TerminatedSessionIsAConnectionErrorWithAndWithoutSqlstate)
 {
-    Database &d = registry->database();
+    Database &d = RegistryInternals::database(*registry);
     const QString pid = d.scalar(QStringLiteral("SELECT pg_backend_pid()"))->toString();
     ASSERT_EQ(db->rawExec(QStringLiteral("SELECT pg_terminate_backend(%1, 5000)").arg(pid)), QString());
     const QString lost = QStringLiteral("The connection to %1 was lost (").arg(registry->locationDisplay());
@@ -169,7 +169,7 @@ TEST_F(PgErrors, TerminatedSessionIsAConnectionErrorWithAndWithoutSqlstate)
 
 TEST_F(PgErrors, ReadOnlySessionIsReadOnlyNotNewerSchema)
 {
-    ASSERT_TRUE(registry->database().exec(QStringLiteral("SET default_transaction_read_only = on")));
+    ASSERT_TRUE(RegistryInternals::database(*registry).exec(QStringLiteral("SET default_transaction_read_only = on")));
     auto r = registry->registerVersion(sampleSpec(QStringLiteral("fraud")));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Error::Kind::ReadOnly) << r.error().message.toStdString();
@@ -183,7 +183,7 @@ TEST_F(PgErrors, ReadOnlySessionIsReadOnlyNotNewerSchema)
 
 TEST_F(PgErrors, ReadOnlyTransactionCharacteristicsAreReadOnly)
 {
-    Database &d = registry->database();
+    Database &d = RegistryInternals::database(*registry);
     ASSERT_TRUE(d.exec(QStringLiteral("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")));
     auto insert = d.exec(QStringLiteral("INSERT INTO namespaces (name, created_at) VALUES ('x', 'now')"));
     ASSERT_FALSE(insert);
@@ -193,7 +193,7 @@ TEST_F(PgErrors, ReadOnlyTransactionCharacteristicsAreReadOnly)
 
 TEST_F(PgErrors, SerializationFailureIsRetryable)
 {
-    Database &d = registry->database();
+    Database &d = RegistryInternals::database(*registry);
     ASSERT_TRUE(d.exec(QStringLiteral("CREATE TABLE counter (id int PRIMARY KEY, n int)")));
     ASSERT_TRUE(d.exec(QStringLiteral("INSERT INTO counter VALUES (1, 0)")));
     ASSERT_TRUE(d.exec(QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ")));
@@ -210,7 +210,7 @@ TEST_F(PgErrors, SerializationFailureIsRetryable)
 
 TEST_F(PgErrors, ResourceLimitSaysTheServerIsOutOfDiskOrMemory)
 {
-    Database &d = registry->database();
+    Database &d = RegistryInternals::database(*registry);
     // temp_file_limit is class 53 (insufficient resources), like disk_full and out_of_memory.
     ASSERT_TRUE(d.exec(QStringLiteral("SET work_mem = '64kB'")));
     ASSERT_TRUE(d.exec(QStringLiteral("SET temp_file_limit = '64kB'")));
@@ -244,7 +244,7 @@ protected:
 TEST_F(SqliteErrors, QueryOnlyConnectionIsReadOnly)
 {
     // chmod 0444 does not stop root (tests may run as root), so the read-only state comes from SQLite itself.
-    ASSERT_TRUE(registry->database().exec(QStringLiteral("PRAGMA query_only = ON")));
+    ASSERT_TRUE(RegistryInternals::database(*registry).exec(QStringLiteral("PRAGMA query_only = ON")));
     auto r = registry->registerVersion(sampleSpec(QStringLiteral("fraud")));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Error::Kind::ReadOnly) << r.error().message.toStdString();
@@ -271,7 +271,7 @@ TEST_F(SqliteErrors, FileOpenedReadOnlyRefusesWritesAsReadOnly)
 
 TEST_F(SqliteErrors, LockedByAnotherWriterIsRetryable)
 {
-    Database &d = registry->database();
+    Database &d = RegistryInternals::database(*registry);
     ASSERT_TRUE(d.exec(QStringLiteral("PRAGMA busy_timeout = 50")));
     RawSqlite other(path, QStringLiteral("QSQLITE_BUSY_TIMEOUT=50"));
     ASSERT_TRUE(other.db.isOpen());
@@ -291,7 +291,7 @@ TEST_F(SqliteErrors, LockedByAnotherWriterIsRetryable)
 
 TEST_F(SqliteErrors, FullDatabaseSaysTheDiskIsFull)
 {
-    Database &d = registry->database();
+    Database &d = RegistryInternals::database(*registry);
     const int pages = d.scalar(QStringLiteral("PRAGMA page_count"))->toInt();
     ASSERT_TRUE(d.exec(QStringLiteral("PRAGMA max_page_count = %1").arg(pages + 2)));
     auto filled = d.exec(QStringLiteral("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
@@ -324,7 +324,7 @@ TEST_F(SqliteErrors, CannotOpenSaysSo)
     RawSqlite missing(db->tempPath(QStringLiteral("no-such-folder/registry.db")),
                       QStringLiteral("QSQLITE_OPEN_READONLY"));
     ASSERT_FALSE(missing.db.isOpen());
-    const Error e = registry->database().errorFrom(missing.db.lastError(), {});
+    const Error e = RegistryInternals::database(*registry).errorFrom(missing.db.lastError(), {});
     EXPECT_EQ(sqlitePrimary(e), 14) << e.code.toStdString(); // SQLITE_CANTOPEN
     EXPECT_EQ(e.kind, Error::Kind::Database);
     EXPECT_TRUE(e.message.startsWith(QLatin1String("Cannot open the registry file"))) << e.message.toStdString();

@@ -1,8 +1,8 @@
 // Lineage queries on both dialects: upstream, downstream, impact, erasure; diamonds, cycles, long chains.
 
-#include "manifest.h"
+#include "registry/manifest.h"
+#include "registry/validation.h"
 #include "testdb.h"
-#include "validation.h"
 
 #include <QSet>
 

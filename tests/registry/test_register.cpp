@@ -1,6 +1,6 @@
 // Registering versions and reading every field back (both dialects).
 
-#include "demo.h"
+#include "registry/demo.h"
 #include "testdb.h"
 
 #include <QProcess>

@@ -1,6 +1,6 @@
 // Creating, upgrading and refusing registries (both dialects).
 
-#include "schema.h"
+#include "registry/schema.h"
 #include "testdb.h"
 
 #include <QFile>

@@ -1,8 +1,8 @@
 // The search filter language: parsing, errors with positions, SQL with bound values only, and the same
 // results on SQLite and PostgreSQL.
 
-#include "demo.h"
-#include "search.h"
+#include "registry/demo.h"
+#include "registry/search.h"
 #include "testdb.h"
 
 #include <QSet>
@@ -178,7 +178,7 @@ protected:
 
     QStringList run(const QString &filter)
     {
-        auto r = searchVersions(registry->database(), filter);
+        auto r = registry->search(filter);
         EXPECT_TRUE(r) << filter.toStdString() << ": " << r.error().message.toStdString();
         return r ? keys(r->hits) : QStringList{QStringLiteral("<error>")};
     }
@@ -262,7 +262,7 @@ TEST_P(Search, InjectionAttemptsChangeNothing)
         {QStringLiteral("params.lr = 'x'') UNION SELECT 1, 2, 3 --'"), {}},
     };
     for (const Attempt &attempt : attempts) {
-        auto r = searchVersions(registry->database(), attempt.filter);
+        auto r = registry->search(attempt.filter);
         if (attempt.error.isEmpty()) {
             ASSERT_TRUE(r) << attempt.filter.toStdString() << ": " << r.error().message.toStdString();
             EXPECT_TRUE(r->hits.isEmpty()) << attempt.filter.toStdString();
@@ -277,12 +277,12 @@ TEST_P(Search, InjectionAttemptsChangeNothing)
 
 TEST_P(Search, LimitAndErrors)
 {
-    auto r = searchVersions(registry->database(), QStringLiteral("version >= 1"), 2);
+    auto r = registry->search(QStringLiteral("version >= 1"), 2);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->hits.size(), 2);
     EXPECT_TRUE(r->truncated);
     FilterError where;
-    auto bad = searchVersions(registry->database(), QStringLiteral("metrics.auc >> 1"), 10, &where);
+    auto bad = registry->search(QStringLiteral("metrics.auc >> 1"), 10, &where);
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().kind, Error::Kind::Invalid);
     EXPECT_EQ(where.position, 13);
@@ -292,15 +292,15 @@ TEST_P(Search, LimitAndErrors)
 TEST_P(Search, IdsThenPagesGiveTheSameRowsInOrder)
 {
     const QString filter = QStringLiteral("metrics.auc > 0.75");
-    auto direct = searchVersions(registry->database(), filter, 100);
+    auto direct = registry->search(filter, 100);
     ASSERT_TRUE(direct);
-    auto ids = searchVersionIds(registry->database(), filter, 100);
+    auto ids = registry->searchIds(filter, 100);
     ASSERT_TRUE(ids) << ids.error().message.toStdString();
     EXPECT_FALSE(ids->truncated);
     ASSERT_EQ(ids->ids.size(), direct->hits.size());
     QList<SearchHit> paged;
     for (qsizetype from = 0; from < ids->ids.size(); from += 2) {
-        auto page = loadSearchHits(registry->database(), ids->ids.mid(from, 2));
+        auto page = registry->searchHits(ids->ids.mid(from, 2));
         ASSERT_TRUE(page) << page.error().message.toStdString();
         paged += *page;
     }
@@ -310,19 +310,19 @@ TEST_P(Search, IdsThenPagesGiveTheSameRowsInOrder)
     // Reversed ids come back reversed; an unknown id is skipped.
     QList<qint64> reversed(ids->ids.crbegin(), ids->ids.crend());
     reversed.insert(1, 987654321);
-    auto back = loadSearchHits(registry->database(), reversed);
+    auto back = registry->searchHits(reversed);
     ASSERT_TRUE(back);
     QStringList expected = keys(direct->hits);
     std::reverse(expected.begin(), expected.end());
     EXPECT_EQ(keys(*back), expected);
 
     // A limit truncates; a filter error says where, and nothing runs.
-    auto two = searchVersionIds(registry->database(), filter, 2);
+    auto two = registry->searchIds(filter, 2);
     ASSERT_TRUE(two);
     EXPECT_EQ(two->ids.size(), 2);
     EXPECT_TRUE(two->truncated);
     FilterError where;
-    auto bad = searchVersionIds(registry->database(), QStringLiteral("metrics.auc >> 1"), 10, &where);
+    auto bad = registry->searchIds(QStringLiteral("metrics.auc >> 1"), 10, &where);
     ASSERT_FALSE(bad);
     EXPECT_EQ(where.position, 13);
 }
@@ -362,11 +362,11 @@ TEST(SearchDialects, SameResultsOnSqliteAndPostgres)
         {QStringLiteral("params.learning_rate < '0.1'"), 233},
         {QStringLiteral("metrics.latency_ms@test < 20 AND training.compute LIKE '%gpu%'"), 133},
     };
-    auto all = searchVersions(a->database(), QStringLiteral("version >= 1"), 100000);
+    auto all = a->search(QStringLiteral("version >= 1"), 100000);
     ASSERT_TRUE(all);
     ASSERT_EQ(all->hits.size(), 306);
     for (const Case &c : cases) {
-        auto ra = searchVersions(a->database(), c.filter, 100000), rb = searchVersions(b->database(), c.filter, 100000);
+        auto ra = a->search(c.filter, 100000), rb = b->search(c.filter, 100000);
         ASSERT_TRUE(ra) << c.filter.toStdString() << ": " << ra.error().message.toStdString();
         ASSERT_TRUE(rb) << c.filter.toStdString() << ": " << rb.error().message.toStdString();
         EXPECT_FALSE(ra->truncated);
@@ -390,7 +390,7 @@ TEST(SearchDialects, SameResultsOnSqliteAndPostgres)
                 expected.insert(QStringLiteral("%1@%2").arg(v.modelName).arg(v.version));
         }
     }
-    auto r = searchVersions(a->database(), QStringLiteral("metrics.auc > 0.8 AND tags.team = 'payments'"));
+    auto r = a->search(QStringLiteral("metrics.auc > 0.8 AND tags.team = 'payments'"));
     ASSERT_TRUE(r);
     const QStringList got = keys(r->hits);
     EXPECT_EQ(QSet<QString>(got.begin(), got.end()), expected);

@@ -1,9 +1,9 @@
 // Input validation that needs no database: names, metric/fact/input specs, manifests.
 
-#include "database.h"
-#include "manifest.h"
+#include "registry/database.h"
+#include "registry/manifest.h"
+#include "registry/validation.h"
 #include "testdb.h"
-#include "validation.h"
 
 #include <gtest/gtest.h>
 

@@ -2,18 +2,18 @@
 // modes, tooltips, trend shading and rollback marks, diff highlighting, and exports (PNG, PDF, SVG, CSV).
 // Then the Compare view end to end from the main window on a demo registry.
 
-#include "compareview.h"
-#include "comparisonmodel.h"
-#include "demo.h"
-#include "difftableview.h"
-#include "groupedbarchart.h"
-#include "mainwindow.h"
-#include "metrictrendchart.h"
-#include "modeltreepanel.h"
-#include "registryclient.h"
+#include "items/comparisonmodel.h"
+#include "items/registryclient.h"
+#include "items/versiontablemodel.h"
+#include "registry/demo.h"
 #include "testdb.h"
-#include "versiontablemodel.h"
-#include "versiontableview.h"
+#include "views/compareview.h"
+#include "views/difftableview.h"
+#include "views/groupedbarchart.h"
+#include "views/mainwindow.h"
+#include "views/metrictrendchart.h"
+#include "views/modeltreepanel.h"
+#include "views/versiontableview.h"
 
 #include <qcustomplot.h>
 

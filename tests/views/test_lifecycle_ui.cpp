@@ -1,14 +1,14 @@
 // The promotion, approval and rollback dialogs driven with real clicks and typing, on SQLite (advisory
 // actors; the app acts as the OS user) and on PostgreSQL (the app logs in as users with different roles).
 
-#include "approvaldialog.h"
-#include "gatechecklist.h"
-#include "lifecycleclient.h"
-#include "productiontimeline.h"
-#include "promotiondialog.h"
-#include "registryclient.h"
-#include "rollbackdialog.h"
+#include "items/lifecycleclient.h"
+#include "items/registryclient.h"
 #include "testdb.h"
+#include "views/approvaldialog.h"
+#include "views/gatechecklist.h"
+#include "views/productiontimeline.h"
+#include "views/promotiondialog.h"
+#include "views/rollbackdialog.h"
 
 #include <QComboBox>
 #include <QLabel>

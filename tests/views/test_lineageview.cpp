@@ -2,13 +2,13 @@
 // real registry on both dialects (scene contents for diamonds and cycles, depth control, impact mode,
 // re-centring, export).
 
-#include "lineagelayout.h"
-#include "lineagescene.h"
-#include "lineageview.h"
-#include "mainwindow.h"
-#include "registryclient.h"
+#include "items/registryclient.h"
+#include "registry/validation.h"
 #include "testdb.h"
-#include "validation.h"
+#include "views/lineagelayout.h"
+#include "views/lineagescene.h"
+#include "views/lineageview.h"
+#include "views/mainwindow.h"
 
 #include <QFile>
 #include <QGraphicsItem>

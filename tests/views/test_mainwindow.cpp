@@ -1,20 +1,20 @@
 // The real widgets, driven offscreen: open a registry, select a model, sort, filter, search with a
 // syntax error and with a valid filter, copy an artifact URI.
 
-#include "connectdialog.h"
-#include "demo.h"
-#include "detailspanel.h"
-#include "filterlineedit.h"
-#include "hintviews.h"
-#include "mainwindow.h"
-#include "modeltreemodel.h"
-#include "modeltreepanel.h"
-#include "registryclient.h"
-#include "searchpanel.h"
-#include "searchresultsmodel.h"
+#include "items/modeltreemodel.h"
+#include "items/registryclient.h"
+#include "items/searchresultsmodel.h"
+#include "items/versiontablemodel.h"
+#include "registry/demo.h"
 #include "testdb.h"
-#include "versiontablemodel.h"
-#include "versiontableview.h"
+#include "views/connectdialog.h"
+#include "views/detailspanel.h"
+#include "views/filterlineedit.h"
+#include "views/hintviews.h"
+#include "views/mainwindow.h"
+#include "views/modeltreepanel.h"
+#include "views/searchpanel.h"
+#include "views/versiontableview.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -172,7 +172,7 @@ TEST_P(MainWindowTest, SearchUnderlinesErrorsAndOpensResults)
     QAbstractItemModel *results = search->resultsView()->model();
     ASSERT_TRUE(waitFor([&]() { return results->rowCount() > 0; }));
     EXPECT_TRUE(search->errorText().contains(QStringLiteral("match")));
-    auto expected = searchVersions(registry->database(), QStringLiteral("metrics.auc > 0.85 AND namespace = 'ads'"));
+    auto expected = registry->search(QStringLiteral("metrics.auc > 0.85 AND namespace = 'ads'"));
     ASSERT_TRUE(expected);
     EXPECT_EQ(results->rowCount(), expected->hits.size());
 
@@ -397,7 +397,7 @@ TEST(ModeldeskApp, MemoryReportWritesPeakResidentMemory)
     auto versions = registry->versions(QStringLiteral("payments/fraud-detector"));
     ASSERT_TRUE(versions);
     EXPECT_EQ(values.value("version_rows"), versions->size());
-    auto all = searchVersions(registry->database(), QStringLiteral("version > 0"), 100000);
+    auto all = registry->search(QStringLiteral("version > 0"), 100000);
     ASSERT_TRUE(all);
     EXPECT_EQ(values.value("search_rows"), all->hits.size());
 }

@@ -3,18 +3,18 @@
 // Also: the approval queue lists the demo's pending requests and a reviewer decides one from it, and
 // Verify integrity reports an intact audit chain.
 
-#include "approvalqueuemodel.h"
-#include "approvalqueuepanel.h"
-#include "auditpanel.h"
-#include "demo.h"
-#include "hintviews.h"
-#include "lifecycleui.h"
-#include "mainwindow.h"
-#include "modeltreemodel.h"
-#include "modeltreepanel.h"
-#include "productionpanel.h"
-#include "rollbackdialog.h"
+#include "items/approvalqueuemodel.h"
+#include "items/modeltreemodel.h"
+#include "registry/demo.h"
 #include "testdb.h"
+#include "views/approvalqueuepanel.h"
+#include "views/auditpanel.h"
+#include "views/hintviews.h"
+#include "views/lifecycleui.h"
+#include "views/mainwindow.h"
+#include "views/modeltreepanel.h"
+#include "views/productionpanel.h"
+#include "views/rollbackdialog.h"
 
 #include <QApplication>
 #include <QComboBox>

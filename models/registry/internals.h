@@ -1,0 +1,17 @@
+#pragma once
+
+// Raw access to a Registry's connection, for tests and benchmarks that check the database itself or
+// measure hand-written SQL floors. Not for items, views or the programs: they go through Registry
+// (and cannot compile this header, which needs QtSql, a private dependency of the registry core).
+
+#include "database.h"
+#include "registry.h"
+
+namespace md {
+
+struct RegistryInternals
+{
+    static Database &database(Registry &registry) { return registry.database(); }
+};
+
+} // namespace md

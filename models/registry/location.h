@@ -1,0 +1,44 @@
+#pragma once
+
+// Where a registry lives and the registry's clock: QtCore only, so that every layer may include it
+// (database.h, with QtSql, is the registry core's own).
+
+#include "result.h"
+
+#include <QString>
+
+namespace md {
+
+enum class Dialect
+{
+    Sqlite,
+    Postgres
+};
+
+// Where a registry lives, parsed from a URL:
+//   /abs/path/registry.db, sqlite:///abs/path/registry.db,
+//   postgresql://user@host:port/dbname?sslmode=require&host=/run/postgresql ...
+// A password is never part of it: libpq finds it in ~/.pgpass, PGPASSWORD or a service file.
+struct RegistryLocation
+{
+    Dialect dialect = Dialect::Sqlite;
+    QString sqlitePath;
+    QString host;
+    int port = -1;
+    QString user;
+    QString database;
+    QString options; // libpq keywords, "key=value;key=value"
+
+    QString display() const; // for status bars and messages
+};
+
+Result<RegistryLocation> parseRegistryUrl(const QString &url);
+
+// The embedded registry in the user's data folder (MODELDESK_REGISTRY overrides it in the tools).
+QString defaultRegistryPath();
+
+QString nowUtc();
+// Demo data and imports only: makes nowUtc() return this time on the calling thread (empty: the real clock).
+void setClockOverride(const QString &isoUtc);
+
+} // namespace md
