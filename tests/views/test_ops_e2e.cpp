@@ -17,7 +17,9 @@
 #include "views/rollbackdialog.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -328,4 +330,154 @@ TEST_F(OpsEndToEnd, GuiActionsAgreeWithModelctlActionsForEveryDemoVersion)
         }
     }
     EXPECT_GT(compared, 12 * 9 * 10);
+}
+
+namespace {
+// Runs `fill` on the modal dialog that `trigger` opens, once it is shown (and `ready` says it is loaded).
+template <typename D>
+bool onModal(
+    const std::function<void()> &trigger, const std::function<void(D *)> &fill,
+    const std::function<bool(D *)> &ready = [](D *) { return true; })
+{
+    bool seen = false;
+    QTimer::singleShot(0, [&]() {
+        D *dialog = nullptr;
+        if (!waitFor([&]() {
+                dialog = qobject_cast<D *>(QApplication::activeModalWidget());
+                return dialog && ready(dialog);
+            }))
+            return;
+        seen = true;
+        fill(dialog);
+    });
+    trigger();
+    return seen;
+}
+} // namespace
+
+// The rollback dialog says which aliases move and offers to move a pinned one too; checking the box
+// moves it in the same transaction.
+TEST_F(OpsEndToEnd, RollbackDialogMovesAPinnedAliasWhenAsked)
+{
+    QString model;
+    int current = 0, target = 0;
+    auto models = registry->models();
+    ASSERT_TRUE(models);
+    for (const RegisteredModel &m : std::as_const(*models)) {
+        auto t = registry->suggestedRollbackTarget(m.name);
+        if (!m.productionVersions.isEmpty() && t) {
+            model = m.name;
+            current = m.productionVersions.first();
+            target = *t;
+            break;
+        }
+    }
+    ASSERT_FALSE(model.isEmpty());
+    ASSERT_TRUE(registry->setAlias(model, QStringLiteral("stable"), current, false));
+    LifecycleUi *ui = window->lifecycle();
+    const bool seen = onModal<RollbackDialog>(
+        [&]() { ui->rollBack(model); },
+        [&](RollbackDialog *d) {
+            const QString aliases = d->aliasesLabel()->text();
+            EXPECT_TRUE(aliases.contains(
+                QStringLiteral("<b>champion</b> follows Production: moves from v%1 to v%2").arg(current).arg(target)))
+                << aliases.toStdString();
+            EXPECT_TRUE(aliases.contains(QStringLiteral("<b>stable</b> is pinned to v%1").arg(current)))
+                << aliases.toStdString();
+            EXPECT_TRUE(d->moveAliasesBox()->isVisible());
+            EXPECT_EQ(d->moveAliasesBox()->text(), QStringLiteral("Also move stable to v%1").arg(target));
+            QTest::mouseClick(d->moveAliasesBox(), Qt::LeftButton, {}, QPoint(5, d->moveAliasesBox()->height() / 2));
+            EXPECT_TRUE(d->moveAliasesBox()->isChecked());
+            QTest::keyClicks(d->findChild<QLineEdit *>(QStringLiteral("reasonEdit")), QStringLiteral("INC-9"));
+            QTest::mouseClick(d->findChild<QPushButton *>(QStringLiteral("confirmButton")), Qt::LeftButton);
+        },
+        [](RollbackDialog *d) { return d->isLoaded(); });
+    ASSERT_TRUE(seen);
+    ASSERT_TRUE(waitFor([&]() { return registry->production(model)->first().version == target; }));
+    auto aliases = registry->aliases(model);
+    ASSERT_TRUE(aliases);
+    int checked = 0;
+    for (const Alias &a : std::as_const(*aliases)) {
+        if (a.alias == QLatin1String("stable") || a.alias == QLatin1String("champion")) {
+            EXPECT_EQ(a.version, target) << a.alias.toStdString();
+            ++checked;
+        }
+    }
+    EXPECT_EQ(checked, 2);
+}
+
+// Set Alias… from the Lifecycle menu: a following alias on the Production version.
+TEST_F(OpsEndToEnd, SetAliasActionCreatesAFollowingAlias)
+{
+    auto models = registry->models();
+    const RegisteredModel *m = nullptr;
+    for (const RegisteredModel &x : *models)
+        if (!x.productionVersions.isEmpty()) {
+            m = &x;
+            break;
+        }
+    ASSERT_TRUE(m);
+    const int v = m->productionVersions.first();
+    LifecycleUi *ui = window->lifecycle();
+    window->openVersion(m->name, v);
+    ASSERT_TRUE(waitFor([&]() { return ui->versionStateLoaded() && ui->versionActions().version == v; }));
+    QAction *set = ui->actionFor(VersionAction::SetAlias);
+    ASSERT_TRUE(set->isEnabled()) << set->toolTip().toStdString();
+    QSignalSpy finished(ui, &LifecycleUi::actionFinished);
+    ASSERT_TRUE(onModal<QDialog>([&]() { set->trigger(); },
+                                 [&](QDialog *d) {
+                                     auto *name = d->findChild<QLineEdit *>(QStringLiteral("aliasNameEdit"));
+                                     auto *follows = d->findChild<QCheckBox *>(QStringLiteral("followsBox"));
+                                     auto *ok = d->findChild<QPushButton *>(QStringLiteral("okButton"));
+                                     ASSERT_TRUE(name && follows && ok);
+                                     EXPECT_TRUE(follows->isChecked()); // a Production version: follow by default
+                                     EXPECT_FALSE(ok->isEnabled());
+                                     QTest::keyClicks(name, QStringLiteral("Serving A")); // upper case and space
+                                     EXPECT_EQ(name->text(), QStringLiteral("erving"));   // refused as typed
+                                     name->clear();
+                                     QTest::keyClicks(name, QStringLiteral("serving"));
+                                     EXPECT_TRUE(ok->isEnabled());
+                                     QTest::mouseClick(ok, Qt::LeftButton);
+                                 }));
+    ASSERT_TRUE(finished.wait(15000));
+    EXPECT_EQ(finished.first().first().toString(),
+              QStringLiteral("Alias serving of %1 follows Production.").arg(m->name));
+    bool found = false;
+    auto aliases = registry->aliases(m->name);
+    ASSERT_TRUE(aliases);
+    for (const Alias &a : std::as_const(*aliases))
+        if (a.alias == QLatin1String("serving")) {
+            found = true;
+            EXPECT_TRUE(a.followsProduction);
+            EXPECT_EQ(a.version, v);
+        }
+    EXPECT_TRUE(found);
+}
+
+// Withdraw Request… by its requester: the request is cancelled, the version stays in Staging.
+TEST_F(OpsEndToEnd, WithdrawActionCancelsTheOpenRequest)
+{
+    auto pending = registry->requests(true);
+    ASSERT_TRUE(pending);
+    ASSERT_FALSE(pending->isEmpty());
+    const ApprovalRequest q = pending->first();
+    // On SQLite the window acts as the OS user; only the requester (or an admin) may withdraw, and on SQLite
+    // every role is held, so the action is allowed with the admin role.
+    LifecycleUi *ui = window->lifecycle();
+    window->openVersion(q.modelName, q.version);
+    ASSERT_TRUE(waitFor([&]() { return ui->versionStateLoaded() && ui->versionActions().version == q.version; }));
+    QAction *withdraw = ui->actionFor(VersionAction::WithdrawRequest);
+    ASSERT_TRUE(withdraw->isEnabled()) << withdraw->toolTip().toStdString();
+    QSignalSpy finished(ui, &LifecycleUi::actionFinished);
+    ASSERT_TRUE(onModal<QInputDialog>([&]() { withdraw->trigger(); },
+                                      [&](QInputDialog *d) {
+                                          d->setTextValue(QStringLiteral("superseded by a retrain"));
+                                          d->accept();
+                                      }));
+    ASSERT_TRUE(finished.wait(15000));
+    EXPECT_EQ(
+        finished.first().first().toString(),
+        QStringLiteral("Request #%1 is withdrawn; %2 v%3 stays in Staging.").arg(q.id).arg(q.modelName).arg(q.version));
+    EXPECT_EQ(registry->request(q.id)->status, QStringLiteral("cancelled"));
+    EXPECT_EQ(registry->version(q.modelName, q.version)->stage, Stage::Staging);
 }
