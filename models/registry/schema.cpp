@@ -18,6 +18,8 @@ constexpr Migration kMigrations[] = {
     {2, "002_lifecycle.sql", "gates, approvals, aliases, deployments, outbox, roles"},
     {3, "003_deployment_lookup.sql", "index of deployments by version"},
     {4, "004_policy.sql", "metric directions, aliases that follow Production, stage guard from the policy table"},
+    {5, "005_hardening.sql",
+     "fixed search paths and no temporary tables (PostgreSQL), no REPLACE of immutable rows (SQLite)"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "every schema version needs a migration");
 

@@ -17,7 +17,7 @@ MD_INSTANTIATE_BOTH(Schema);
 TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
 {
     EXPECT_EQ(registry->schemaVersion(), kSchemaVersion);
-    EXPECT_EQ(kSchemaVersion, 4);
+    EXPECT_EQ(kSchemaVersion, 5);
     EXPECT_FALSE(registry->isReadOnly());
     QStringList expected = {
         // schema.cpp
@@ -60,7 +60,9 @@ TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
                            QStringLiteral("2|gates, approvals, aliases, deployments, outbox, roles"),
                            QStringLiteral("3|index of deployments by version"),
                            QStringLiteral("4|metric directions, aliases that follow Production, stage guard from the "
-                                          "policy table")}));
+                                          "policy table"),
+                           QStringLiteral("5|fixed search paths and no temporary tables (PostgreSQL), no REPLACE of "
+                                          "immutable rows (SQLite)")}));
     // 004_policy.sql: aliases say whether they follow Production.
     EXPECT_EQ(db->rawExec(QStringLiteral("SELECT follows FROM aliases")), QString());
 }
