@@ -102,6 +102,43 @@ Result<AuditVerification> verifyAuditChain(Database &db)
         expectedPrev = e.hash;
         previousId = e.id;
     }
+    q->finish();
+    // The chain proves what is in the log; completeness compares the log with the data: every version,
+    // stage change, request and decision the registry holds has its entry. A shorter log means rows were
+    // written without ModelDesk (plain SQL) or entries were deleted (an empty log included).
+    auto counts = db.exec(QStringLiteral("SELECT (SELECT count(*) FROM model_versions), "
+                                         "(SELECT count(*) FROM audit_log WHERE action = 'register_version'), "
+                                         "(SELECT count(*) FROM stage_transitions WHERE kind <> 'register'), "
+                                         "(SELECT count(*) FROM audit_log WHERE action LIKE 'stage\\_%' ESCAPE '\\'), "
+                                         "(SELECT count(*) FROM approval_requests), "
+                                         "(SELECT count(*) FROM audit_log WHERE action = 'request_promotion'), "
+                                         "(SELECT count(*) FROM approval_decisions), "
+                                         "(SELECT count(*) FROM audit_log WHERE action IN ('approve', 'reject'))"));
+    if (!counts)
+        return counts.error();
+    if (!counts->next())
+        return result;
+    struct Check
+    {
+        int data;
+        int entries;
+        const char *what;
+    };
+    const Check checks[] = {
+        {0, 1, "versions"}, {2, 3, "stage changes"}, {4, 5, "promotion requests"}, {6, 7, "approval decisions"}};
+    for (const Check &c : checks) {
+        const qint64 rows = counts->value(c.data).toLongLong();
+        const qint64 logged = counts->value(c.entries).toLongLong();
+        if (logged < rows) {
+            result.intact = false;
+            result.problem = QStringLiteral("the log is incomplete: the registry holds %1 %2 but the log records %3 "
+                                            "(rows were written without ModelDesk, or entries were deleted)")
+                                 .arg(rows)
+                                 .arg(QLatin1String(c.what))
+                                 .arg(logged);
+            return result;
+        }
+    }
     return result;
 }
 

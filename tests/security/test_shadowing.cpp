@@ -184,3 +184,68 @@ TEST_F(ReplaceSqlite, ReplaceNeverChangesImmutableRows)
 }
 
 } // namespace
+
+namespace {
+
+class AuditCompleteness : public ::testing::TestWithParam<Backend>, public SecurityRegistry
+{
+protected:
+    void SetUp() override { setUp(GetParam()); }
+    // What the owner of a SQLite file, or a PostgreSQL superuser, can always do: switch the guards off.
+    void liftGuards(const QString &table)
+    {
+        if (GetParam() == Backend::Postgres) {
+            ASSERT_EQ(db->rawExec(QStringLiteral("ALTER TABLE %1 DISABLE TRIGGER USER").arg(table)), QString());
+        } else {
+            const QStringList triggers = db->rawRows(
+                QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = '%1'").arg(table));
+            for (const QString &t : triggers)
+                ASSERT_EQ(db->rawExec(QStringLiteral("DROP TRIGGER %1").arg(t)), QString());
+        }
+    }
+};
+
+MD_INSTANTIATE_BOTH(AuditCompleteness);
+
+TEST_P(AuditCompleteness, AnEmptyLogOnARegistryWithVersionsIsBroken)
+{
+    ASSERT_TRUE(registry->verifyAudit()->intact);
+    liftGuards(QStringLiteral("audit_log"));
+    ASSERT_EQ(db->rawExec(QStringLiteral("DELETE FROM audit_log")), QString());
+    auto v = registry->verifyAudit();
+    ASSERT_TRUE(v);
+    EXPECT_FALSE(v->intact);
+    EXPECT_EQ(v->entriesChecked, 0);
+    EXPECT_EQ(v->problem, QStringLiteral("the log is incomplete: the registry holds 2 versions but the log records 0 "
+                                         "(rows were written without ModelDesk, or entries were deleted)"));
+    // modelctl says so too, with the conflict exit code.
+    QString out, err;
+    EXPECT_EQ(runModelctl({QStringLiteral("--registry"), db->url(), QStringLiteral("audit"), QStringLiteral("verify")},
+                          &out, &err),
+              4)
+        << out.toStdString() << err.toStdString();
+    const QString printed = out + err;
+    EXPECT_TRUE(printed.contains(QStringLiteral("the log is incomplete"))) << printed.toStdString();
+}
+
+TEST_P(AuditCompleteness, AStageChangeWrittenWithoutModelDeskIsNoticed)
+{
+    liftGuards(QStringLiteral("stage_transitions"));
+    liftGuards(QStringLiteral("model_versions"));
+    const QString actor = GetParam() == Backend::Postgres ? QStringLiteral("session_user") : QStringLiteral("'eve'");
+    ASSERT_EQ(
+        db->rawExec(QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, "
+                                   "at, reason) VALUES (%1, 'Staging', 'Production', 'promote', %2, "
+                                   "'2026-01-01T00:00:00.000Z', 'quietly')")
+                        .arg(vid)
+                        .arg(actor)),
+        QString());
+    auto v = registry->verifyAudit();
+    ASSERT_TRUE(v);
+    EXPECT_FALSE(v->intact);
+    EXPECT_TRUE(v->problem.startsWith(QStringLiteral("the log is incomplete: the registry holds 2 stage changes but "
+                                                     "the log records 1")))
+        << v->problem.toStdString();
+}
+
+} // namespace
