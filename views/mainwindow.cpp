@@ -346,7 +346,9 @@ void MainWindow::onOpened(const SessionInfo &info)
         (info.readOnly ? tr("  (read-only)") : QString()));
     m_locationLabel->setToolTip(info.readOnly ? info.readOnlyReason : info.display);
     m_userLabel->setText(tr("User: %1 · %2").arg(info.user, info.role));
-    if (info.readOnly)
+    if (!info.guardsProblem.isEmpty())
+        setBanner(info.guardsProblem, true);
+    else if (info.readOnly)
         setBanner(info.readOnlyReason, false);
     m_treePanel->setDemoOffered(!info.readOnly);
     QSettings settings;

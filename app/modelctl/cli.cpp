@@ -47,6 +47,8 @@ Result<Registry *> Context::registry(Registry::Open mode)
     if (!opened)
         return opened.error();
     m_registry = std::move(*opened);
+    if (!m_registry->guardsProblem().isEmpty())
+        err << "modelctl: warning: " << m_registry->guardsProblem() << Qt::endl;
     if (args.isSet(QStringLiteral("as"))) {
         if (auto s = m_registry->setSqliteActor(args.value(QStringLiteral("as"))); !s)
             return s.error();

@@ -17,6 +17,7 @@ SessionInfo describeSession(Registry &registry, const QString &url)
     info.user = registry.actor();
     info.readOnly = registry.isReadOnly();
     info.readOnlyReason = registry.readOnlyReason();
+    info.guardsProblem = registry.guardsProblem();
     info.schemaVersion = registry.schemaVersion();
     if (registry.dialect() == Dialect::Postgres) {
         auto roles = registry.roles();

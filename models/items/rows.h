@@ -25,6 +25,7 @@ struct SessionInfo
     QString role;
     bool readOnly = false;
     QString readOnlyReason;
+    QString guardsProblem; // the registry's triggers were changed outside ModelDesk (Registry::guardsProblem)
     int schemaVersion = 0;
 };
 

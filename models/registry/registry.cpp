@@ -45,7 +45,19 @@ quint64 Registry::statementCount() const
 
 Result<AuditVerification> Registry::verifyAudit()
 {
-    return verifyAuditChain(*m_db);
+    auto result = verifyAuditChain(*m_db);
+    if (!result || !result->intact)
+        return result;
+    // An intact chain over a registry whose guards were switched off proves little: say so.
+    auto guards = checkGuards(*m_db);
+    if (!guards)
+        return guards.error();
+    m_guardsProblem = *guards;
+    if (!guards->isEmpty()) {
+        result->intact = false;
+        result->problem = *guards;
+    }
+    return result;
 }
 
 Result<QList<AuditEntry>> Registry::audit(const AuditFilter &filter)
@@ -160,6 +172,12 @@ Result<std::unique_ptr<Registry>> Registry::open(const RegistryLocation &locatio
         }
     } else {
         registry->m_schemaVersion = state->version;
+    }
+    if (registry->m_schemaVersion == kSchemaVersion) {
+        auto guards = checkGuards(d);
+        if (!guards)
+            return guards.error();
+        registry->m_guardsProblem = *guards;
     }
     registry->m_actor = d.dialect() == Dialect::Postgres ? d.sessionUser() : osUserName();
     return registry;

@@ -71,6 +71,9 @@ public:
     // PostgreSQL: whether the session user is a superuser (false on SQLite).
     Result<bool> isSuperuser();
     QString readOnlyReason() const { return m_readOnlyReason; }
+    // Non-empty when the registry's triggers (and PostgreSQL functions) are not as its migrations left
+    // them: checked when the registry is opened; `audit verify` checks again.
+    QString guardsProblem() const { return m_guardsProblem; }
 
     // Who is acting. On PostgreSQL the session user (cannot be changed); on SQLite the OS user,
     // or the name given with setSqliteActor (advisory only: SQLite has no authentication).
@@ -228,6 +231,7 @@ private:
     std::unique_ptr<Database> m_db;
     int m_schemaVersion = 0;
     QString m_readOnlyReason;
+    QString m_guardsProblem;
     QString m_actor;
 };
 

@@ -1,5 +1,6 @@
 #include "schema.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 
 namespace md {
@@ -78,6 +79,7 @@ Result<SchemaState> readSchemaState(Database &db)
 
 Result<int> migrate(Database &db, int upTo)
 {
+    bool appliedAny = false;
     for (const Migration &m : kMigrations) {
         if (upTo > 0 && m.version > upTo)
             break;
@@ -114,11 +116,103 @@ Result<int> migrate(Database &db, int upTo)
         });
         if (!applied)
             return applied.error();
+        appliedAny = appliedAny || *applied;
     }
     auto state = readSchemaState(db);
     if (!state)
         return state.error();
+    if (appliedAny) {
+        auto recorded = db.writeTransaction([&]() -> Status { return recordGuards(db); });
+        if (!recorded)
+            return recorded.error();
+    }
     return state->version;
+}
+
+namespace {
+const QString kGuardsKey = QStringLiteral("guards");
+
+// name -> hash of the guard's definition.
+Result<QMap<QString, QString>> currentGuards(Database &db)
+{
+    const QString sql =
+        db.dialect() == Dialect::Sqlite
+            ? QStringLiteral("SELECT 'trigger ' || tbl_name || '.' || name, sql FROM sqlite_master WHERE type = "
+                             "'trigger'")
+            : QStringLiteral("SELECT 'trigger ' || c.relname || '.' || t.tgname, t.tgenabled::text || ' ' || "
+                             "pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN "
+                             "pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname = "
+                             "current_schema() "
+                             "UNION ALL SELECT 'function ' || p.proname || '(' || "
+                             "pg_get_function_identity_arguments(p.oid) || ')', pg_get_functiondef(p.oid) FROM pg_proc "
+                             "p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname LIKE 'modeldesk\\_%' "
+                             "AND p.prokind = 'f' AND n.nspname = current_schema()");
+    auto q = db.exec(sql);
+    if (!q)
+        return q.error();
+    QMap<QString, QString> guards;
+    while (q->next())
+        guards.insert(
+            q->value(0).toString(),
+            QString::fromLatin1(QCryptographicHash::hash(q->value(1).toString().toUtf8(), QCryptographicHash::Sha256)
+                                    .toHex()
+                                    .left(16)));
+    return guards;
+}
+} // namespace
+
+Status recordGuards(Database &db)
+{
+    auto guards = currentGuards(db);
+    if (!guards)
+        return guards.error();
+    QStringList lines;
+    for (auto it = guards->begin(); it != guards->end(); ++it)
+        lines << it.key() + QLatin1Char('=') + it.value();
+    auto q = db.exec(QStringLiteral("INSERT INTO registry_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                                    "SET value = excluded.value"),
+                     {kGuardsKey, lines.join(QLatin1Char('\n'))});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+Result<QString> checkGuards(Database &db)
+{
+    auto stored = db.scalar(QStringLiteral("SELECT value FROM registry_info WHERE key = ?"), {kGuardsKey});
+    if (!stored)
+        return stored.error();
+    if (stored->isNull())
+        return QStringLiteral("The registry has no record of its guards (registry_info 'guards' was removed): its "
+                              "triggers cannot be checked.");
+    QMap<QString, QString> expected;
+    for (const QString &line : stored->toString().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        expected.insert(line.section(QLatin1Char('='), 0, 0), line.section(QLatin1Char('='), 1));
+    auto current = currentGuards(db);
+    if (!current)
+        return current.error();
+    QStringList missing, altered, added;
+    for (auto it = expected.begin(); it != expected.end(); ++it) {
+        if (!current->contains(it.key()))
+            missing << it.key();
+        else if (current->value(it.key()) != it.value())
+            altered << it.key();
+    }
+    for (auto it = current->begin(); it != current->end(); ++it)
+        if (!expected.contains(it.key()))
+            added << it.key();
+    if (missing.isEmpty() && altered.isEmpty() && added.isEmpty())
+        return QString();
+    QStringList parts;
+    if (!missing.isEmpty())
+        parts << QStringLiteral("missing: %1").arg(missing.join(QStringLiteral(", ")));
+    if (!altered.isEmpty())
+        parts << QStringLiteral("altered or disabled: %1").arg(altered.join(QStringLiteral(", ")));
+    if (!added.isEmpty())
+        parts << QStringLiteral("not ModelDesk's: %1").arg(added.join(QStringLiteral(", ")));
+    return QStringLiteral("The registry's guards were changed outside ModelDesk (%1). Its rules no longer hold for "
+                          "plain SQL clients; restore them from a backup or have an admin re-create the registry.")
+        .arg(parts.join(QStringLiteral("; ")));
 }
 
 } // namespace md

@@ -21,4 +21,12 @@ Result<SchemaState> readSchemaState(Database &db);
 // upTo limits the target version (tests build older registries with it); 0 means kSchemaVersion.
 Result<int> migrate(Database &db, int upTo = 0);
 
+// The guards (triggers, and on PostgreSQL the modeldesk_* functions and whether each trigger is enabled)
+// as migrations left them: recorded in registry_info after every migration, compared on open and by
+// `audit verify`. Someone who can write the file (SQLite) or owns the tables (PostgreSQL) can always
+// drop or disable a trigger; this makes sure it does not go unnoticed.
+Status recordGuards(Database &db);
+// Empty when the guards are as recorded; else what is missing, altered or added, for people.
+Result<QString> checkGuards(Database &db);
+
 } // namespace md

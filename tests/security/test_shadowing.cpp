@@ -249,3 +249,55 @@ TEST_P(AuditCompleteness, AStageChangeWrittenWithoutModelDeskIsNoticed)
 }
 
 } // namespace
+
+namespace {
+
+// Dropping or disabling a guard is always possible for the file's owner or the tables' owner; it never
+// goes unnoticed: opening the registry says so (modelctl on stderr, the app in its banner), and
+// `audit verify` reports the registry as broken.
+class GuardsChanged : public ::testing::TestWithParam<Backend>, public SecurityRegistry
+{
+protected:
+    void SetUp() override { setUp(GetParam()); }
+};
+
+MD_INSTANTIATE_BOTH(GuardsChanged);
+
+TEST_P(GuardsChanged, AMissingOrDisabledTriggerIsReportedOnOpenAndByVerify)
+{
+    EXPECT_EQ(registry->guardsProblem(), QString());
+    ASSERT_TRUE(registry->verifyAudit()->intact);
+    const bool pg = GetParam() == Backend::Postgres;
+    ASSERT_EQ(db->rawExec(pg ? QStringLiteral("ALTER TABLE stage_transitions DISABLE TRIGGER stage_transitions_allowed")
+                             : QStringLiteral("DROP TRIGGER stage_transitions_allowed")),
+              QString());
+    auto reopened = db->open();
+    ASSERT_TRUE(reopened);
+    const QString expected =
+        pg ? QStringLiteral("altered or disabled: trigger stage_transitions.stage_transitions_allowed")
+           : QStringLiteral("missing: trigger stage_transitions.stage_transitions_allowed");
+    EXPECT_TRUE(reopened->guardsProblem().startsWith(QStringLiteral("The registry's guards were changed outside "
+                                                                    "ModelDesk (")))
+        << reopened->guardsProblem().toStdString();
+    EXPECT_TRUE(reopened->guardsProblem().contains(expected)) << reopened->guardsProblem().toStdString();
+    auto verified = reopened->verifyAudit();
+    ASSERT_TRUE(verified);
+    EXPECT_FALSE(verified->intact);
+    EXPECT_TRUE(verified->problem.contains(expected)) << verified->problem.toStdString();
+    QString out, err;
+    EXPECT_EQ(runModelctl({QStringLiteral("--registry"), db->url(), QStringLiteral("models")}, &out, &err), 0);
+    EXPECT_TRUE(
+        err.startsWith(QStringLiteral("modelctl: warning: The registry's guards were changed outside ModelDesk")))
+        << err.toStdString();
+    EXPECT_EQ(runModelctl({QStringLiteral("--registry"), db->url(), QStringLiteral("audit"), QStringLiteral("verify")},
+                          &out, &err),
+              4);
+    // Restoring the guard restores trust.
+    if (pg) {
+        ASSERT_EQ(db->rawExec(QStringLiteral("ALTER TABLE stage_transitions ENABLE TRIGGER stage_transitions_allowed")),
+                  QString());
+        EXPECT_EQ(db->open()->guardsProblem(), QString());
+    }
+}
+
+} // namespace

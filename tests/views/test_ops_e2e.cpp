@@ -481,3 +481,27 @@ TEST_F(OpsEndToEnd, WithdrawActionCancelsTheOpenRequest)
     EXPECT_EQ(registry->request(q.id)->status, QStringLiteral("cancelled"));
     EXPECT_EQ(registry->version(q.modelName, q.version)->stage, Stage::Staging);
 }
+
+// A registry whose guards were dropped opens with a red banner that says so.
+TEST(GuardsBanner, TheAppSaysWhenTheRegistrysTriggersWereChanged)
+{
+    TestDatabase db(Backend::Sqlite);
+    ASSERT_TRUE(db.ready()) << db.error().toStdString();
+    auto registry = db.open();
+    ASSERT_TRUE(registry);
+    ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("team/guarded"))));
+    ASSERT_EQ(db.rawExec(QStringLiteral("DROP TRIGGER audit_log_no_delete")), QString());
+    MainWindow window;
+    window.resize(1024, 640);
+    window.show();
+    QSignalSpy opened(&window, &MainWindow::registryOpened);
+    window.openRegistry(db.url());
+    ASSERT_TRUE(opened.wait(15000));
+    auto *banner = window.findChild<QLabel *>(QStringLiteral("banner"));
+    ASSERT_TRUE(banner);
+    ASSERT_TRUE(waitFor([&]() { return banner->isVisible(); }));
+    EXPECT_TRUE(banner->text().startsWith(QStringLiteral("The registry's guards were changed outside ModelDesk")))
+        << banner->text().toStdString();
+    EXPECT_TRUE(banner->text().contains(QStringLiteral("missing: trigger audit_log.audit_log_no_delete")))
+        << banner->text().toStdString();
+}
