@@ -7,9 +7,12 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 namespace md {
@@ -37,8 +40,18 @@ RollbackDialog::RollbackDialog(LifecycleClient *client, const QString &modelName
 {
     setObjectName(QStringLiteral("rollbackDialog"));
     setWindowTitle(tr("Roll back %1").arg(modelName));
-    resize(1000, 560);
-    auto *layout = new QVBoxLayout(this);
+    // The content scrolls, the buttons stay: at 2x scale or on a 1024x640 screen the dialog must still
+    // show Roll back without moving the window.
+    auto *outer = new QVBoxLayout(this);
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("rollbackScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *content = new QWidget(scroll);
+    auto *layout = new QVBoxLayout(content);
+    layout->setContentsMargins(0, 0, 0, 0);
+    scroll->setWidget(content);
+    outer->addWidget(scroll, 1);
     m_title = new QLabel(tr("Loading the production history of %1…").arg(modelName), this);
     m_title->setObjectName(QStringLiteral("titleLabel"));
     m_title->setTextFormat(Qt::RichText);
@@ -90,6 +103,7 @@ RollbackDialog::RollbackDialog(LifecycleClient *client, const QString &modelName
     m_error->hide();
     layout->addWidget(m_error);
     layout->addStretch(1);
+    layout = outer; // the buttons below the scrolled content
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_confirm = buttons->addButton(tr("Roll back"), QDialogButtonBox::AcceptRole);
     m_confirm->setObjectName(QStringLiteral("confirmButton"));
@@ -105,6 +119,10 @@ RollbackDialog::RollbackDialog(LifecycleClient *client, const QString &modelName
             choose(v);
     });
     connect(m_targets, &QComboBox::activated, this, [this](int index) { choose(m_targets->itemData(index).toInt()); });
+    QSize size(1000, 600);
+    if (const QScreen *screen = parent ? parent->screen() : QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableGeometry().size() * 0.92);
+    resize(size);
     m_reason->setFocus();
     updateButtons();
     m_client->loadRollback(modelName, this, [this](Result<RollbackData> r) {
