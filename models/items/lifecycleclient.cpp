@@ -32,16 +32,6 @@ Result<Permissions> permissionsOf(Registry &registry)
 
 } // namespace
 
-QDateTime parseTimestamp(const QString &iso)
-{
-    QDateTime t = QDateTime::fromString(iso, Qt::ISODateWithMs);
-    if (!t.isValid())
-        t = QDateTime::fromString(iso, Qt::ISODate);
-    if (t.isValid() && t.timeSpec() == Qt::LocalTime)
-        t.setTimeSpec(Qt::UTC);
-    return t;
-}
-
 QString ageText(const QString &iso, const QDateTime &now)
 {
     const QDateTime t = parseTimestamp(iso);

@@ -67,6 +67,5 @@ private:
 
 // "3 h", "2 d 4 h": how long ago an ISO timestamp was.
 QString ageText(const QString &isoTimestamp, const QDateTime &now = QDateTime::currentDateTimeUtc());
-QDateTime parseTimestamp(const QString &isoTimestamp);
 
 } // namespace md

@@ -4,30 +4,13 @@
 #include "registry.h"
 
 #include "database.h"
+#include "sqlparts.h"
 #include "validation.h"
 
 #include <QJsonObject>
 #include <QRegularExpression>
 
 namespace md {
-
-namespace {
-// The ModelDesk roles the session user holds, directly or inherited, as one SQL expression
-// (PostgreSQL), e.g. "modeldesk_reader,modeldesk_scientist".
-const QString kPgRolesExpr = QStringLiteral(
-    "(SELECT string_agg(r.rolname, ',' ORDER BY r.rolname) FROM pg_roles r WHERE r.rolname IN ('modeldesk_reader', "
-    "'modeldesk_scientist', 'modeldesk_reviewer', 'modeldesk_deployer', 'modeldesk_admin') AND "
-    "pg_has_role(session_user, r.oid, 'MEMBER'))");
-
-QList<Role> rolesFrom(const QString &csv)
-{
-    QList<Role> roles;
-    for (const QString &name : csv.split(QLatin1Char(','), Qt::SkipEmptyParts))
-        if (auto r = parseRole(name.mid(int(qstrlen("modeldesk_")))))
-            roles << *r;
-    return roles;
-}
-} // namespace
 
 Result<QStringList> Registry::roles()
 {
@@ -37,10 +20,10 @@ Result<QStringList> Registry::roles()
             names << roleName(r);
         return names;
     }
-    auto csv = m_db->scalar(QStringLiteral("SELECT ") + kPgRolesExpr);
+    auto csv = m_db->scalar(QStringLiteral("SELECT ") + sql::sessionRoles(dialect()));
     if (!csv)
         return csv.error();
-    for (Role r : rolesFrom(csv->toString()))
+    for (Role r : sql::parseSessionRoles(dialect(), csv->toString()))
         names << roleName(r);
     return names;
 }
@@ -49,18 +32,15 @@ Result<VersionActions> Registry::versionActions(const QString &modelName, int nu
 {
     // Statement 1: the version, its model's Production state, the rollback suggestion and (PostgreSQL)
     // the user's roles. Statement 2: the version's open request with who decided on it.
-    const QString roles = dialect() == Dialect::Postgres ? kPgRolesExpr : QStringLiteral("''");
     auto q = m_db->exec(
         QStringLiteral(
             "SELECT v.id, v.stage, v.created_by, v.rollback_excluded, "
             "EXISTS (SELECT 1 FROM stage_transitions t WHERE t.version_id = v.id AND t.to_stage = 'Production'), "
             "(SELECT count(*) FROM model_versions p WHERE p.model_id = v.model_id AND p.stage = 'Production'), "
             "(SELECT p.version FROM model_versions p WHERE p.model_id = v.model_id AND p.stage = 'Production' "
-            " ORDER BY p.stage_changed_at DESC, p.version DESC LIMIT 1), "
-            "(SELECT s.version FROM model_versions s JOIN stage_transitions t ON t.version_id = s.id AND "
-            " t.from_stage = 'Production' WHERE s.model_id = v.model_id AND s.stage = 'Archived' AND "
-            " s.rollback_excluded = 0 GROUP BY s.version ORDER BY max(t.id) DESC LIMIT 1), ") +
-            roles +
+            " ORDER BY p.stage_changed_at DESC, p.version DESC LIMIT 1), ") +
+            sql::suggestedRollbackTarget(QStringLiteral("v.model_id")) + QStringLiteral(", ") +
+            sql::sessionRoles(dialect()) +
             QStringLiteral(" FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = ? AND "
                            "v.version = ?"),
         {modelName, number});
@@ -82,7 +62,7 @@ Result<VersionActions> Registry::versionActions(const QString &modelName, int nu
     f.productionCount = q->value(5).toInt();
     f.newestProduction = q->value(6).toInt();
     f.suggestedTarget = q->value(7).toInt();
-    f.roles = dialect() == Dialect::Postgres ? rolesFrom(q->value(8).toString()) : allRoles();
+    f.roles = sql::parseSessionRoles(dialect(), q->value(8).toString());
     q->finish();
     f.actor = m_actor;
     f.readOnlyReason = m_readOnlyReason;

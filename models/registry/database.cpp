@@ -151,6 +151,16 @@ namespace {
 thread_local QString t_clockOverride;
 }
 
+QDateTime parseTimestamp(const QString &iso)
+{
+    QDateTime t = QDateTime::fromString(iso, Qt::ISODateWithMs);
+    if (!t.isValid())
+        t = QDateTime::fromString(iso, Qt::ISODate);
+    if (t.isValid() && t.timeSpec() == Qt::LocalTime)
+        t.setTimeSpec(Qt::UTC);
+    return t;
+}
+
 QString nowUtc()
 {
     if (!t_clockOverride.isEmpty())

@@ -7,6 +7,7 @@
 #include "registry.h"
 
 #include "database.h"
+#include "sqlparts.h"
 #include "validation.h"
 
 #include <QJsonArray>
@@ -514,16 +515,10 @@ Result<int> Registry::suggestedRollbackTarget(const QString &modelName)
     auto mid = modelId(modelName);
     if (!mid)
         return mid.error();
-    // The version that most recently left Production, was not rolled back from, and is Archived now.
-    auto q =
-        m_db->exec(QStringLiteral("SELECT v.version FROM model_versions v "
-                                  "JOIN stage_transitions t ON t.version_id = v.id AND t.from_stage = 'Production' "
-                                  "WHERE v.model_id = ? AND v.stage = 'Archived' AND v.rollback_excluded = 0 "
-                                  "GROUP BY v.version ORDER BY max(t.id) DESC LIMIT 1"),
-                   {*mid});
+    auto q = m_db->exec(QStringLiteral("SELECT ") + sql::suggestedRollbackTarget(QStringLiteral("?")), {*mid});
     if (!q)
         return q.error();
-    if (!q->next())
+    if (!q->next() || q->value(0).isNull())
         return Error::notFound(QStringLiteral("%1 has no earlier Production version to roll back to (none that was not "
                                               "itself rolled back from).")
                                    .arg(modelName));
@@ -700,32 +695,16 @@ Status Registry::setMaxProduction(const QString &modelName, int maxProduction)
 
 Result<ApprovalRequest> Registry::loadRequest(qint64 requestId)
 {
-    auto q = m_db->exec(QStringLiteral("SELECT r.id, m.name, v.version, r.to_stage, r.requested_by, r.requested_at, "
-                                       "r.reason, r.status, r.gates_passed, r.gate_report, r.baseline_version, "
-                                       "r.required_approvals, r.decided_at, v.created_by FROM approval_requests r "
-                                       "JOIN model_versions v ON v.id = r.version_id "
-                                       "JOIN registered_models m ON m.id = v.model_id WHERE r.id = ?"),
+    auto q = m_db->exec(QStringLiteral("SELECT ") + sql::requestColumns() +
+                            QStringLiteral(" FROM approval_requests r JOIN model_versions v ON v.id = r.version_id "
+                                           "JOIN registered_models m ON m.id = v.model_id WHERE r.id = ?"),
                         {requestId});
     if (!q)
         return q.error();
     if (!q->next())
         return Error::notFound(
             QStringLiteral("There is no approval request #%1. `modelctl requests` lists them.").arg(requestId));
-    ApprovalRequest r;
-    r.id = q->value(0).toLongLong();
-    r.modelName = q->value(1).toString();
-    r.version = q->value(2).toInt();
-    r.toStage = q->value(3).toString();
-    r.requestedBy = q->value(4).toString();
-    r.requestedAt = q->value(5).toString();
-    r.reason = q->value(6).toString();
-    r.status = q->value(7).toString();
-    r.gatesPassed = q->value(8).toInt() != 0;
-    r.gateReport = q->value(9).toString();
-    r.baselineVersion = q->value(10).toInt();
-    r.requiredApprovals = q->value(11).toInt();
-    r.decidedAt = q->value(12).toString();
-    r.registeredBy = q->value(13).toString();
+    ApprovalRequest r = sql::requestFrom(*q);
     q->finish();
     auto d =
         m_db->exec(QStringLiteral("SELECT id, actor, decision, comment, override_reason, at FROM approval_decisions "

@@ -5,6 +5,7 @@
 
 #include "result.h"
 
+#include <QDateTime>
 #include <QString>
 
 namespace md {
@@ -38,6 +39,8 @@ Result<RegistryLocation> parseRegistryUrl(const QString &url);
 QString defaultRegistryPath();
 
 QString nowUtc();
+// A registry timestamp (ISO-8601, UTC; with or without milliseconds) as a UTC QDateTime; invalid if unreadable.
+QDateTime parseTimestamp(const QString &isoTimestamp);
 // Demo data and imports only: makes nowUtc() return this time on the calling thread (empty: the real clock).
 void setClockOverride(const QString &isoUtc);
 

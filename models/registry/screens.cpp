@@ -4,6 +4,7 @@
 #include "registry.h"
 
 #include "database.h"
+#include "sqlparts.h"
 
 #include <QJsonDocument>
 #include <QSet>
@@ -13,26 +14,6 @@
 namespace md {
 
 namespace {
-// The ModelDesk roles of the session user as one SQL expression on PostgreSQL (see actions.cpp).
-QString rolesExpr(Dialect dialect)
-{
-    return dialect == Dialect::Postgres
-               ? QStringLiteral("(SELECT string_agg(r.rolname, ',' ORDER BY r.rolname) FROM pg_roles r WHERE "
-                                "r.rolname LIKE 'modeldesk\\_%' AND pg_has_role(session_user, r.oid, 'MEMBER'))")
-               : QStringLiteral("''");
-}
-
-QList<Role> parseRoles(Dialect dialect, const QString &csv)
-{
-    if (dialect == Dialect::Sqlite)
-        return allRoles();
-    QList<Role> roles;
-    for (const QString &name : csv.split(QLatin1Char(','), Qt::SkipEmptyParts))
-        if (auto r = parseRole(name.mid(int(qstrlen("modeldesk_")))))
-            roles << *r;
-    return roles;
-}
-
 Permissions permissionsOf(const QString &actor, const QList<Role> &roles, const QString &readOnlyReason)
 {
     Permissions p;
@@ -44,27 +25,16 @@ Permissions permissionsOf(const QString &actor, const QList<Role> &roles, const 
     return p;
 }
 
-QDateTime timestamp(const QString &iso)
-{
-    QDateTime t = QDateTime::fromString(iso, Qt::ISODateWithMs);
-    if (!t.isValid())
-        t = QDateTime::fromString(iso, Qt::ISODate);
-    if (t.isValid())
-        t.setTimeSpec(Qt::UTC);
-    return t;
-}
 } // namespace
 
 Result<ReviewData> Registry::reviewData(qint64 requestId)
 {
     // 1: the request, its decisions, the baseline's number and the user's roles.
     auto q = m_db->exec(
-        QStringLiteral("SELECT r.id, m.name, v.version, r.to_stage, r.requested_by, r.requested_at, r.reason, "
-                       "r.status, r.gates_passed, r.gate_report, r.baseline_version, r.required_approvals, "
-                       "r.decided_at, v.created_by, "
-                       "(SELECT p.version FROM model_versions p WHERE p.model_id = v.model_id AND p.stage = "
-                       "'Production' AND p.id <> v.id ORDER BY p.version DESC LIMIT 1), m.id, ") +
-            rolesExpr(dialect()) +
+        QStringLiteral("SELECT ") + sql::requestColumns() +
+            QStringLiteral(", (SELECT p.version FROM model_versions p WHERE p.model_id = v.model_id AND p.stage = "
+                           "'Production' AND p.id <> v.id ORDER BY p.version DESC LIMIT 1), m.id, ") +
+            sql::sessionRoles(dialect()) +
             QStringLiteral(", d.id, d.actor, d.decision, d.comment, d.override_reason, d.at "
                            "FROM approval_requests r JOIN model_versions v ON v.id = r.version_id "
                            "JOIN registered_models m ON m.id = v.model_id "
@@ -81,23 +51,10 @@ Result<ReviewData> Registry::reviewData(qint64 requestId)
     while (q->next()) {
         if (!found) {
             found = true;
-            r.id = q->value(0).toLongLong();
-            r.modelName = q->value(1).toString();
-            r.version = q->value(2).toInt();
-            r.toStage = q->value(3).toString();
-            r.requestedBy = q->value(4).toString();
-            r.requestedAt = q->value(5).toString();
-            r.reason = q->value(6).toString();
-            r.status = q->value(7).toString();
-            r.gatesPassed = q->value(8).toInt() != 0;
-            r.gateReport = q->value(9).toString();
-            r.baselineVersion = q->value(10).toInt();
-            r.requiredApprovals = q->value(11).toInt();
-            r.decidedAt = q->value(12).toString();
-            r.registeredBy = q->value(13).toString();
+            r = sql::requestFrom(*q);
             baselineNumber = q->value(14).toInt();
             mid = q->value(15).toLongLong();
-            roles = parseRoles(dialect(), q->value(16).toString());
+            roles = sql::parseSessionRoles(dialect(), q->value(16).toString());
         }
         if (!q->value(17).isNull())
             r.decisions << ApprovalDecision{q->value(17).toLongLong(), q->value(18).toString(),
@@ -122,9 +79,9 @@ Result<ReviewData> Registry::reviewData(qint64 requestId)
     if (d.candidate.stage == Stage::Staging) {
         for (const Transition &t : std::as_const(d.candidate.transitions))
             if (t.toStage == stageName(Stage::Staging))
-                d.stagingSince = timestamp(t.at);
+                d.stagingSince = parseTimestamp(t.at);
         if (!d.stagingSince.isValid())
-            d.stagingSince = timestamp(d.candidate.stageChangedAt);
+            d.stagingSince = parseTimestamp(d.candidate.stageChangedAt);
     }
     // 4, 5: the policy and the metric directions, then the gates as they stand now.
     auto directions = metricDirectionsOf(mid);
@@ -174,12 +131,10 @@ Result<RollbackData> Registry::rollbackData(const QString &modelName)
         return history.error();
     d.history = std::move(*history);
     // 2: the model's rollback suggestion, Production count and the user's roles.
-    auto q = m_db->exec(
-        QStringLiteral("SELECT m.id, (SELECT s.version FROM model_versions s JOIN stage_transitions t ON "
-                       "t.version_id = s.id AND t.from_stage = 'Production' WHERE s.model_id = m.id AND s.stage = "
-                       "'Archived' AND s.rollback_excluded = 0 GROUP BY s.version ORDER BY max(t.id) DESC LIMIT 1), ") +
-            rolesExpr(dialect()) + QStringLiteral(" FROM registered_models m WHERE m.name = ?"),
-        {modelName});
+    auto q = m_db->exec(QStringLiteral("SELECT m.id, ") + sql::suggestedRollbackTarget(QStringLiteral("m.id")) +
+                            QStringLiteral(", ") + sql::sessionRoles(dialect()) +
+                            QStringLiteral(" FROM registered_models m WHERE m.name = ?"),
+                        {modelName});
     if (!q)
         return q.error();
     if (!q->next())
@@ -187,7 +142,7 @@ Result<RollbackData> Registry::rollbackData(const QString &modelName)
             QStringLiteral("There is no model '%1'. `modelctl models` lists the models.").arg(modelName));
     const qint64 mid = q->value(0).toLongLong();
     d.suggested = q->value(1).toInt();
-    const QList<Role> roles = parseRoles(dialect(), q->value(2).toString());
+    const QList<Role> roles = sql::parseSessionRoles(dialect(), q->value(2).toString());
     q->finish();
     // 3, 4: every version that served, with metrics and stage.
     QList<int> served;
