@@ -2,6 +2,10 @@
 
 #include "items/auditlogmodel.h"
 #include "items/lifecycleclient.h"
+#include "items/registryclient.h"
+
+#include <QCryptographicHash>
+#include <QSettings>
 
 #include <QComboBox>
 #include <QDateTime>
@@ -108,11 +112,32 @@ void AuditPanel::applyFilter()
     m_auditModel->setFilter(f);
 }
 
+namespace {
+// One checkpoint per registry URL, kept in the user's settings: each verification compares against the
+// head the previous one saw, so deleting the newest entries between two checks is noticed.
+QString checkpointKey(const QString &url)
+{
+    return QStringLiteral("auditCheckpoints/") +
+           QString::fromLatin1(QCryptographicHash::hash(url.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
+}
+} // namespace
+
+std::optional<AuditCheckpoint> AuditPanel::savedCheckpoint(QString *takenAt) const
+{
+    QSettings settings;
+    const QString key = checkpointKey(m_client->registryClient()->url());
+    if (takenAt)
+        *takenAt = settings.value(key + QStringLiteral("/at")).toString();
+    return AuditCheckpoint::parse(settings.value(key + QStringLiteral("/head")).toString());
+}
+
 void AuditPanel::verify()
 {
     m_verify->setEnabled(false);
     m_result->setText(tr("Verifying the hash chain…"));
-    m_client->verifyAudit(this, [this](Result<AuditVerification> r) {
+    QString takenAt;
+    const std::optional<AuditCheckpoint> expect = savedCheckpoint(&takenAt);
+    m_client->verifyAudit(expect, this, [this, expect, takenAt](Result<AuditVerification> r) {
         m_verify->setEnabled(true);
         if (!r) {
             m_result->setText(
@@ -120,15 +145,29 @@ void AuditPanel::verify()
             emit verified(false);
             return;
         }
-        if (r->intact)
+        const QString against =
+            expect ? tr("Compared against the checkpoint of %1: %2 entries, head %3…")
+                         .arg(takenAt.isEmpty() ? tr("the last check") : takenAt)
+                         .arg(expect->entries)
+                         .arg(expect->hash.left(12))
+                   : tr("No earlier checkpoint for this registry: the next check compares against this one.");
+        if (r->intact) {
             m_result->setText(tr("<b style='color:#1b5e20'>✔ Intact:</b> all %1 entries checked, the hash chain is "
-                                 "unbroken.")
-                                  .arg(r->entriesChecked));
-        else
-            m_result->setText(tr("<b style='color:#b71c1c'>✘ Broken at entry #%1:</b> %2 (%3 entries checked).")
+                                 "unbroken.<br>%2")
+                                  .arg(r->entriesChecked)
+                                  .arg(against.toHtmlEscaped()));
+            QSettings settings;
+            const QString key = checkpointKey(m_client->registryClient()->url());
+            settings.setValue(key + QStringLiteral("/head"), r->head.token());
+            settings.setValue(key + QStringLiteral("/at"),
+                              QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")));
+        } else {
+            m_result->setText(tr("<b style='color:#b71c1c'>✘ Broken at entry #%1:</b> %2 (%3 entries checked).<br>%4")
                                   .arg(r->firstBrokenId)
                                   .arg(r->problem.toHtmlEscaped())
-                                  .arg(r->entriesChecked));
+                                  .arg(r->entriesChecked)
+                                  .arg(against.toHtmlEscaped()));
+        }
         emit verified(r->intact);
     });
 }

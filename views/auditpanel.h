@@ -1,6 +1,10 @@
 #pragma once
 
+#include "registry/types.h"
+
 #include <QWidget>
+
+#include <optional>
 
 class QComboBox;
 class QLabel;
@@ -30,6 +34,8 @@ public:
     QPushButton *verifyButton() const { return m_verify; }
     QLabel *verifyLabel() const { return m_result; }
     QTableView *view() const { return m_view; }
+    // The checkpoint the next verification compares against (saved by the last intact one), if any.
+    std::optional<AuditCheckpoint> savedCheckpoint(QString *takenAt = nullptr) const;
 
 signals:
     void verified(bool intact);

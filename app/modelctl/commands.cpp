@@ -437,8 +437,14 @@ int runDescribe(Context &ctx)
 void setupAudit(QCommandLineParser &p)
 {
     p.addPositionalArgument(QStringLiteral("ACTION"),
-                            QStringLiteral("verify: check the hash chain; log: show entries."),
-                            QStringLiteral("verify|log"));
+                            QStringLiteral("verify: check the hash chain, the log's completeness and the guards; "
+                                           "checkpoint: print the log's head (keep it, pass it to verify --expect); "
+                                           "log: show entries."),
+                            QStringLiteral("verify|checkpoint|log"));
+    p.addOption({QStringLiteral("expect"),
+                 QStringLiteral("verify: a checkpoint printed by `audit checkpoint` earlier; the log must still hold "
+                                "every entry up to it (detects deleted newest entries)."),
+                 QStringLiteral("ENTRIES:HASH")});
     p.addOption({QStringLiteral("limit"), QStringLiteral("log: how many entries (default 50)."), QStringLiteral("N"),
                  QStringLiteral("50")});
     p.addOption({QStringLiteral("actor"), QStringLiteral("log: only entries by this actor."), QStringLiteral("USER")});
@@ -453,19 +459,41 @@ void setupAudit(QCommandLineParser &p)
 int runAudit(Context &ctx)
 {
     const QStringList pos = ctx.args.positionalArguments();
-    if (pos.size() != 1 || (pos.first() != QLatin1String("verify") && pos.first() != QLatin1String("log")))
-        return ctx.usage(QStringLiteral("audit takes one action: modelctl audit verify | modelctl audit log"));
+    const QStringList actions{QStringLiteral("verify"), QStringLiteral("checkpoint"), QStringLiteral("log")};
+    if (pos.size() != 1 || !actions.contains(pos.first()))
+        return ctx.usage(QStringLiteral("audit takes one action: modelctl audit verify [--expect ENTRIES:HASH] | "
+                                        "modelctl audit checkpoint | modelctl audit log"));
+    std::optional<AuditCheckpoint> expect;
+    if (ctx.args.isSet(QStringLiteral("expect"))) {
+        expect = AuditCheckpoint::parse(ctx.args.value(QStringLiteral("expect")));
+        if (!expect)
+            return ctx.usage(QStringLiteral("--expect takes a checkpoint as `modelctl audit checkpoint` prints it: "
+                                            "ENTRIES:HASH (a count, a colon, 64 hex digits)."));
+    }
     auto r = ctx.registry();
     if (!r)
         return ctx.fail(r.error());
+    if (pos.first() == QLatin1String("checkpoint")) {
+        auto c = (*r)->auditCheckpoint();
+        if (!c)
+            return ctx.fail(c.error());
+        if (ctx.json)
+            return ctx.printJson({{QStringLiteral("checkpoint"), c->token()},
+                                  {QStringLiteral("entries"), double(c->entries)},
+                                  {QStringLiteral("hash"), c->hash}});
+        ctx.out << c->token() << Qt::endl;
+        return ExitOk;
+    }
     if (pos.first() == QLatin1String("verify")) {
-        auto v = (*r)->verifyAudit();
+        auto v = (*r)->verifyAudit(expect);
         if (!v)
             return ctx.fail(v.error());
         if (ctx.json)
             ctx.printJson(toJson(*v));
         else if (v->intact)
-            ctx.out << "Audit log intact: " << v->entriesChecked << " entries checked." << Qt::endl;
+            ctx.out << "Audit log intact: " << v->entriesChecked << " entries checked"
+                    << (expect ? QStringLiteral(", checkpoint %1 present").arg(expect->token()) : QString())
+                    << ". Head: " << v->head.token() << Qt::endl;
         else
             ctx.out << "Audit log BROKEN at entry " << v->firstBrokenId << ": " << v->problem << '.' << Qt::endl;
         return v->intact ? ExitOk : ExitConflict;

@@ -128,10 +128,11 @@ void LifecycleClient::loadAudit(const AuditFilter &filter, QObject *receiver, Do
         receiver, [filter](Registry &r) { return r.audit(filter); }, std::move(done));
 }
 
-void LifecycleClient::verifyAudit(QObject *receiver, Done<AuditVerification> done)
+void LifecycleClient::verifyAudit(const std::optional<AuditCheckpoint> &expect, QObject *receiver,
+                                  Done<AuditVerification> done)
 {
     read<AuditVerification>(
-        receiver, [](Registry &r) { return r.verifyAudit(); }, std::move(done));
+        receiver, [expect](Registry &r) { return r.verifyAudit(expect); }, std::move(done));
 }
 
 void LifecycleClient::requestPromotion(const QString &model, int version, Stage to, const QString &reason,

@@ -159,6 +159,7 @@ void RegistryClient::post(std::function<void(Registry *)> job)
 void RegistryClient::open(const QString &url, Registry::Open mode)
 {
     const quint64 generation = ++m_openGeneration;
+    m_url = url;
     QPointer<RegistryClient> self(this);
     postToWorker([url, mode, generation, self](RegistryWorker &w) {
         auto r = Registry::open(url, mode);

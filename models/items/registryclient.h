@@ -29,6 +29,8 @@ public:
 
     // Opens a registry (closing the current one). CreateIfMissing is for the embedded default registry.
     void open(const QString &url, Registry::Open mode);
+    // The URL last passed to open() (what the desktop app keys per-registry settings on).
+    QString url() const { return m_url; }
     bool isOpen() const { return m_open; }
     const SessionInfo &session() const { return m_session; }
 
@@ -68,6 +70,7 @@ signals:
 
 private:
     friend class RegistryWorker;
+    QString m_url;
     void post(std::function<void(Registry *)> job);
     void postToWorker(std::function<void(RegistryWorker &)> job);
 

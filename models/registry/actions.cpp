@@ -113,6 +113,15 @@ Result<MetricDirections> Registry::metricDirectionsOf(qint64 mid)
 Status Registry::writeMetricDirection(qint64 modelId, const QString &modelName, const QString &metric,
                                       std::optional<MetricDirection> direction)
 {
+    if (dialect() == Dialect::Postgres) {
+        if (auto q = m_db->exec(
+                QStringLiteral("SELECT modeldesk_set_metric_direction(?, ?, ?)"),
+                {modelId, metric,
+                 direction ? QVariant(metricDirectionName(*direction)) : QVariant(QMetaType(QMetaType::QString))});
+            !q)
+            return q.error();
+        return {};
+    }
     if (!direction) {
         auto q = m_db->execWrite(QStringLiteral("DELETE FROM metric_directions WHERE model_id = ? AND metric = ?"),
                                  {modelId, metric});

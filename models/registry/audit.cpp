@@ -4,6 +4,7 @@
 
 #include <QCryptographicHash>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 namespace md {
 
@@ -26,6 +27,10 @@ Status appendAudit(Database &db, const QString &actor, const QString &action, co
                    const QString &objectKey, const QJsonObject &details)
 {
     Q_ASSERT(db.inTransaction());
+    // On PostgreSQL the database writes the entry itself, from the row triggers of the change
+    // (006_contract.sql): no login may insert into the log.
+    if (db.dialect() == Dialect::Postgres)
+        return {};
     auto last = db.scalar(QStringLiteral("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"));
     if (!last)
         return last.error();
@@ -66,7 +71,21 @@ const QString kAuditColumns =
     QStringLiteral("id, at, actor, action, object_type, object_key, details, prev_hash, hash");
 } // namespace
 
-Result<AuditVerification> verifyAuditChain(Database &db)
+QString AuditCheckpoint::token() const
+{
+    return QStringLiteral("%1:%2").arg(entries).arg(hash);
+}
+
+std::optional<AuditCheckpoint> AuditCheckpoint::parse(const QString &token)
+{
+    static const QRegularExpression re(QStringLiteral("^([0-9]{1,18}):([0-9a-f]{64})?$"));
+    const auto m = re.match(token.trimmed());
+    if (!m.hasMatch() || (m.captured(1).toLongLong() > 0) == m.captured(2).isEmpty())
+        return std::nullopt;
+    return AuditCheckpoint{m.captured(1).toLongLong(), m.captured(2)};
+}
+
+Result<AuditVerification> verifyAuditChain(Database &db, const std::optional<AuditCheckpoint> &expect)
 {
     auto q = db.exec(QStringLiteral("SELECT %1 FROM audit_log ORDER BY id").arg(kAuditColumns));
     if (!q)
@@ -99,10 +118,31 @@ Result<AuditVerification> verifyAuditChain(Database &db)
                                  .arg(e.action, e.objectKey, e.actor, e.at);
             return result;
         }
+        if (expect && result.entriesChecked == expect->entries && e.hash != expect->hash) {
+            result.intact = false;
+            result.firstBrokenId = e.id;
+            result.problem = QStringLiteral("entry %1 is not the checkpoint's entry %2 (hash %3…): entries up to the "
+                                            "checkpoint were deleted or replaced since it was taken")
+                                 .arg(e.id)
+                                 .arg(expect->entries)
+                                 .arg(expect->hash.left(12));
+            return result;
+        }
         expectedPrev = e.hash;
         previousId = e.id;
     }
     q->finish();
+    result.head = AuditCheckpoint{result.entriesChecked, result.entriesChecked > 0 ? expectedPrev : QString()};
+    result.expected = expect;
+    if (expect && result.entriesChecked < expect->entries) {
+        result.intact = false;
+        result.firstBrokenId = previousId;
+        result.problem = QStringLiteral("the log holds %1 entries, fewer than the %2 of the checkpoint: the newest "
+                                        "entries were deleted since it was taken")
+                             .arg(result.entriesChecked)
+                             .arg(expect->entries);
+        return result;
+    }
     // The chain proves what is in the log; completeness compares the log with the data: every version,
     // stage change, request and decision the registry holds has its entry. A shorter log means rows were
     // written without ModelDesk (plain SQL) or entries were deleted (an empty log included).

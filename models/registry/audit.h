@@ -20,7 +20,8 @@ Status appendAudit(Database &db, const QString &actor, const QString &action, co
                    const QString &objectKey, const QJsonObject &details);
 
 // Walks the whole chain and reports the first entry that was edited, or whose predecessor was deleted.
-Result<AuditVerification> verifyAuditChain(Database &db);
+// With `expect`, the log must still hold that checkpoint's entry at that position.
+Result<AuditVerification> verifyAuditChain(Database &db, const std::optional<AuditCheckpoint> &expect = {});
 
 struct AuditFilter
 {

@@ -599,7 +599,14 @@ Status Database::beginWrite()
     if (auto q = exec(QStringLiteral("BEGIN")); !q)
         return q.error();
     m_inTransaction = true;
-    if (auto q = exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kWriteLockKey)); !q) {
+    // A clock override (demo data) reaches the database's clock, which only a superuser may set
+    // (modeldesk_now() in 006_contract.sql).
+    if (auto q = t_clockOverride.isEmpty()
+                     ? exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kWriteLockKey))
+                     : exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1), set_config('modeldesk.clock', ?, true)")
+                                .arg(kWriteLockKey),
+                            {t_clockOverride});
+        !q) {
         rollback();
         return q.error();
     }

@@ -82,12 +82,21 @@ Status Registry::recordTransition(qint64 versionId, const QString &modelName, in
     const QString fromName = stageName(from);
     const QString toName = stageName(to);
     const QString kindName = transitionKindName(kind);
+    const QVariant approval = approvalId > 0 ? QVariant(approvalId) : QVariant(QMetaType(QMetaType::LongLong));
+    if (dialect() == Dialect::Postgres) {
+        // The database's write function records the transition, the audit entry and the event, and
+        // refuses when the version left `from` meanwhile.
+        if (auto q = m_db->exec(QStringLiteral("SELECT modeldesk_change_stage(?, ?, ?, ?, ?, ?)"),
+                                {versionId, fromName, toName, kindName, reason, approval});
+            !q)
+            return q.error();
+        return {};
+    }
     // The transition row comes first: the database accepts a stage change only when it is recorded.
     if (auto q = m_db->execWrite(
             QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, "
                            "at, reason, approval_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-            {versionId, fromName, toName, kindName, m_actor, now, reason,
-             approvalId > 0 ? QVariant(approvalId) : QVariant(QMetaType(QMetaType::LongLong))});
+            {versionId, fromName, toName, kindName, m_actor, now, reason, approval});
         !q)
         return q.error();
     auto updated = m_db->execWrite(QStringLiteral("UPDATE model_versions SET stage = ?, stage_changed_at = ? WHERE id "
@@ -108,14 +117,14 @@ Status Registry::recordTransition(qint64 versionId, const QString &modelName, in
                              versionKey(modelName, version), details);
         !s)
         return s;
-    QJsonObject event = details;
-    event.insert(QStringLiteral("model"), modelName);
-    event.insert(QStringLiteral("version"), version);
-    event.insert(QStringLiteral("actor"), m_actor);
-    event.insert(QStringLiteral("at"), now);
+    // The same event the PostgreSQL guards write (006_contract.sql, modeldesk_record).
+    const QString type = QStringLiteral("version.stage_changed");
+    const QJsonObject event{{QStringLiteral("type"), type},       {QStringLiteral("at"), now},
+                            {QStringLiteral("actor"), m_actor},   {QStringLiteral("model"), modelName},
+                            {QStringLiteral("version"), version}, {QStringLiteral("data"), details}};
     if (auto q = m_db->execWrite(
             QStringLiteral("INSERT INTO outbox_events (event_type, payload, created_at) VALUES (?, ?, ?)"),
-            {QStringLiteral("stage_changed"), compactJson(event), now});
+            {type, compactJson(event), now});
         !q)
         return q.error();
     return {};
@@ -236,12 +245,15 @@ Status Registry::setGatePolicies(const QString &modelName, const GatePolicies &p
                 }
         for (const auto &[transition, policy] : {std::pair{QStringLiteral("staging"), stored.staging},
                                                  std::pair{QStringLiteral("production"), stored.production}}) {
-            auto q =
-                m_db->exec(QStringLiteral("INSERT INTO gate_policies (model_id, transition, policy, updated_at, "
+            auto q = dialect() == Dialect::Postgres
+                         ? m_db->exec(QStringLiteral("SELECT modeldesk_set_gate_policy(?, ?, ?)"),
+                                      {mid, transition, compactJson(toJson(policy))})
+                         : m_db->exec(QStringLiteral(
+                                          "INSERT INTO gate_policies (model_id, transition, policy, updated_at, "
                                           "updated_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (model_id, transition) "
                                           "DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at, "
                                           "updated_by = excluded.updated_by"),
-                           {mid, transition, compactJson(toJson(policy)), now, m_actor});
+                                      {mid, transition, compactJson(toJson(policy)), now, m_actor});
             if (!q)
                 return q.error();
         }
@@ -415,6 +427,8 @@ namespace {
 // Cancels the open request of a version that leaves Staging (it would otherwise block a new one).
 Status cancelOpenRequests(Database &db, qint64 versionId)
 {
+    if (db.dialect() == Dialect::Postgres)
+        return {}; // modeldesk_change_stage cancels them when the version leaves Staging
     auto q = db.execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE version_id = ? "
                                          "AND status IN (?, ?)"),
                           {requestStatusName(RequestStatus::Cancelled), nowUtc(), versionId,
@@ -625,22 +639,27 @@ Result<TransitionOutcome> Registry::rollback(const QString &modelName, int targe
                                       TransitionKind::Rollback, why, 0);
             !s)
             return s.error();
-        if (auto q = m_db->execWrite(QStringLiteral("UPDATE model_versions SET rollback_excluded = 1 WHERE id = ?"),
-                                     {holderId});
-            !q)
-            return q.error();
+        if (dialect() == Dialect::Sqlite) // PostgreSQL: modeldesk_change_stage marks the version a rollback leaves
+            if (auto q = m_db->execWrite(QStringLiteral("UPDATE model_versions SET rollback_excluded = 1 WHERE id = ?"),
+                                         {holderId});
+                !q)
+                return q.error();
         outcome.archived << ArchivedVersion{plan->current, why};
         if (auto s = recordTransition(targetId, modelName, chosen, Stage::Archived, Stage::Production,
                                       TransitionKind::Rollback, reason, 0);
             !s)
             return s.error();
         if (pinned == PinnedAliases::Move)
-            for (const Alias &a : std::as_const(plan->pinnedOnCurrent))
-                if (auto q = m_db->execWrite(QStringLiteral("UPDATE aliases SET version_id = ?, updated_at = ?, "
-                                                            "updated_by = ? WHERE model_id = ? AND alias = ?"),
-                                             {targetId, nowUtc(), m_actor, *mid, a.alias});
-                    !q)
+            for (const Alias &a : std::as_const(plan->pinnedOnCurrent)) {
+                auto q = dialect() == Dialect::Postgres
+                             ? m_db->exec(QStringLiteral("SELECT modeldesk_set_alias(?, ?, ?, ?, '')"),
+                                          {*mid, a.alias, targetId, a.isProtected})
+                             : m_db->exec(QStringLiteral("UPDATE aliases SET version_id = ?, updated_at = ?, "
+                                                         "updated_by = ? WHERE model_id = ? AND alias = ?"),
+                                          {targetId, nowUtc(), m_actor, *mid, a.alias});
+                if (!q)
                     return q.error();
+            }
         auto moved = recordAliasMoves(modelName, *mid, *before);
         if (!moved)
             return moved.error();
@@ -659,7 +678,10 @@ Status Registry::clearRollbackMark(const QString &modelName, int number)
         auto vid = versionId(modelName, number);
         if (!vid)
             return vid.error();
-        if (auto q = m_db->exec(QStringLiteral("UPDATE model_versions SET rollback_excluded = 0 WHERE id = ?"), {*vid});
+        if (auto q = m_db->exec(dialect() == Dialect::Postgres
+                                    ? QStringLiteral("SELECT modeldesk_clear_rollback_mark(?)")
+                                    : QStringLiteral("UPDATE model_versions SET rollback_excluded = 0 WHERE id = ?"),
+                                {*vid});
             !q)
             return q.error();
         return appendAudit(*m_db, m_actor, QStringLiteral("clear_rollback_mark"), QStringLiteral("model_version"),
@@ -683,8 +705,11 @@ Status Registry::setMaxProduction(const QString &modelName, int maxProduction)
                                        .arg(modelName)
                                        .arg(model->productionVersions.size())
                                        .arg(maxProduction));
-        if (auto q = m_db->exec(QStringLiteral("UPDATE registered_models SET max_production = ? WHERE id = ?"),
-                                {maxProduction, model->id});
+        if (auto q = m_db->exec(dialect() == Dialect::Postgres
+                                    ? QStringLiteral("SELECT modeldesk_set_max_production(?, ?)")
+                                    : QStringLiteral("UPDATE registered_models SET max_production = ? WHERE id = ?"),
+                                dialect() == Dialect::Postgres ? QVariantList{model->id, maxProduction}
+                                                               : QVariantList{maxProduction, model->id});
             !q)
             return q.error();
         return appendAudit(
@@ -745,6 +770,11 @@ Result<ApprovalRequest> Registry::withdrawRequest(qint64 requestId, const QStrin
                              .arg(requestId)
                              .arg(req->requestedBy),
                          {}};
+        if (dialect() == Dialect::Postgres) {
+            if (auto q = m_db->exec(QStringLiteral("SELECT modeldesk_withdraw_request(?, ?)"), {requestId, reason}); !q)
+                return q.error();
+            return loadRequest(requestId);
+        }
         if (auto q =
                 m_db->execWrite(QStringLiteral("UPDATE approval_requests SET status = ?, decided_at = ? WHERE id = ? "
                                                "AND status = ?"),
@@ -789,6 +819,13 @@ Result<ApprovalRequest> Registry::requestPromotion(const QString &modelName, int
             return Error::conflict(QStringLiteral("%1 already has an open request #%2.")
                                        .arg(versionKey(modelName, number))
                                        .arg(open->toLongLong()));
+        if (dialect() == Dialect::Postgres) {
+            // The database evaluates the gates from the stored policy and metrics and stores its report.
+            auto id = m_db->scalar(QStringLiteral("SELECT modeldesk_request_promotion(?, ?)"), {current->id, reason});
+            if (!id)
+                return id.error();
+            return loadRequest(id->toLongLong());
+        }
         auto report = evaluateInTransaction(modelName, number, Stage::Production);
         if (!report)
             return report.error();
@@ -847,6 +884,8 @@ Result<ApprovalRequest> Registry::decide(qint64 requestId, bool approve, const Q
                 QStringLiteral("Request #%1 has failing gates; approving it needs an explicit override "
                                "reason (--override \"...\"), which is recorded.")
                     .arg(requestId));
+        if (dialect() == Dialect::Postgres)
+            return decideInDatabase(*req, approve, comment, overrideReason, promoted);
         if (auto q = m_db->exec(QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, "
                                                "override_reason, at) VALUES (?, ?, ?, ?, ?, ?)"),
                                 {requestId, m_actor, decisionName(approve ? Decision::Approve : Decision::Reject),
@@ -885,6 +924,56 @@ Result<ApprovalRequest> Registry::decide(qint64 requestId, bool approve, const Q
         }
         return loadRequest(requestId);
     });
+}
+
+Result<ApprovalRequest> Registry::decideInDatabase(const ApprovalRequest &req, bool approve, const QString &comment,
+                                                   const QString &overrideReason, TransitionOutcome *promoted)
+{
+    // modeldesk_decide records the decision and, when it completes the request, archives what it supersedes
+    // and promotes the version: the outcome is read back from the transitions it wrote.
+    auto row = readVersionRow(*m_db, req.modelName, req.version);
+    if (!row)
+        return row.error();
+    auto before = aliasesOf(row->modelId);
+    if (!before)
+        return before.error();
+    auto status = m_db->scalar(QStringLiteral("SELECT modeldesk_decide(?, ?, ?, ?)"),
+                               {req.id, decisionName(approve ? Decision::Approve : Decision::Reject), comment,
+                                approve ? overrideReason : QString()});
+    if (!status)
+        return status.error();
+    if (status->toString() == requestStatusName(RequestStatus::Promoted)) {
+        TransitionOutcome outcome{req.modelName,
+                                  req.version,
+                                  stageName(Stage::Staging),
+                                  stageName(Stage::Production),
+                                  transitionKindName(TransitionKind::Promote),
+                                  req.id,
+                                  {},
+                                  {},
+                                  {}};
+        auto archived = m_db->exec(QStringLiteral("SELECT v.version, t.reason FROM stage_transitions t JOIN "
+                                                  "model_versions v ON v.id = t.version_id WHERE t.approval_id = ? "
+                                                  "AND t.kind = 'archive' ORDER BY t.id"),
+                                   {req.id});
+        if (!archived)
+            return archived.error();
+        while (archived->next())
+            outcome.archived << ArchivedVersion{archived->value(0).toInt(), archived->value(1).toString()};
+        archived->finish();
+        auto moved = recordAliasMoves(req.modelName, row->modelId, *before);
+        if (!moved)
+            return moved.error();
+        outcome.aliasesMoved = *moved;
+        for (const Alias &a : *before)
+            if (!a.followsProduction)
+                for (const ArchivedVersion &gone : std::as_const(outcome.archived))
+                    if (a.version == gone.version)
+                        outcome.aliasesLeft << a;
+        if (promoted)
+            *promoted = outcome;
+    }
+    return loadRequest(req.id);
 }
 
 Result<QList<ApprovalRequest>> Registry::requests(bool pendingOnly, const QString &modelName)
@@ -1015,6 +1104,14 @@ Status Registry::writeAlias(qint64 modelId, const QString &modelName, const QStr
                              {QStringLiteral("follows"), old->value(2).toString()}};
     old->finish();
     const QString followsValue = follows ? QStringLiteral("production") : QString();
+    if (dialect() == Dialect::Postgres) {
+        // modeldesk_set_alias writes it; the alias triggers check it and write the audit entry.
+        if (auto q = m_db->exec(QStringLiteral("SELECT modeldesk_set_alias(?, ?, ?, ?, ?)"),
+                                {modelId, alias, versionId, isProtected, followsValue});
+            !q)
+            return q.error();
+        return {};
+    }
     auto q =
         m_db->exec(QStringLiteral("INSERT INTO aliases (model_id, alias, version_id, protected, follows, updated_at, "
                                   "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model_id, alias) DO UPDATE "
@@ -1080,10 +1177,19 @@ Status Registry::removeAlias(const QString &modelName, const QString &alias)
         auto mid = modelId(modelName);
         if (!mid)
             return mid.error();
-        auto q = m_db->exec(QStringLiteral("DELETE FROM aliases WHERE model_id = ? AND alias = ?"), {*mid, alias});
-        if (!q)
-            return q.error();
-        if (q->numRowsAffected() == 0)
+        int removed = 0;
+        if (dialect() == Dialect::Postgres) {
+            auto n = m_db->scalar(QStringLiteral("SELECT modeldesk_remove_alias(?, ?)"), {*mid, alias});
+            if (!n)
+                return n.error();
+            removed = n->toInt();
+        } else {
+            auto q = m_db->exec(QStringLiteral("DELETE FROM aliases WHERE model_id = ? AND alias = ?"), {*mid, alias});
+            if (!q)
+                return q.error();
+            removed = q->numRowsAffected();
+        }
+        if (removed == 0)
             return Error::notFound(QStringLiteral("%1 has no alias '%2'.").arg(modelName, alias));
         return appendAudit(*m_db, m_actor, QStringLiteral("remove_alias"), QStringLiteral("alias"),
                            modelName + QLatin1Char('#') + alias, {});
@@ -1200,8 +1306,10 @@ Status Registry::grantRole(const QString &role, const QString &user)
         // Identifiers cannot be bound; both were validated against strict patterns above.
         if (auto q = m_db->exec(QStringLiteral("GRANT modeldesk_%1 TO \"%2\"").arg(role, user)); !q)
             return q.error();
-        return appendAudit(*m_db, m_actor, QStringLiteral("grant_role"), QStringLiteral("role"), user,
-                           QJsonObject{{QStringLiteral("role"), role}});
+        // GRANT is DDL, which no row trigger records: the database writes the entry once the grant holds.
+        if (auto q = m_db->exec(QStringLiteral("SELECT modeldesk_record_grant(?, ?)"), {role, user}); !q)
+            return q.error();
+        return {};
     });
 }
 

@@ -43,9 +43,20 @@ quint64 Registry::statementCount() const
     return m_db->statementCount();
 }
 
-Result<AuditVerification> Registry::verifyAudit()
+Result<AuditCheckpoint> Registry::auditCheckpoint()
 {
-    auto result = verifyAuditChain(*m_db);
+    auto q = m_db->exec(QStringLiteral("SELECT count(*), (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) FROM "
+                                       "audit_log"));
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return AuditCheckpoint{};
+    return AuditCheckpoint{q->value(0).toLongLong(), q->value(1).toString()};
+}
+
+Result<AuditVerification> Registry::verifyAudit(const std::optional<AuditCheckpoint> &expect)
+{
+    auto result = verifyAuditChain(*m_db, expect);
     if (!result || !result->intact)
         return result;
     // An intact chain over a registry whose guards were switched off proves little: say so.
@@ -270,6 +281,21 @@ Result<RegisterResult> Registry::registerVersion(const VersionSpec &spec)
         const QString now = nowUtc();
         const QString createdAt = spec.createdAt.isEmpty() ? now : spec.createdAt;
         const QString ns = namespaceOf(spec.modelName);
+        if (!spec.createdAt.isEmpty() && dialect() == Dialect::Postgres) {
+            // The database's clock stamps a registration; only a superuser may set it (imports of history,
+            // tests), for this transaction (modeldesk_now() in 006_contract.sql).
+            auto super = m_db->scalar(QStringLiteral("SELECT rolsuper FROM pg_roles WHERE rolname = session_user"));
+            if (!super)
+                return super.error();
+            if (!super->toBool())
+                return Error::invalid(QStringLiteral("On PostgreSQL the database's clock records when a version was "
+                                                     "registered; a creation time (%1) can be given only by a "
+                                                     "superuser. Record the original time as a fact instead.")
+                                          .arg(spec.createdAt));
+            if (auto q = m_db->exec(QStringLiteral("SELECT set_config('modeldesk.clock', ?, true)"), {spec.createdAt});
+                !q)
+                return q.error();
+        }
 
         if (auto q = m_db->exec(QStringLiteral("INSERT INTO namespaces (name, created_at) VALUES (?, ?) "
                                                "ON CONFLICT (name) DO NOTHING"),
@@ -418,12 +444,13 @@ Result<RegisterResult> Registry::registerVersion(const VersionSpec &spec)
                 return st.error();
         }
 
-        if (auto q =
-                m_db->execWrite(QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, "
-                                               "actor, at, reason) VALUES (?, '', 'None', 'register', ?, ?, '')"),
-                                {vid, m_actor, createdAt});
-            !q)
-            return q.error();
+        if (dialect() == Dialect::Sqlite) // PostgreSQL: the version's insert trigger records it
+            if (auto q = m_db->execWrite(
+                    QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, "
+                                   "actor, at, reason) VALUES (?, '', 'None', 'register', ?, ?, '')"),
+                    {vid, m_actor, createdAt});
+                !q)
+                return q.error();
         if (auto q = m_db->execWrite(QStringLiteral("UPDATE model_versions SET sealed = 1 WHERE id = ?"), {vid}); !q)
             return q.error();
 

@@ -183,7 +183,9 @@ public:
     Result<ImpactReport> impact(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
     Result<UsageReport> erasureCheck(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
 
-    Result<AuditVerification> verifyAudit();
+    // With `expect` (a checkpoint taken earlier), also checks that no entry up to it was deleted.
+    Result<AuditVerification> verifyAudit(const std::optional<AuditCheckpoint> &expect = {});
+    Result<AuditCheckpoint> auditCheckpoint();
     Result<QList<AuditEntry>> audit(const AuditFilter &filter);
 
 private:
@@ -224,6 +226,9 @@ private:
     Result<QList<AliasMove>> recordAliasMoves(const QString &modelName, qint64 modelId, const QList<Alias> &before);
     Result<RollbackPlan> planRollbackIn(qint64 modelId, const QString &modelName, int target);
     Result<TransitionOutcome> promoteToProduction(qint64 requestId);
+    // PostgreSQL: decide() through modeldesk_decide, which also promotes when the decision completes the request.
+    Result<ApprovalRequest> decideInDatabase(const ApprovalRequest &req, bool approve, const QString &comment,
+                                             const QString &overrideReason, TransitionOutcome *promoted);
     Result<GateReport> evaluateInTransaction(const QString &modelName, int version, Stage to);
     Result<ApprovalRequest> loadRequest(qint64 requestId);
     Result<LineageGraph> walkLineage(qint64 nodeId, int maxDepth, bool downstream, bool withEdges = true);

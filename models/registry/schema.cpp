@@ -21,6 +21,9 @@ constexpr Migration kMigrations[] = {
     {4, "004_policy.sql", "metric directions, aliases that follow Production, stage guard from the policy table"},
     {5, "005_hardening.sql",
      "fixed search paths and no temporary tables (PostgreSQL), no REPLACE of immutable rows (SQLite)"},
+    {6, "006_contract.sql",
+     "write functions, database-written audit log, outbox, timestamps and gate reports (PostgreSQL); "
+     "append-only outbox, deployments and lineage, version numbers in sequence"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "every schema version needs a migration");
 

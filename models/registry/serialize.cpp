@@ -108,6 +108,9 @@ QJsonObject toJson(const AuditVerification &v)
         o.insert(QStringLiteral("first_broken_id"), double(v.firstBrokenId));
         o.insert(QStringLiteral("problem"), v.problem);
     }
+    o.insert(QStringLiteral("head"), v.head.token());
+    if (v.expected)
+        o.insert(QStringLiteral("expected"), v.expected->token());
     return o;
 }
 

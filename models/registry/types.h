@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 // Plain value types of the registry. They depend on QtCore only.
 
 #include <QList>
@@ -317,12 +319,26 @@ struct AuditEntry
     QString hash;
 };
 
+// The head of the audit log at one moment: how many entries it held and the newest entry's hash.
+// Kept outside the registry (a ticket, a CI log, the desktop app's settings), it lets `audit verify`
+// notice that the newest entries were deleted, which the chain alone cannot show.
+struct AuditCheckpoint
+{
+    qint64 entries = 0;
+    QString hash; // empty for an empty log
+
+    QString token() const; // "ENTRIES:HASH", what `modelctl audit checkpoint` prints
+    static std::optional<AuditCheckpoint> parse(const QString &token);
+};
+
 struct AuditVerification
 {
     bool intact = true;
     qint64 entriesChecked = 0;
-    qint64 firstBrokenId = 0; // 0 when intact
-    QString problem;          // what is wrong with the first broken entry
+    qint64 firstBrokenId = 0;                // 0 when intact
+    QString problem;                         // what is wrong with the first broken entry
+    AuditCheckpoint head;                    // the log's head now
+    std::optional<AuditCheckpoint> expected; // the checkpoint compared against, if one was given
 };
 
 } // namespace md

@@ -242,6 +242,51 @@ QString TestDatabase::rawTrial(const QStringList &statements, const QString &use
     return failure;
 }
 
+TestDatabase::Trial TestDatabase::rawProbe(const QStringList &statements, const QString &probe, const QString &user)
+{
+    Trial trial;
+    RawConnection c(user.isEmpty() ? m_url : urlFor(user));
+    auto read = [&]() -> QString {
+        QSqlQuery q(c.db);
+        if (!q.exec(probe) || !q.next())
+            return QStringLiteral("<unreadable: %1>").arg(q.lastError().databaseText().trimmed());
+        return q.value(0).toString();
+    };
+    QSqlQuery begin(c.db);
+    if (!begin.exec(QStringLiteral("BEGIN"))) {
+        trial.error = QStringLiteral("[begin] ") + begin.lastError().text();
+        return trial;
+    }
+    // A failed probe would abort the transaction on PostgreSQL: read it inside a savepoint.
+    const bool pg = m_backend == Backend::Postgres;
+    auto guarded = [&]() -> QString {
+        if (pg)
+            QSqlQuery(c.db).exec(QStringLiteral("SAVEPOINT probe"));
+        const QString v = read();
+        if (pg)
+            QSqlQuery(c.db).exec(v.startsWith(QLatin1String("<unreadable"))
+                                     ? QStringLiteral("ROLLBACK TO SAVEPOINT probe")
+                                     : QStringLiteral("RELEASE SAVEPOINT probe"));
+        return v;
+    };
+    trial.before = guarded();
+    for (const QString &sql : statements) {
+        QSqlQuery q(c.db);
+        if (q.exec(sql))
+            continue;
+        const QSqlError e = q.lastError();
+        QString text = e.databaseText().trimmed();
+        if (text.startsWith(QLatin1String("ERROR:")))
+            text = text.mid(6).trimmed();
+        trial.error = QStringLiteral("[%1] %2").arg(e.nativeErrorCode(), text.isEmpty() ? e.text() : text);
+        break;
+    }
+    if (trial.error.isEmpty())
+        trial.after = guarded();
+    QSqlQuery(c.db).exec(QStringLiteral("ROLLBACK"));
+    return trial;
+}
+
 ::testing::AssertionResult refusedUnchanged(TestDatabase &db, const QString &sql, const QString &reason,
                                             const QString &state, const QString &user)
 {

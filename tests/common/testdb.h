@@ -74,6 +74,15 @@ public:
     // Runs the statements in order on one connection as `user`, inside a transaction that is always rolled
     // back: "" when every statement succeeded, else rawError's "[CODE] message" of the first that failed.
     QString rawTrial(const QStringList &statements, const QString &user = {});
+    // Like rawTrial, and reads `probe` (first column of its first row) in the same transaction before the
+    // first and after the last statement: what the statements changed, seen by the one who made them.
+    struct Trial
+    {
+        QString error; // "" or "[CODE] message"
+        QString before;
+        QString after;
+    };
+    Trial rawProbe(const QStringList &statements, const QString &probe, const QString &user = {});
 
 private:
     Backend m_backend;
@@ -116,6 +125,11 @@ protected:
     std::unique_ptr<TestDatabase> db;
     std::unique_ptr<Registry> registry;
 };
+
+// Audit entries about models and versions: on PostgreSQL the database also records the migrations, its
+// registry_info and new namespaces (object types schema, registry, namespace), which SQLite's log leaves out.
+constexpr const char *kModelAuditEntries =
+    "SELECT count(*) FROM audit_log WHERE object_type NOT IN ('schema', 'registry', 'namespace')";
 
 // Fills an empty registry with `models` x `versions` generated versions carrying one metric each and no
 // params or facts (for paging tests). Fails the test on error.

@@ -1,8 +1,9 @@
 // The database's guards and the C++ policy agree: every combination of from-stage, to-stage, kind,
 // approval (none, or an approved request of the version / of another version of the model), whether
 // the version served in Production before, and (PostgreSQL) the role of the login, is tried in raw
-// SQL, as a psql or sqlite3 user would, inside a transaction that is rolled back. The database must
-// allow exactly what policy::moves() allows, and refuse everything else.
+// SQL, as a psql or sqlite3 user would (PostgreSQL: through the write function modeldesk_change_stage, the
+// only way a login changes a stage), inside a transaction that is rolled back. The database must allow
+// exactly what policy::moves() allows, and refuse everything else.
 
 #include "testdb.h"
 
@@ -74,12 +75,17 @@ protected:
     }
 
     // The raw statements of one attempt: optionally approve a request (own: of this version; other: of
-    // another version of the model), then the transition row and the stage change.
-    QStringList attempt(const Case &c, Stage to, TransitionKind kind, int approval) const
+    // another version of the model), then the stage change. SQLite: the transition row and the stage
+    // update, as a sqlite3 user would write them. PostgreSQL (schema v6): logins write stages only through
+    // modeldesk_change_stage, so the superuser prepares the approval with the triggers off, becomes the
+    // login (SET SESSION AUTHORIZATION changes session_user, which every guard checks) and calls it.
+    QStringList attempt(const Case &c, Stage to, TransitionKind kind, int approval, const QString &login) const
     {
         QStringList sql;
         const bool pg = GetParam() == Backend::Postgres;
-        const QString me = pg ? QStringLiteral("session_user") : QStringLiteral("'conf_checker'");
+        const QString me = pg ? QStringLiteral("'%1'").arg(login) : QStringLiteral("'conf_checker'");
+        if (pg)
+            sql << QStringLiteral("SET LOCAL session_replication_role = replica");
         qint64 request = 0;
         if (approval != 0) {
             request = approval == 1 ? reqOwn : reqOther;
@@ -88,10 +94,9 @@ protected:
             if (approval == 1 && c.version != 2) {
                 sql << QStringLiteral("INSERT INTO approval_requests (id, version_id, to_stage, requested_by, "
                                       "requested_at, reason, status, gates_passed, gate_report, required_approvals) "
-                                      "VALUES (9001, %1, 'Production', %2, '2026-01-01T00:00:00.000Z', 'r', "
-                                      "'pending', 1, '{}', 1)")
-                           .arg(ids.value(c.version))
-                           .arg(pg ? QStringLiteral("session_user") : QStringLiteral("'conf_requester'"));
+                                      "VALUES (9001, %1, 'Production', 'conf_requester', '2026-01-01T00:00:00.000Z', "
+                                      "'r', 'pending', 1, '{}', 1)")
+                           .arg(ids.value(c.version));
                 request = 9001;
             }
             sql << QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, "
@@ -100,6 +105,15 @@ protected:
                        .arg(request)
                        .arg(me);
             sql << QStringLiteral("UPDATE approval_requests SET status = 'approved' WHERE id = %1").arg(request);
+        }
+        if (pg) {
+            sql << QStringLiteral("SET LOCAL session_replication_role = origin")
+                << QStringLiteral("SET LOCAL SESSION AUTHORIZATION %1").arg(login)
+                << QStringLiteral("SELECT modeldesk_change_stage(%1, '%2', '%3', '%4', 'conformance', %5)")
+                       .arg(ids.value(c.version))
+                       .arg(stageName(c.from), stageName(to), transitionKindName(kind),
+                            request ? QString::number(request) : QStringLiteral("NULL"));
+            return sql;
         }
         sql << QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, at, "
                               "reason, approval_id) VALUES (%1, '%2', '%3', '%4', %5, '2026-01-02T00:00:00.000Z', "
@@ -175,7 +189,7 @@ TEST_P(Conformance, TriggersAllowExactlyThePolicyTable)
                         if (to == c.from)
                             continue;
                         const bool expected = policyAllows(c, to, kind, approval, login.held);
-                        const QString error = db->rawTrial(attempt(c, to, kind, approval), login.user);
+                        const QString error = db->rawTrial(attempt(c, to, kind, approval, login.user));
                         const std::string where = QStringLiteral("%1: v%2 %3->%4 %5 approval=%6")
                                                       .arg(login.user.isEmpty() ? QStringLiteral("owner") : login.user)
                                                       .arg(c.version)

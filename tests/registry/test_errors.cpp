@@ -128,9 +128,9 @@ TEST_F(PgErrors, TriggerRefusalWithInsufficientPrivilegeIsAPermissionErrorWithTh
     ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("fraud"))));
     auto rita = db->openAs(QStringLiteral("rita"), QStringLiteral("reviewer"));
     ASSERT_TRUE(rita);
-    auto moved = RegistryInternals::database(*rita).exec(
-        QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, at) "
-                       "SELECT id, 'None', 'Staging', 'promote', 'rita', 'now' FROM model_versions"));
+    // The write function lets every lifecycle role in; the stage guard behind it refuses the reviewer.
+    auto moved = RegistryInternals::database(*rita).exec(QStringLiteral(
+        "SELECT modeldesk_change_stage(id, 'None', 'Staging', 'promote', '', NULL) FROM model_versions"));
     ASSERT_FALSE(moved);
     EXPECT_EQ(moved.error().kind, Error::Kind::Permission) << moved.error().message.toStdString();
     EXPECT_EQ(moved.error().code, QStringLiteral("42501"));

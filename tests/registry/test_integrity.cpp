@@ -123,7 +123,7 @@ TEST_P(Integrity, AuditLogAndTransitionsAreAppendOnly)
                                    "prev_hash, hash) VALUES ('2026-01-01', 'mallory', 'x', 'x', 'x', '{}', 'x', 'y')"),
                     QStringLiteral("modeldesk: actor mallory is not the session user"), QStringLiteral("audit_log")));
     }
-    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM audit_log")).toInt(), 4);
+    EXPECT_EQ(db->rawScalar(QLatin1String(kModelAuditEntries)).toInt(), 4);
     EXPECT_TRUE(registry->verifyAudit()->intact);
 }
 

@@ -98,18 +98,17 @@ TEST_F(Roles, ScientistCannotApproveOrChangePoliciesOrProduction)
     const QString decisions = QStringLiteral("SELECT count(*) FROM approval_decisions");
 
     auto approve = sid->decide(requestId, true, QStringLiteral("self-service"), {});
-    EXPECT_TRUE(roleRefused(approve, QLatin1String("permission denied for table approval_decisions")));
+    EXPECT_TRUE(roleRefused(approve, QLatin1String("permission denied for function modeldesk_decide")));
     EXPECT_TRUE(sqlRefused(QStringLiteral("sid"),
                            QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, at) "
                                           "VALUES (%1, 'sid', 'approve', 'ok', 'now')")
                                .arg(requestId),
                            QStringLiteral("[42501] permission denied for table approval_decisions"), decisions));
-    // A scientist may cancel (update the status of) a request, but flipping it to approved without approvals
-    // is refused by the status guard.
-    EXPECT_TRUE(sqlRefused(
-        QStringLiteral("sid"),
-        QStringLiteral("UPDATE approval_requests SET status = 'approved' WHERE id = %1").arg(requestId),
-        QStringLiteral("[23000] modeldesk: a request is approved only when enough approvals were given"), requests));
+    // No login writes requests directly (schema v6): the write functions do.
+    EXPECT_TRUE(
+        sqlRefused(QStringLiteral("sid"),
+                   QStringLiteral("UPDATE approval_requests SET status = 'approved' WHERE id = %1").arg(requestId),
+                   QStringLiteral("[42501] permission denied for table approval_requests"), requests));
 
     GatePolicies none;
     EXPECT_TRUE(roleRefused(sid->setGatePolicies({}, none)));
@@ -129,7 +128,7 @@ TEST_F(Roles, ScientistCannotApproveOrChangePoliciesOrProduction)
         QStringLiteral("INSERT INTO approval_requests (version_id, to_stage, requested_by, requested_at, reason, "
                        "gates_passed, gate_report) SELECT id, 'Production', 'bob', 'now', 'x', 1, '{}' FROM "
                        "model_versions WHERE version = 2"),
-        QStringLiteral("[23000] modeldesk: requested_by must be the session user sid"), requests));
+        QStringLiteral("[42501] permission denied for table approval_requests"), requests));
 
     // Nothing changed: the request is pending without decisions, v1 is still in Staging.
     auto after = admin->request(requestId);
@@ -146,13 +145,17 @@ TEST_F(Roles, ReviewerCannotPromoteArchiveOrRollBack)
     auto staging = rita->promote(QStringLiteral("fraud"), 2, Stage::Staging, {});
     EXPECT_TRUE(roleRefused(staging, QLatin1String("rita may not move versions between None and "
                                                    "Staging")));
-    EXPECT_TRUE(
-        sqlRefused(QStringLiteral("rita"),
-                   QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, "
-                                  "at) SELECT id, 'None', 'Staging', 'promote', 'rita', 'now' FROM "
-                                  "model_versions WHERE version = 2"),
-                   QStringLiteral("[42501] modeldesk: rita may not move versions between None and Staging"),
-                   QStringLiteral("stage_transitions")));
+    EXPECT_TRUE(sqlRefused(
+        QStringLiteral("rita"),
+        QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, "
+                       "at) SELECT id, 'None', 'Staging', 'promote', 'rita', 'now' FROM "
+                       "model_versions WHERE version = 2"),
+        QStringLiteral("[42501] permission denied for table stage_transitions"), QStringLiteral("stage_transitions")));
+    EXPECT_TRUE(sqlRefused(QStringLiteral("rita"),
+                           QStringLiteral("SELECT modeldesk_change_stage(id, 'None', 'Staging', 'promote', '', NULL) "
+                                          "FROM model_versions WHERE version = 2"),
+                           QStringLiteral("[42501] modeldesk: rita may not move versions between None and Staging"),
+                           QStringLiteral("stage_transitions")));
     EXPECT_EQ(admin->version(QStringLiteral("fraud"), 2)->stage, Stage::None);
     // Her approval promotes v1 (a reviewer's approval that completes a request is allowed to).
     ASSERT_TRUE(rita->decide(requestId, true, QStringLiteral("ok"), {}));
@@ -179,16 +182,20 @@ TEST_F(Roles, NobodyApprovesTheirOwnRequestEvenInSql)
     // The admin has every right but is still bound by four eyes.
     ASSERT_EQ(
         db->rawExecAs(QStringLiteral("ada"),
-                      QStringLiteral("INSERT INTO approval_requests (version_id, to_stage, requested_by, requested_at, "
-                                     "reason, gates_passed, gate_report) SELECT id, 'Production', 'ada', 'now', 'x', "
-                                     "1, '{}' FROM model_versions WHERE version = 2")),
+                      QStringLiteral("SELECT modeldesk_change_stage(id, 'None', 'Staging', 'promote', '', NULL), "
+                                     "modeldesk_request_promotion(id, 'x') FROM model_versions WHERE version = 2")),
         QString());
     const QString decisions = QStringLiteral("SELECT count(*) FROM approval_decisions");
     EXPECT_TRUE(sqlRefused(
         QStringLiteral("ada"),
         QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, at) SELECT id, "
                        "'ada', 'approve', 'mine', 'now' FROM approval_requests WHERE requested_by = 'ada'"),
-        QStringLiteral("[23000] modeldesk: four eyes: you cannot decide on a request you made"), decisions));
+        QStringLiteral("[42501] permission denied for table approval_decisions"), decisions));
+    EXPECT_TRUE(sqlRefused(QStringLiteral("ada"),
+                           QStringLiteral("SELECT modeldesk_decide(id, 'approve', 'mine', '') FROM approval_requests "
+                                          "WHERE requested_by = 'ada'"),
+                           QStringLiteral("[23000] modeldesk: four eyes: you cannot decide on a request you made"),
+                           decisions));
     // Nor on a version they registered: carol is scientist and reviewer; she registers, alice requests.
     auto carol = db->openAs(QStringLiteral("carol"), QStringLiteral("scientist"));
     ASSERT_TRUE(carol);
@@ -203,11 +210,13 @@ TEST_F(Roles, NobodyApprovesTheirOwnRequestEvenInSql)
     EXPECT_TRUE(
         own.error().message.contains(QLatin1String("Four eyes: carol registered v3 and cannot decide on its request")))
         << own.error().message.toStdString();
+    EXPECT_TRUE(sqlRefused(QStringLiteral("carol"),
+                           QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, at) "
+                                          "VALUES (%1, 'carol', 'approve', 'mine', 'now')")
+                               .arg(req->id),
+                           QStringLiteral("[42501] permission denied for table approval_decisions"), decisions));
     EXPECT_TRUE(sqlRefused(
-        QStringLiteral("carol"),
-        QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, at) "
-                       "VALUES (%1, 'carol', 'approve', 'mine', 'now')")
-            .arg(req->id),
+        QStringLiteral("carol"), QStringLiteral("SELECT modeldesk_decide(%1, 'approve', 'mine', '')").arg(req->id),
         QStringLiteral("[23000] modeldesk: four eyes: you cannot decide on a version you registered"), decisions));
     EXPECT_EQ(admin->request(req->id)->status, QStringLiteral("pending"));
     EXPECT_EQ(admin->version(QStringLiteral("fraud"), 3)->stage, Stage::Staging);
@@ -216,16 +225,27 @@ TEST_F(Roles, NobodyApprovesTheirOwnRequestEvenInSql)
 
 TEST_F(Roles, NobodyEditsTheAuditLog)
 {
-    // Without a grant the privilege check refuses; the admin, who has the grant, meets the trigger.
+    // The database writes the log (schema v6): no login, the admin included, holds a write privilege on it.
     for (const char *user : {"randy", "alice", "rita", "dave", "ada"}) {
         const QString name = QString::fromLatin1(user);
-        const QString reason = name == QLatin1String("ada")
-                                   ? QStringLiteral("[23000] modeldesk: the audit log is append-only")
-                                   : QStringLiteral("[42501] permission denied for table audit_log");
+        const QString reason = QStringLiteral("[42501] permission denied for table audit_log");
         EXPECT_TRUE(sqlRefused(name, QStringLiteral("UPDATE audit_log SET actor = 'mallory'"), reason,
                                QStringLiteral("audit_log")));
         EXPECT_TRUE(sqlRefused(name, QStringLiteral("DELETE FROM audit_log"), reason, QStringLiteral("audit_log")));
+        EXPECT_TRUE(sqlRefused(name, QStringLiteral("TRUNCATE audit_log"), reason, QStringLiteral("audit_log")));
+        EXPECT_TRUE(sqlRefused(name,
+                               QStringLiteral("INSERT INTO audit_log (at, actor, action, object_type, object_key, "
+                                              "details, prev_hash, hash) SELECT at, actor, action, object_type, "
+                                              "object_key, details, hash, md5(hash) FROM audit_log ORDER BY id DESC "
+                                              "LIMIT 1"),
+                               reason, QStringLiteral("audit_log")));
     }
+    // Nor may they call the function that appends entries.
+    EXPECT_TRUE(sqlRefused(QStringLiteral("ada"),
+                           QStringLiteral("SELECT modeldesk_record('approve', 'approval_request', 'fraud@v1', '{}', "
+                                          "NULL, NULL, NULL)"),
+                           QStringLiteral("[42501] permission denied for function modeldesk_record"),
+                           QStringLiteral("audit_log")));
     EXPECT_TRUE(admin->verifyAudit()->intact);
 }
 

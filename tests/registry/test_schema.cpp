@@ -17,7 +17,7 @@ MD_INSTANTIATE_BOTH(Schema);
 TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
 {
     EXPECT_EQ(registry->schemaVersion(), kSchemaVersion);
-    EXPECT_EQ(kSchemaVersion, 5);
+    EXPECT_EQ(kSchemaVersion, 6);
     EXPECT_FALSE(registry->isReadOnly());
     QStringList expected = {
         // schema.cpp
@@ -62,7 +62,10 @@ TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
                            QStringLiteral("4|metric directions, aliases that follow Production, stage guard from the "
                                           "policy table"),
                            QStringLiteral("5|fixed search paths and no temporary tables (PostgreSQL), no REPLACE of "
-                                          "immutable rows (SQLite)")}));
+                                          "immutable rows (SQLite)"),
+                           QStringLiteral("6|write functions, database-written audit log, outbox, timestamps and gate "
+                                          "reports (PostgreSQL); append-only outbox, deployments and lineage, "
+                                          "version numbers in sequence")}));
     // 004_policy.sql: aliases say whether they follow Production.
     EXPECT_EQ(db->rawExec(QStringLiteral("SELECT follows FROM aliases")), QString());
 }
