@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6svg6
-  libqt6sql6-sqlite libqt6sql6-psql libgl-dev
+  libqt6sql6-sqlite libqt6sql6-psql libsqlite3-dev libgl-dev
   libqcustomplot-dev libgraphviz-dev graphviz
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15

@@ -3,7 +3,9 @@
 #include "database.h"
 
 #include <QCryptographicHash>
+#include <QHash>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 
 namespace md {
@@ -21,6 +23,40 @@ QString auditHash(const AuditEntry &e)
                               e.objectKey + sep + e.details;
     h.addData(canonical.toUtf8());
     return QString::fromLatin1(h.result().toHex());
+}
+
+namespace {
+// One row per metric, param and fact: (version id, text), the text as the dialect prints the values.
+QString contentRowsSql(Dialect dialect, const QString &where)
+{
+    const QString sep = dialect == Dialect::Sqlite ? QStringLiteral("char(31)") : QStringLiteral("chr(31)");
+    const QString real =
+        dialect == Dialect::Sqlite ? QStringLiteral("CAST(value AS TEXT)") : QStringLiteral("value::text");
+    return QStringLiteral("SELECT version_id, 'm' || %1 || name || %1 || dataset || %1 || slice || %1 || %2 FROM "
+                          "metrics %3 UNION ALL SELECT version_id, 'p' || %1 || name || %1 || value FROM params %3 "
+                          "UNION ALL SELECT version_id, 'f' || %1 || category || %1 || name || %1 || value FROM "
+                          "facts %3")
+        .arg(sep, real, where);
+}
+
+QString digestOf(QList<QByteArray> rows)
+{
+    std::sort(rows.begin(), rows.end()); // byte order, as the database's ORDER BY ... COLLATE "C"
+    return QString::fromLatin1(
+        QCryptographicHash::hash(rows.join(QByteArray(1, '\x1e')), QCryptographicHash::Sha256).toHex());
+}
+} // namespace
+
+Result<QString> versionContentDigest(Database &db, qint64 versionId)
+{
+    auto q = db.exec(contentRowsSql(db.dialect(), QStringLiteral("WHERE version_id = ?")),
+                     {versionId, versionId, versionId});
+    if (!q)
+        return q.error();
+    QList<QByteArray> rows;
+    while (q->next())
+        rows << q->value(1).toString().toUtf8();
+    return digestOf(rows);
 }
 
 Status appendAudit(Database &db, const QString &actor, const QString &action, const QString &objectType,
@@ -93,6 +129,7 @@ Result<AuditVerification> verifyAuditChain(Database &db, const std::optional<Aud
     AuditVerification result;
     QString expectedPrev = auditGenesisHash();
     qint64 previousId = 0;
+    QHash<QString, std::pair<qint64, QString>> contents; // version key -> (entry id, recorded content digest)
     while (q->next()) {
         const AuditEntry e = entryFrom(*q);
         ++result.entriesChecked;
@@ -127,6 +164,12 @@ Result<AuditVerification> verifyAuditChain(Database &db, const std::optional<Aud
                                  .arg(expect->entries)
                                  .arg(expect->hash.left(12));
             return result;
+        }
+        if (e.action == QLatin1String("register_version")) {
+            const QString content =
+                QJsonDocument::fromJson(e.details.toUtf8()).object().value(QStringLiteral("content")).toString();
+            if (!content.isEmpty())
+                contents.insert(e.objectKey, {e.id, content});
         }
         expectedPrev = e.hash;
         previousId = e.id;
@@ -177,6 +220,56 @@ Result<AuditVerification> verifyAuditChain(Database &db, const std::optional<Aud
                                  .arg(QLatin1String(c.what))
                                  .arg(logged);
             return result;
+        }
+    }
+    counts->finish();
+    // Every version is in the stage its last recorded transition took it to.
+    auto drifted = db.exec(QStringLiteral(
+        "SELECT m.name, v.version, v.stage FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
+        "WHERE v.stage <> coalesce((SELECT t.to_stage FROM stage_transitions t WHERE t.version_id = v.id ORDER BY "
+        "t.id DESC LIMIT 1), '') LIMIT 1"));
+    if (!drifted)
+        return drifted.error();
+    if (drifted->next()) {
+        result.intact = false;
+        result.problem = QStringLiteral("%1@v%2 is in %3, which no recorded stage change took it to: its stage was "
+                                        "set without ModelDesk")
+                             .arg(drifted->value(0).toString())
+                             .arg(drifted->value(1).toInt())
+                             .arg(drifted->value(2).toString());
+        return result;
+    }
+    drifted->finish();
+    // What each version was registered with is what it holds now.
+    if (!contents.isEmpty()) {
+        auto keys = db.exec(QStringLiteral("SELECT v.id, m.name || '@v' || v.version FROM model_versions v JOIN "
+                                           "registered_models m ON m.id = v.model_id"));
+        if (!keys)
+            return keys.error();
+        QHash<qint64, QString> keyOf;
+        while (keys->next())
+            keyOf.insert(keys->value(0).toLongLong(), keys->value(1).toString());
+        keys->finish();
+        auto rows = db.exec(contentRowsSql(db.dialect(), QString()));
+        if (!rows)
+            return rows.error();
+        QHash<qint64, QList<QByteArray>> byVersion;
+        while (rows->next())
+            byVersion[rows->value(0).toLongLong()] << rows->value(1).toString().toUtf8();
+        rows->finish();
+        for (auto it = keyOf.begin(); it != keyOf.end(); ++it) {
+            const auto recorded = contents.find(it.value());
+            if (recorded == contents.end())
+                continue; // registered before schema v6, or by the bulk generator
+            if (digestOf(byVersion.value(it.key())) != recorded->second) {
+                result.intact = false;
+                result.firstBrokenId = recorded->first;
+                result.problem = QStringLiteral("%1 no longer holds the metrics, params and facts it was registered "
+                                                "with (entry %2): they were changed without ModelDesk")
+                                     .arg(it.value())
+                                     .arg(recorded->first);
+                return result;
+            }
         }
     }
     return result;

@@ -14,6 +14,11 @@ class Database; // database.h: the registry core's own
 QString auditHash(const AuditEntry &entry);
 QString auditGenesisHash();
 
+// What a version was registered with (metrics, params, provenance facts), as a SHA-256 hex digest of their
+// rows as the database prints them, sorted byte-wise. Recorded in its register_version entry ("content");
+// `audit verify` recomputes it, so an edited metric is found even when the guards were lifted for it.
+Result<QString> versionContentDigest(Database &db, qint64 versionId);
+
 // Appends an entry to the hash-chained audit log. Must run inside a write transaction
 // (which serialises writers, so the chain never forks).
 Status appendAudit(Database &db, const QString &actor, const QString &action, const QString &objectType,

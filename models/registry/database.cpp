@@ -11,6 +11,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <sqlite3.h>
+
 #include <atomic>
 
 namespace md {
@@ -256,6 +258,8 @@ Status Database::configureSqlite(Create create)
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
     if (!db.open())
         return errorFrom(db.lastError(), QStringLiteral("Cannot open %1").arg(path));
+    if (auto s = registerSqliteClientFunction(db.driver()->handle()); !s)
+        return s;
     // A file that is not a SQLite database opens fine; the first read tells.
     QSqlQuery probe(db);
     if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master"))) {
@@ -273,6 +277,28 @@ Status Database::configureSqlite(Create create)
         if (!q.exec(pragma))
             return errorFrom(q.lastError(), QStringLiteral("Cannot configure %1").arg(path));
     }
+    return {};
+}
+
+namespace {
+void noWrite(sqlite3_context *context, int, sqlite3_value **)
+{
+    sqlite3_result_int(context, 0);
+}
+} // namespace
+
+Status registerSqliteClientFunction(const QVariant &handle)
+{
+    // Every registry table's write triggers call modeldesk_use_modelctl() (006_contract.sql): a connection
+    // that has not defined it (the sqlite3 shell, another program) cannot even prepare a write, and is told
+    // by name what to use instead. Advisory: a program that defines the function writes around it.
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return Error::database(QStringLiteral("The SQLite driver gave no connection handle."));
+    sqlite3 *connection = *static_cast<sqlite3 *const *>(handle.data());
+    if (!connection ||
+        sqlite3_create_function_v2(connection, "modeldesk_use_modelctl", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                   &noWrite, nullptr, nullptr, nullptr) != SQLITE_OK)
+        return Error::database(QStringLiteral("Cannot prepare the SQLite connection for registry writes."));
     return {};
 }
 

@@ -13,6 +13,10 @@
 
 namespace md {
 
+// SQLite: defines the SQL function the registry's write triggers require on the connection behind a
+// QSqlDriver::handle() (a connection without it cannot write; see 006_contract.sql).
+Status registerSqliteClientFunction(const QVariant &handle);
+
 // One connection to a registry database. A connection belongs to the thread that opened it.
 class Database final
 {

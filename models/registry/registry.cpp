@@ -460,6 +460,12 @@ Result<RegisterResult> Registry::registerVersion(const VersionSpec &spec)
                             {QStringLiteral("facts"), int(spec.facts.size())}};
         if (!spec.artifactDigest.isEmpty())
             details.insert(QStringLiteral("artifact_digest"), spec.artifactDigest);
+        if (dialect() == Dialect::Sqlite) { // PostgreSQL: the sealing trigger records it
+            auto content = versionContentDigest(*m_db, vid);
+            if (!content)
+                return content.error();
+            details.insert(QStringLiteral("content"), *content);
+        }
         if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("register_version"), QStringLiteral("model_version"),
                                  spec.modelName + QStringLiteral("@v") + QString::number(result.version), details);
             !s)

@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QProcess>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -54,6 +55,11 @@ struct RawConnection
             db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
             db.setDatabaseName(loc->sqlitePath);
             db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+            // An attacker who defines the function the write triggers call (as any program can): the guards
+            // behind it are what these raw connections test. The sqlite3 shell is tried without it
+            // (rawShell).
+            if (db.open())
+                (void)registerSqliteClientFunction(db.driver()->handle());
         } else {
             db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
             db.setHostName(loc->host);
@@ -61,8 +67,8 @@ struct RawConnection
             db.setUserName(loc->user);
             db.setDatabaseName(loc->database);
             db.setConnectOptions(QStringLiteral("options='-c client_min_messages=warning'"));
+            db.open();
         }
-        db.open();
     }
     ~RawConnection()
     {
@@ -169,6 +175,18 @@ QString TestDatabase::rawExecAs(const QString &user, const QString &sql)
     if (!q.exec(sql))
         return q.lastError().text().isEmpty() ? QStringLiteral("failed") : q.lastError().text();
     return {};
+}
+
+QString TestDatabase::rawShell(const QString &sql)
+{
+    QProcess p;
+    p.start(QStringLiteral("sqlite3"), {QStringLiteral("-bail"), m_url, sql});
+    if (!p.waitForFinished(30000))
+        return QStringLiteral("sqlite3 did not finish");
+    const QString err = QString::fromUtf8(p.readAllStandardError()).trimmed();
+    if (p.exitCode() == 0 && err.isEmpty())
+        return {};
+    return err.isEmpty() ? QStringLiteral("sqlite3 exited with %1").arg(p.exitCode()) : err;
 }
 
 QString TestDatabase::rawExec(const QString &sql)

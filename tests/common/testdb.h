@@ -63,6 +63,9 @@ public:
     QString urlFor(const QString &user) const;
     // Runs raw SQL on a separate connection, as someone with a SQL client would. Returns the error text or "".
     QString rawExec(const QString &sql);
+    // SQLite: runs SQL with the sqlite3 shell, which does not define the function ModelDesk's write triggers
+    // call. Returns sqlite3's error text or "".
+    QString rawShell(const QString &sql);
     // First column of the first row of a raw query.
     QVariant rawScalar(const QString &sql);
     // Every row of a raw query, its columns joined by '|' (NULL as "<null>"); {"<error: ...>"} when it fails.

@@ -4,6 +4,7 @@
 #include "testdb.h"
 
 #include <QFile>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -26,7 +27,9 @@ struct RawSqlite
         db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(path);
         db.setConnectOptions(options);
-        db.open();
+        // As ModelDesk's own connections: the write triggers' function is defined (006_contract.sql).
+        if (db.open())
+            (void)registerSqliteClientFunction(db.driver()->handle());
     }
     ~RawSqlite()
     {

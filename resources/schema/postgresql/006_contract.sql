@@ -253,6 +253,17 @@ $$;
 CREATE TRIGGER model_versions_registered AFTER INSERT ON model_versions
     FOR EACH ROW EXECUTE FUNCTION modeldesk_version_registered();
 
+-- What a version was registered with: its metrics, params and facts as text, sorted byte-wise, hashed
+-- (audit.cpp, versionContentDigest, computes the same; `audit verify` compares).
+CREATE FUNCTION modeldesk_content_digest(p_version bigint) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT encode(sha256(convert_to(coalesce((SELECT string_agg(c.x, chr(30) ORDER BY c.x COLLATE "C") FROM (
+        SELECT 'm' || chr(31) || name || chr(31) || dataset || chr(31) || slice || chr(31) || value::text AS x
+          FROM metrics WHERE version_id = p_version
+        UNION ALL SELECT 'p' || chr(31) || name || chr(31) || value FROM params WHERE version_id = p_version
+        UNION ALL SELECT 'f' || chr(31) || category || chr(31) || name || chr(31) || value FROM facts
+         WHERE version_id = p_version) c), ''), 'UTF8')), 'hex')
+$$;
+
 CREATE FUNCTION modeldesk_audit_version() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
     model text := (SELECT name FROM registered_models WHERE id = NEW.model_id);
@@ -264,7 +275,8 @@ BEGIN
                                      'artifact_uri', NEW.artifact_uri, 'artifact_digest', NEW.artifact_digest,
                                      'metrics', (SELECT count(*) FROM metrics WHERE version_id = NEW.id),
                                      'params', (SELECT count(*) FROM params WHERE version_id = NEW.id),
-                                     'facts', (SELECT count(*) FROM facts WHERE version_id = NEW.id))),
+                                     'facts', (SELECT count(*) FROM facts WHERE version_id = NEW.id),
+                                     'content', modeldesk_content_digest(NEW.id))),
                                  'version.registered', model, NEW.version);
         PERFORM set_config('modeldesk.registering', '', true);
     END IF;
