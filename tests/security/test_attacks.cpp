@@ -556,3 +556,218 @@ TEST_F(AttacksPostgres, EveryLoginEveryStatementFormEveryTable)
 }
 
 } // namespace
+
+namespace {
+
+// SQLite: v1 in Production (requested by alice, approved by rita), v2 in Staging with a pending request,
+// v3 in None; tags, aliases, a deployment and a gate policy; the audit log's checkpoint taken at the end.
+struct SqliteRegistry
+{
+    void build()
+    {
+        db = std::make_unique<TestDatabase>(Backend::Sqlite);
+        auto alice = db->openAs(QStringLiteral("alice"), QStringLiteral("scientist"));
+        auto rita = db->openAs(QStringLiteral("rita"), QStringLiteral("reviewer"));
+        ASSERT_TRUE(alice && rita);
+        for (int i = 1; i <= 3; ++i) {
+            VersionSpec spec = sampleSpec(QStringLiteral("atk"));
+            spec.params.insert(QStringLiteral("lr"), QStringLiteral("0.1"));
+            spec.facts << Fact{QStringLiteral("code"), QStringLiteral("git_sha"), QStringLiteral("abc1234")};
+            spec.tags.insert(QStringLiteral("team"), QStringLiteral("payments"));
+            spec.inputs << LineageInput{LineageKind::DatasetVersion, QStringLiteral("clicks"),
+                                        QStringLiteral("v%1").arg(i)};
+            ASSERT_TRUE(alice->registerVersion(spec));
+        }
+        ASSERT_TRUE(alice->promote(QStringLiteral("atk"), 1, Stage::Staging, {}));
+        auto r1 = alice->requestPromotion(QStringLiteral("atk"), 1, Stage::Production, QStringLiteral("first"));
+        ASSERT_TRUE(r1);
+        ASSERT_TRUE(rita->decide(r1->id, true, QStringLiteral("ok"), {}));
+        ASSERT_TRUE(alice->promote(QStringLiteral("atk"), 2, Stage::Staging, {}));
+        ASSERT_TRUE(alice->requestPromotion(QStringLiteral("atk"), 2, Stage::Production, QStringLiteral("second")));
+        ASSERT_TRUE(alice->setAlias(QStringLiteral("atk"), QStringLiteral("pinned"), 1, true));
+        ASSERT_TRUE(
+            alice->reportDeployment(QStringLiteral("scoring"), QStringLiteral("prod"), QStringLiteral("atk"), 1));
+        ASSERT_TRUE(alice->setModelTags(QStringLiteral("atk"), {{QStringLiteral("tier"), QStringLiteral("1")}}, {}));
+        GatePolicies policies;
+        policies.production.approvals = 1;
+        ASSERT_TRUE(alice->setGatePolicies(QStringLiteral("atk"), policies));
+        registry = db->open();
+        ASSERT_TRUE(registry);
+        auto c = registry->auditCheckpoint();
+        ASSERT_TRUE(c);
+        checkpoint = *c;
+        auto v = registry->verifyAudit(checkpoint);
+        ASSERT_TRUE(v && v->intact) << (v ? v->problem.toStdString() : std::string());
+    }
+    // Every row of every table, as text.
+    QString digest()
+    {
+        QStringList all;
+        for (const QString &t : db->rawRows(QStringLiteral(
+                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"))) {
+            QStringList rows = db->rawRows(QStringLiteral("SELECT * FROM %1").arg(t));
+            rows.sort();
+            all << t << rows;
+        }
+        return all.join(QLatin1Char('\n'));
+    }
+    std::unique_ptr<TestDatabase> db;
+    std::unique_ptr<Registry> registry;
+    AuditCheckpoint checkpoint;
+};
+
+class AttacksSqlite : public ::testing::Test, public SqliteRegistry
+{
+protected:
+    void SetUp() override { build(); }
+};
+
+// The sqlite3 shell does not define the function every write trigger calls: no statement form writes any
+// table, and nothing changes.
+TEST_F(AttacksSqlite, TheShellCannotWriteAnyTableInAnyForm)
+{
+    const QString before = digest();
+    int tried = 0, refused = 0;
+    QStringList failures;
+    const QStringList tables = db->rawRows(QStringLiteral(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"));
+    ASSERT_GE(tables.size(), 20);
+    for (const QString &t : tables) {
+        QStringList forms{QStringLiteral("INSERT INTO %1 SELECT * FROM %1").arg(t),
+                          QStringLiteral("INSERT OR REPLACE INTO %1 SELECT * FROM %1").arg(t),
+                          QStringLiteral("REPLACE INTO %1 SELECT * FROM %1").arg(t),
+                          QStringLiteral("INSERT INTO %1 SELECT * FROM %1 WHERE true ON CONFLICT DO NOTHING").arg(t),
+                          QStringLiteral("INSERT OR IGNORE INTO %1 SELECT * FROM %1").arg(t),
+                          QStringLiteral("DELETE FROM %1").arg(t)};
+        for (const QString &column : db->rawRows(QStringLiteral("SELECT name FROM pragma_table_info('%1')").arg(t)))
+            forms << QStringLiteral("UPDATE %1 SET %2 = coalesce(%2, '') || 'x'").arg(t, column)
+                  << QStringLiteral("UPDATE OR REPLACE %1 SET %2 = coalesce(%2, 0) + 1").arg(t, column);
+        for (const QString &sql : forms) {
+            ++tried;
+            const QString error = db->rawShell(sql);
+            if (error.contains(QLatin1String("no such function: modeldesk_use_modelctl")))
+                ++refused;
+            else
+                failures << sql + QStringLiteral(" -> ") + (error.isEmpty() ? QStringLiteral("ALLOWED") : error);
+        }
+    }
+    EXPECT_TRUE(failures.isEmpty()) << failures.join(QLatin1Char('\n')).toStdString();
+    EXPECT_EQ(digest(), before);
+    auto v = registry->verifyAudit(checkpoint);
+    ASSERT_TRUE(v);
+    EXPECT_TRUE(v->intact) << v->problem.toStdString();
+    std::cout << "attacks on SQLite through the sqlite3 shell: " << tried << " tried, " << refused << " refused\n";
+}
+
+// Whoever lifts the guards (drops triggers, writes, perhaps puts identical triggers back) is found by
+// `audit verify`: the guards fingerprint, the chain, completeness, stage consistency, the registered
+// content and the head checkpoint. Each attack meets a fresh registry.
+TEST(AttacksSqliteLifted, EveryLiftedGuardWriteIsDetected)
+{
+    struct Lifted
+    {
+        QString what;
+        QStringList triggersOf; // tables whose triggers are dropped for the write (and put back unless `leave`)
+        QStringList sql;
+        QString detected; // a fragment of verify's problem
+        bool leave = false;
+        bool checkpoint = true; // verify against the checkpoint taken before the attack
+    };
+    const QList<Lifted> attacks{
+        {QStringLiteral("guard dropped and left"),
+         {QStringLiteral("aliases")},
+         {QStringLiteral("UPDATE aliases SET version_id = 2")},
+         QStringLiteral("guards were changed"),
+         true},
+        {QStringLiteral("metric edited behind identical guards"),
+         {QStringLiteral("metrics")},
+         {QStringLiteral("UPDATE metrics SET value = 0.99 WHERE version_id = 1")},
+         QStringLiteral("no longer holds the metrics, params and facts it was registered with")},
+        {QStringLiteral("param added to a sealed version"),
+         {QStringLiteral("params")},
+         {QStringLiteral("INSERT INTO params (version_id, name, value) VALUES (1, 'forged', '1')")},
+         QStringLiteral("no longer holds the metrics")},
+        {QStringLiteral("newest audit entries deleted"),
+         {QStringLiteral("audit_log")},
+         {QStringLiteral("DELETE FROM audit_log WHERE id > (SELECT max(id) - 2 FROM audit_log)")},
+         QStringLiteral("fewer than the")},
+        {QStringLiteral("whole audit log deleted"),
+         {QStringLiteral("audit_log")},
+         {QStringLiteral("DELETE FROM audit_log")},
+         QStringLiteral("fewer than the")},
+        {QStringLiteral("whole audit log deleted, no checkpoint kept"),
+         {QStringLiteral("audit_log")},
+         {QStringLiteral("DELETE FROM audit_log")},
+         QStringLiteral("the log is incomplete"),
+         false,
+         false},
+        {QStringLiteral("audit entry edited"),
+         {QStringLiteral("audit_log")},
+         {QStringLiteral("UPDATE audit_log SET actor = 'mallory' WHERE id = 3")},
+         QStringLiteral("was changed after it was written")},
+        {QStringLiteral("stage set without a transition"),
+         {QStringLiteral("model_versions")},
+         {QStringLiteral("UPDATE model_versions SET stage = 'Production' WHERE version = 2")},
+         QStringLiteral("which no recorded stage change took it to")},
+        {QStringLiteral("forged transition and stage"),
+         {QStringLiteral("model_versions"), QStringLiteral("stage_transitions")},
+         {QStringLiteral("INSERT INTO stage_transitions (version_id, from_stage, to_stage, kind, actor, at, reason) "
+                         "SELECT id, 'Staging', 'Production', 'promote', 'mallory', '2026-01-01', 'x' FROM "
+                         "model_versions WHERE version = 2"),
+          QStringLiteral("UPDATE model_versions SET stage = 'Production' WHERE version = 2")},
+         QStringLiteral("stage changes")},
+        {QStringLiteral("request inserted approved"),
+         {QStringLiteral("approval_requests")},
+         {QStringLiteral("INSERT INTO approval_requests (version_id, to_stage, requested_by, requested_at, reason, "
+                         "status, gates_passed, gate_report, required_approvals) SELECT id, 'Production', 'mallory', "
+                         "'2026-01-01', 'x', 'approved', 1, '{}', 1 FROM model_versions WHERE version = 3")},
+         QStringLiteral("promotion requests")},
+        {QStringLiteral("decision forged"),
+         {QStringLiteral("approval_decisions")},
+         {QStringLiteral("INSERT INTO approval_decisions (request_id, actor, decision, comment, at) SELECT max(id), "
+                         "'rita', 'approve', 'ok', '2026-01-01' FROM approval_requests")},
+         QStringLiteral("approval decisions")},
+        {QStringLiteral("version registered around the log"),
+         {QStringLiteral("model_versions"), QStringLiteral("registered_models")},
+         {QStringLiteral("UPDATE registered_models SET last_version = last_version + 1"),
+          QStringLiteral("INSERT INTO model_versions (model_id, version, artifact_uri, created_at, created_by, "
+                         "stage_changed_at, sealed) SELECT id, last_version, 's3://x', '2026', 'm', '2026', 1 FROM "
+                         "registered_models")},
+         QStringLiteral("versions")},
+    };
+    for (const Lifted &a : attacks) {
+        SqliteRegistry r;
+        r.build();
+        if (::testing::Test::HasFatalFailure())
+            return;
+        QStringList restore;
+        for (const QString &table : a.triggersOf)
+            for (const QString &row : r.db->rawRows(
+                     QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = '%1'")
+                         .arg(table))) {
+                restore << r.db->rawScalar(QStringLiteral(
+                                               "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = '%1'")
+                                               .arg(row))
+                               .toString();
+                ASSERT_EQ(r.db->rawExec(QStringLiteral("DROP TRIGGER %1").arg(row)), QString()) << row.toStdString();
+            }
+        for (const QString &sql : a.sql)
+            ASSERT_EQ(r.db->rawExec(sql), QString()) << a.what.toStdString() << ": " << sql.toStdString();
+        if (!a.leave) {
+            for (const QString &sql : restore)
+                ASSERT_EQ(r.db->rawExec(sql), QString()) << sql.toStdString();
+        }
+        auto reopened = r.db->open();
+        ASSERT_TRUE(reopened);
+        auto v = reopened->verifyAudit(a.checkpoint ? std::optional<AuditCheckpoint>(r.checkpoint) : std::nullopt);
+        ASSERT_TRUE(v) << v.error().message.toStdString();
+        EXPECT_FALSE(v->intact) << a.what.toStdString() << ": not detected";
+        EXPECT_TRUE(v->problem.contains(a.detected))
+            << a.what.toStdString() << ": detected as \"" << v->problem.toStdString() << "\", expected \""
+            << a.detected.toStdString() << "\"";
+    }
+    std::cout << "attacks on SQLite with the guards lifted: " << attacks.size() << " tried, " << attacks.size()
+              << " detected by audit verify\n";
+}
+
+} // namespace
