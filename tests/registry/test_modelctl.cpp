@@ -322,3 +322,59 @@ TEST(ModelctlPostgres, RefusalsPrintOnlyTheRefusalMessage)
     EXPECT_FALSE(err.contains(QLatin1String("Unable to"))) << err.toStdString();
     EXPECT_FALSE(err.contains(QLatin1String("QPSQL"))) << err.toStdString();
 }
+
+// `audit checkpoint` prints the head; `verify --expect` finds the newest entries deleted after it, which the
+// chain alone cannot show. The deletion lifts the guards as only the file owner or a superuser can.
+TEST_P(Modelctl, AuditCheckpointCatchesDeletedNewestEntries)
+{
+    ASSERT_EQ(run({QStringLiteral("register"), QStringLiteral("fraud"), QStringLiteral("--artifact"),
+                   QStringLiteral("s3://b/m")}),
+              0);
+    QString out;
+    ASSERT_EQ(run({QStringLiteral("audit"), QStringLiteral("checkpoint")}, &out), 0);
+    const QString checkpoint = out.trimmed();
+    const auto parsed = AuditCheckpoint::parse(checkpoint);
+    ASSERT_TRUE(parsed) << checkpoint.toStdString();
+    EXPECT_EQ(parsed->entries, db->rawScalar(QStringLiteral("SELECT count(*) FROM audit_log")).toInt());
+    EXPECT_EQ(parsed->hash, db->rawScalar(QStringLiteral("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")));
+    // Later entries are fine: the checkpoint is still in the log.
+    ASSERT_EQ(run({QStringLiteral("tag"), QStringLiteral("fraud"), QStringLiteral("--version"), QStringLiteral("1"),
+                   QStringLiteral("reviewed=yes")}),
+              0);
+    QJsonObject ok =
+        runJson({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--expect"), checkpoint});
+    EXPECT_TRUE(ok.value(QStringLiteral("intact")).toBool())
+        << ok.value(QStringLiteral("problem")).toString().toStdString();
+    EXPECT_EQ(ok.value(QStringLiteral("expected")).toString(), checkpoint);
+    // Deleting the newest entries (everything after the first) leaves a valid, shorter chain.
+    const bool pg = GetParam() == Backend::Postgres;
+    const QStringList lift =
+        pg ? QStringList{QStringLiteral("SET session_replication_role = replica; DELETE FROM audit_log WHERE id > "
+                                        "(SELECT min(id) FROM audit_log)")}
+           : QStringList{QStringLiteral("DROP TRIGGER audit_log_no_delete"),
+                         QStringLiteral("DROP TRIGGER audit_log_delete_through_modeldesk"),
+                         QStringLiteral("DELETE FROM audit_log WHERE id > (SELECT min(id) FROM audit_log)")};
+    QStringList restore;
+    if (!pg) // the guards are put back exactly: only the checkpoint can tell
+        for (const char *t : {"audit_log_no_delete", "audit_log_delete_through_modeldesk"})
+            restore << db->rawScalar(QStringLiteral("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = "
+                                                    "'%1'")
+                                         .arg(QLatin1String(t)))
+                           .toString();
+    for (const QString &sql : lift)
+        ASSERT_EQ(db->rawExec(sql), QString()) << sql.toStdString();
+    for (const QString &sql : restore)
+        ASSERT_EQ(db->rawExec(sql), QString()) << sql.toStdString();
+    QString err;
+    EXPECT_EQ(
+        run({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--expect"), checkpoint}, &out, &err), 4)
+        << out.toStdString() << err.toStdString();
+    EXPECT_TRUE(out.contains(QLatin1String("Audit log BROKEN")) && out.contains(QLatin1String("fewer than the")))
+        << out.toStdString();
+    // A malformed checkpoint is a usage error that says what one looks like.
+    EXPECT_EQ(
+        run({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--expect"), QStringLiteral("12:zz")},
+            &out, &err),
+        2);
+    EXPECT_TRUE(err.contains(QLatin1String("ENTRIES:HASH"))) << err.toStdString();
+}
