@@ -505,3 +505,58 @@ TEST(GuardsBanner, TheAppSaysWhenTheRegistrysTriggersWereChanged)
     EXPECT_TRUE(banner->text().contains(QStringLiteral("missing: trigger audit_log.audit_log_no_delete")))
         << banner->text().toStdString();
 }
+
+namespace {
+// Deletes the newest `n` audit entries the way only the file's owner can (guards lifted and put back
+// exactly): the chain that remains is valid, the guards fingerprint unchanged.
+void deleteNewestAuditEntries(TestDatabase &db, int n)
+{
+    QStringList restore;
+    for (const char *t : {"audit_log_no_delete", "audit_log_delete_through_modeldesk"}) {
+        restore << db.rawScalar(QStringLiteral("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = '%1'")
+                                    .arg(QLatin1String(t)))
+                       .toString();
+        ASSERT_EQ(db.rawExec(QStringLiteral("DROP TRIGGER %1").arg(QLatin1String(t))), QString());
+    }
+    ASSERT_EQ(
+        db.rawExec(QStringLiteral("DELETE FROM audit_log WHERE id > (SELECT max(id) - %1 FROM audit_log)").arg(n)),
+        QString());
+    for (const QString &sql : restore)
+        ASSERT_EQ(db.rawExec(sql), QString());
+}
+} // namespace
+
+// Verify integrity keeps the head it saw for this registry and compares the next check against it: the
+// newest entries deleted in between are reported, and the label says which checkpoint it compared with.
+TEST_F(OpsEndToEnd, VerifyComparesAgainstTheCheckpointOfTheLastCheck)
+{
+    AuditPanel *panel = window->lifecycle()->auditPanel();
+    QLabel *label = panel->verifyLabel();
+    QTest::mouseClick(panel->verifyButton(), Qt::LeftButton);
+    ASSERT_TRUE(waitFor([&]() { return label->text().contains(QStringLiteral("Intact")); }))
+        << label->text().toStdString();
+    EXPECT_TRUE(label->text().contains(QStringLiteral("No earlier checkpoint"))) << label->text().toStdString();
+    auto head = registry->auditCheckpoint();
+    ASSERT_TRUE(head);
+    auto saved = panel->savedCheckpoint();
+    ASSERT_TRUE(saved);
+    EXPECT_EQ(saved->token(), head->token());
+    // A second check compares against the first one's head.
+    label->clear();
+    QTest::mouseClick(panel->verifyButton(), Qt::LeftButton);
+    ASSERT_TRUE(waitFor([&]() { return label->text().contains(QStringLiteral("Intact")); }))
+        << label->text().toStdString();
+    EXPECT_TRUE(
+        label->text().contains(QStringLiteral("%1 entries, head %2").arg(head->entries).arg(head->hash.left(12))))
+        << label->text().toStdString();
+    // The newest entries are deleted behind the app's back: the next check says so.
+    deleteNewestAuditEntries(*db, 3);
+    label->clear();
+    QTest::mouseClick(panel->verifyButton(), Qt::LeftButton);
+    ASSERT_TRUE(waitFor([&]() { return label->text().contains(QStringLiteral("Broken")); }))
+        << label->text().toStdString();
+    EXPECT_TRUE(label->text().contains(QStringLiteral("fewer than the %1 of the checkpoint").arg(head->entries)))
+        << label->text().toStdString();
+    // A broken log does not replace the checkpoint: the evidence stays.
+    EXPECT_EQ(panel->savedCheckpoint()->token(), head->token());
+}
