@@ -220,6 +220,13 @@ protected:
                            {},
                            table == QLatin1String("deployments") ? QStringList{QStringLiteral("atk_dep")}
                                                                  : QStringList{}};
+            // An upsert of copies that skips conflicts: refused, or it changes nothing.
+            list << Attack{
+                QStringLiteral("upsert into %1").arg(table),
+                {QStringLiteral("INSERT INTO %1 (%2) SELECT %2 FROM %1 ON CONFLICT DO NOTHING").arg(table, cols)},
+                {},
+                {},
+                table == QLatin1String("deployments") ? QStringList{QStringLiteral("atk_dep")} : QStringList{}};
             list << Attack{QStringLiteral("DELETE FROM %1").arg(table),
                            {QStringLiteral("DELETE FROM %1").arg(table)},
                            tagTables.contains(table) ? QStringList{QStringLiteral("scientist")} : QStringList{}};
@@ -384,6 +391,32 @@ protected:
                              "reported_by) VALUES ('s', 'e', %1, %2, '2001-01-01', session_user)")
                   .arg(m, v1)},
              {QStringLiteral("deployer")}},
+            // Upserts whose conflict arm rewrites the row.
+            {QStringLiteral("metric rewritten by an upsert"),
+             {QStringLiteral("INSERT INTO metrics (version_id, name, dataset, slice, value) VALUES (%1, 'auc', 'test', "
+                             "'', 0.99) ON CONFLICT (version_id, name, dataset, slice) DO UPDATE SET value = "
+                             "excluded.value")
+                  .arg(v1)},
+             {}},
+            {QStringLiteral("alias moved by an upsert"),
+             {QStringLiteral("INSERT INTO aliases (model_id, alias, version_id, protected, follows, updated_at, "
+                             "updated_by) VALUES (%1, 'pinned', %2, 0, '', 'x', session_user) ON CONFLICT (model_id, "
+                             "alias) DO UPDATE SET version_id = excluded.version_id, protected = 0")
+                  .arg(m, v2)},
+             {},
+             QStringLiteral("[42501]")},
+            {QStringLiteral("request approved by an upsert"),
+             {QStringLiteral("INSERT INTO approval_requests (id, version_id, to_stage, requested_by, requested_at, "
+                             "reason, status, gates_passed, gate_report) VALUES (%1, %2, 'Production', session_user, "
+                             "'x', 'x', 'pending', 1, '{}') ON CONFLICT (id) DO UPDATE SET status = 'approved'")
+                  .arg(r2, v2)},
+             {},
+             QStringLiteral("[42501]")},
+            {QStringLiteral("tag rewritten by an upsert"),
+             {QStringLiteral("INSERT INTO version_tags (version_id, key, value) VALUES (%1, 'team', 'forged') ON "
+                             "CONFLICT (version_id, key) DO UPDATE SET value = excluded.value")
+                  .arg(v1)},
+             {QStringLiteral("scientist")}},
             // The write functions with forged arguments.
             {QStringLiteral("promote with another version's request"),
              {QStringLiteral("SELECT modeldesk_change_stage(%1, 'Staging', 'Production', 'promote', 'x', %2)")
