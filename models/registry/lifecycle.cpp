@@ -931,10 +931,10 @@ Result<ApprovalRequest> Registry::decideInDatabase(const ApprovalRequest &req, b
 {
     // modeldesk_decide records the decision and, when it completes the request, archives what it supersedes
     // and promotes the version: the outcome is read back from the transitions it wrote.
-    auto row = readVersionRow(*m_db, req.modelName, req.version);
-    if (!row)
-        return row.error();
-    auto before = aliasesOf(row->modelId);
+    auto mid = modelId(req.modelName);
+    if (!mid)
+        return mid.error();
+    auto before = approve ? aliasesOf(*mid) : Result<QList<Alias>>(QList<Alias>{});
     if (!before)
         return before.error();
     auto status = m_db->scalar(QStringLiteral("SELECT modeldesk_decide(?, ?, ?, ?)"),
@@ -961,7 +961,7 @@ Result<ApprovalRequest> Registry::decideInDatabase(const ApprovalRequest &req, b
         while (archived->next())
             outcome.archived << ArchivedVersion{archived->value(0).toInt(), archived->value(1).toString()};
         archived->finish();
-        auto moved = recordAliasMoves(req.modelName, row->modelId, *before);
+        auto moved = recordAliasMoves(req.modelName, *mid, *before);
         if (!moved)
             return moved.error();
         outcome.aliasesMoved = *moved;

@@ -161,6 +161,9 @@ CREATE TRIGGER deployments_same_model BEFORE INSERT ON deployments
 CREATE TRIGGER aliases_same_model BEFORE INSERT OR UPDATE ON aliases
     FOR EACH ROW EXECUTE FUNCTION modeldesk_same_model();
 
+-- The approval that completes a request reads back what it archived (Registry::decideInDatabase).
+CREATE INDEX stage_transitions_approval ON stage_transitions(approval_id) WHERE approval_id IS NOT NULL;
+
 -- "model@vN" of a version id.
 CREATE FUNCTION modeldesk_version_key(p_version bigint) RETURNS text LANGUAGE sql STABLE AS $$
     SELECT m.name || '@v' || v.version FROM model_versions v JOIN registered_models m ON m.id = v.model_id
