@@ -12,6 +12,8 @@
 #include <QThread>
 #include <QUrl>
 
+#include <map>
+
 #include <atomic>
 
 namespace md::test {
@@ -108,6 +110,7 @@ TestDatabase::TestDatabase(Backend backend) : m_backend(backend)
 
 TestDatabase::~TestDatabase()
 {
+    closeProbeConnections();
     if (m_pgDatabase.isEmpty())
         return;
     RawConnection admin(postgresBaseUrl());
@@ -260,10 +263,33 @@ QString TestDatabase::rawTrial(const QStringList &statements, const QString &use
     return failure;
 }
 
+namespace {
+// rawProbe keeps one connection per URL for the life of its test database: attack suites run thousands of
+// trials, each rolled back, and a new PostgreSQL connection per trial would be most of their time.
+std::map<QString, std::unique_ptr<RawConnection>> &probeConnections()
+{
+    static std::map<QString, std::unique_ptr<RawConnection>> connections;
+    return connections;
+}
+} // namespace
+
+void TestDatabase::closeProbeConnections()
+{
+    auto &all = probeConnections();
+    for (auto it = all.begin(); it != all.end();)
+        it = (it->first == m_url || (!m_pgDatabase.isEmpty() && it->first.endsWith(QLatin1Char('/') + m_pgDatabase)))
+                 ? all.erase(it)
+                 : std::next(it);
+}
+
 TestDatabase::Trial TestDatabase::rawProbe(const QStringList &statements, const QString &probe, const QString &user)
 {
     Trial trial;
-    RawConnection c(user.isEmpty() ? m_url : urlFor(user));
+    const QString url = user.isEmpty() ? m_url : urlFor(user);
+    auto &slot = probeConnections()[url];
+    if (!slot || !slot->db.isOpen())
+        slot = std::make_unique<RawConnection>(url);
+    RawConnection &c = *slot;
     auto read = [&]() -> QString {
         QSqlQuery q(c.db);
         if (!q.exec(probe) || !q.next())

@@ -86,6 +86,7 @@ public:
         QString after;
     };
     Trial rawProbe(const QStringList &statements, const QString &probe, const QString &user = {});
+    void closeProbeConnections();
 
 private:
     Backend m_backend;
