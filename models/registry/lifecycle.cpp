@@ -411,16 +411,24 @@ Result<TransitionOutcome> Registry::promoteToProduction(qint64 requestId)
                                  {requestStatusName(RequestStatus::Promoted), nowUtc(), requestId});
         !q)
         return q.error();
-    auto moved = recordAliasMoves(req->modelName, row->modelId, *before);
+    if (auto s = recordPromotionAliases(outcome, row->modelId, *before); !s)
+        return s.error();
+    return outcome;
+}
+
+Status Registry::recordPromotionAliases(TransitionOutcome &outcome, qint64 modelId, const QList<Alias> &before)
+{
+    auto moved = recordAliasMoves(outcome.modelName, modelId, before);
     if (!moved)
         return moved.error();
     outcome.aliasesMoved = *moved;
-    for (const Alias &a : *before)
+    // Pinned aliases stay on the versions the promotion archived: reported, not moved.
+    for (const Alias &a : before)
         if (!a.followsProduction)
             for (const ArchivedVersion &gone : std::as_const(outcome.archived))
                 if (a.version == gone.version)
                     outcome.aliasesLeft << a;
-    return outcome;
+    return {};
 }
 
 namespace {
@@ -961,15 +969,8 @@ Result<ApprovalRequest> Registry::decideInDatabase(const ApprovalRequest &req, b
         while (archived->next())
             outcome.archived << ArchivedVersion{archived->value(0).toInt(), archived->value(1).toString()};
         archived->finish();
-        auto moved = recordAliasMoves(req.modelName, *mid, *before);
-        if (!moved)
-            return moved.error();
-        outcome.aliasesMoved = *moved;
-        for (const Alias &a : *before)
-            if (!a.followsProduction)
-                for (const ArchivedVersion &gone : std::as_const(outcome.archived))
-                    if (a.version == gone.version)
-                        outcome.aliasesLeft << a;
+        if (auto s = recordPromotionAliases(outcome, *mid, *before); !s)
+            return s.error();
         if (promoted)
             *promoted = outcome;
     }

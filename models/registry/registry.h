@@ -226,6 +226,8 @@ private:
     Result<QList<AliasMove>> recordAliasMoves(const QString &modelName, qint64 modelId, const QList<Alias> &before);
     Result<RollbackPlan> planRollbackIn(qint64 modelId, const QString &modelName, int target);
     Result<TransitionOutcome> promoteToProduction(qint64 requestId);
+    // After a promotion: the aliases it moved (audited on SQLite) and the pinned ones left on archived versions.
+    Status recordPromotionAliases(TransitionOutcome &outcome, qint64 modelId, const QList<Alias> &before);
     // PostgreSQL: decide() through modeldesk_decide, which also promotes when the decision completes the request.
     Result<ApprovalRequest> decideInDatabase(const ApprovalRequest &req, bool approve, const QString &comment,
                                              const QString &overrideReason, TransitionOutcome *promoted);

@@ -226,19 +226,26 @@ QStringList TestDatabase::rawRows(const QString &sql)
     return rows;
 }
 
-QString TestDatabase::rawError(const QString &sql, const QString &user)
+namespace {
+// "[CODE] message": the SQLSTATE (or SQLite result code) and the server's message without "ERROR:".
+QString refusal(const QSqlError &e)
 {
-    RawConnection c(user.isEmpty() ? m_url : urlFor(user));
-    QSqlQuery q(c.db);
-    if (q.exec(sql))
-        return {};
-    const QSqlError e = q.lastError();
     QString text = e.databaseText().trimmed();
     if (text.startsWith(QLatin1String("ERROR:")))
         text = text.mid(6).trimmed();
     if (text.isEmpty())
         text = e.text().isEmpty() ? QStringLiteral("failed") : e.text();
     return QStringLiteral("[%1] %2").arg(e.nativeErrorCode(), text);
+}
+} // namespace
+
+QString TestDatabase::rawError(const QString &sql, const QString &user)
+{
+    RawConnection c(user.isEmpty() ? m_url : urlFor(user));
+    QSqlQuery q(c.db);
+    if (q.exec(sql))
+        return {};
+    return refusal(q.lastError());
 }
 
 QString TestDatabase::rawTrial(const QStringList &statements, const QString &user)
@@ -252,11 +259,7 @@ QString TestDatabase::rawTrial(const QStringList &statements, const QString &use
         QSqlQuery q(c.db);
         if (q.exec(sql))
             continue;
-        const QSqlError e = q.lastError();
-        QString text = e.databaseText().trimmed();
-        if (text.startsWith(QLatin1String("ERROR:")))
-            text = text.mid(6).trimmed();
-        failure = QStringLiteral("[%1] %2").arg(e.nativeErrorCode(), text.isEmpty() ? e.text() : text);
+        failure = refusal(q.lastError());
         break;
     }
     QSqlQuery(c.db).exec(QStringLiteral("ROLLBACK"));
@@ -318,11 +321,7 @@ TestDatabase::Trial TestDatabase::rawProbe(const QStringList &statements, const 
         QSqlQuery q(c.db);
         if (q.exec(sql))
             continue;
-        const QSqlError e = q.lastError();
-        QString text = e.databaseText().trimmed();
-        if (text.startsWith(QLatin1String("ERROR:")))
-            text = text.mid(6).trimmed();
-        trial.error = QStringLiteral("[%1] %2").arg(e.nativeErrorCode(), text.isEmpty() ? e.text() : text);
+        trial.error = refusal(q.lastError());
         break;
     }
     if (trial.error.isEmpty())
