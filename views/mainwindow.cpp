@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "webhooksdialog.h"
+
 #include "compareview.h"
 #include "connectdialog.h"
 #include "detailspanel.h"
@@ -156,6 +158,15 @@ MainWindow::MainWindow(QWidget *parent)
     m_userLabel->setObjectName(QStringLiteral("userLabel"));
     statusBar()->addPermanentWidget(m_locationLabel, 1);
     statusBar()->addPermanentWidget(m_userLabel);
+    m_webhookLabel = new QLabel(this);
+    m_webhookLabel->setObjectName(QStringLiteral("webhookTroubleLabel"));
+    m_webhookLabel->setStyleSheet(QStringLiteral("color: #b01e1e"));
+    m_webhookLabel->setToolTip(tr("Registry > Webhooks… shows the failing deliveries"));
+    m_webhookLabel->hide();
+    statusBar()->addPermanentWidget(m_webhookLabel);
+    m_webhookTimer = new QTimer(this);
+    m_webhookTimer->setInterval(60000);
+    connect(m_webhookTimer, &QTimer::timeout, this, &MainWindow::refreshWebhookStatus);
 
     buildMenus();
     m_lifecycle = new LifecycleUi(this);
@@ -313,6 +324,10 @@ void MainWindow::buildMenus()
     QAction *compare = view->addAction(tr("&Compare Selected Versions"), this, &MainWindow::compareSelected);
     compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
 
+    QMenu *registryMenu = menuBar()->addMenu(tr("&Registry"));
+    QAction *webhooks = registryMenu->addAction(tr("&Webhooks…"), this, &MainWindow::showWebhooks);
+    webhooks->setObjectName(QStringLiteral("webhooksAction"));
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Search Language"), this, [this]() {
         QMessageBox::information(
@@ -346,6 +361,8 @@ void MainWindow::onOpened(const SessionInfo &info)
         (info.readOnly ? tr("  (read-only)") : QString()));
     m_locationLabel->setToolTip(info.readOnly ? info.readOnlyReason : info.display);
     m_userLabel->setText(tr("User: %1 · %2").arg(info.user, info.role));
+    m_webhookTimer->start();
+    refreshWebhookStatus();
     if (!info.guardsProblem.isEmpty())
         setBanner(info.guardsProblem, true);
     else if (info.readOnly)
@@ -561,6 +578,34 @@ void MainWindow::exportCsv(const QString &path)
             statusBar()->showMessage(tr("Export failed: %1").arg(error), 10000);
         emit csvExported(path, error);
     });
+}
+
+void MainWindow::showWebhooks()
+{
+    auto *dialog = new WebhooksDialog(m_client, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &WebhooksDialog::changed, this, &MainWindow::refreshWebhookStatus);
+    connect(dialog, &QDialog::finished, this, &MainWindow::refreshWebhookStatus);
+    dialog->open();
+}
+
+void MainWindow::refreshWebhookStatus()
+{
+    if (!m_client->isOpen())
+        return;
+    m_client->run<Result<QList<Webhook>>>(
+        this,
+        [](Registry *r) -> Result<QList<Webhook>> {
+            if (!r)
+                return Error::notFound(QStringLiteral("No registry is open."));
+            return r->webhooks();
+        },
+        [this](Result<QList<Webhook>> list) {
+            // Not an admin (PostgreSQL) or an older registry: nothing to say.
+            const QString trouble = list ? webhookTrouble(*list) : QString();
+            m_webhookLabel->setText(tr("Webhooks: %1").arg(trouble));
+            m_webhookLabel->setVisible(!trouble.isEmpty());
+        });
 }
 
 void MainWindow::refreshAll()

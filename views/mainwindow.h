@@ -6,6 +6,7 @@
 #include <QMainWindow>
 
 class QLabel;
+class QTimer;
 class QMenu;
 class QScrollArea;
 class QSplitter;
@@ -69,6 +70,12 @@ signals:
 protected:
     void closeEvent(QCloseEvent *event) override;
 
+public:
+    // Registry > Webhooks…; and the status bar's summary of failing webhooks (also every minute).
+    void showWebhooks();
+    void refreshWebhookStatus();
+    QLabel *webhookStatusLabel() const { return m_webhookLabel; }
+
 private:
     void buildMenus();
     void onOpened(const SessionInfo &info);
@@ -105,6 +112,8 @@ private:
     QLabel *m_banner;
     QLabel *m_locationLabel;
     QLabel *m_userLabel;
+    QLabel *m_webhookLabel;
+    QTimer *m_webhookTimer;
     QMenu *m_recentMenu = nullptr;
     QString m_currentModel;
     QString m_pendingModel;    // to select once the tree has loaded

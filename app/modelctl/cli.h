@@ -60,6 +60,7 @@ QList<Command> commands();
 QList<Command> lifecycleCommands();
 QList<Command> lineageCommands();
 QList<Command> diffCommands();
+QList<Command> feedCommands();
 
 // "3" or "v3".
 Result<int> parseVersionNumber(const QString &text);

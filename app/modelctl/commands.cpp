@@ -751,6 +751,7 @@ QList<Command> commands()
     list += lifecycleCommands();
     list += lineageCommands();
     list += diffCommands();
+    list += feedCommands();
     return list;
 }
 

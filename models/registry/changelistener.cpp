@@ -10,7 +10,12 @@ ChangeListener::ChangeListener(std::unique_ptr<Database> db) : m_db(std::move(db
 
 ChangeListener::~ChangeListener() = default;
 
-std::unique_ptr<ChangeListener> ChangeListener::start(const Registry &registry)
+bool ChangeListener::isAlive()
+{
+    return m_db->isAlive();
+}
+
+std::unique_ptr<ChangeListener> ChangeListener::start(const Registry &registry, const QString &channel)
 {
     if (registry.dialect() != Dialect::Postgres)
         return nullptr;
@@ -18,13 +23,13 @@ std::unique_ptr<ChangeListener> ChangeListener::start(const Registry &registry)
     if (!db)
         return nullptr;
     QSqlDriver *driver = (*db)->database().driver();
-    if (!driver->subscribeToNotification(QStringLiteral("modeldesk_changes")))
+    if (!driver->subscribeToNotification(channel))
         return nullptr;
     std::unique_ptr<ChangeListener> listener(new ChangeListener(std::move(*db)));
     ChangeListener *self = listener.get();
     connect(driver, &QSqlDriver::notification, self,
-            [self](const QString &name, QSqlDriver::NotificationSource, const QVariant &) {
-                if (name == QLatin1String("modeldesk_changes"))
+            [self, channel](const QString &name, QSqlDriver::NotificationSource, const QVariant &) {
+                if (name == channel)
                     emit self->changed();
             });
     return listener;

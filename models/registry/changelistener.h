@@ -18,7 +18,12 @@ class ChangeListener final : public QObject
     Q_OBJECT
 public:
     // nullptr on SQLite, or when the listening connection could not be opened (polling still works).
-    static std::unique_ptr<ChangeListener> start(const Registry &registry);
+    // channel: "modeldesk_changes" (every commit that writes the audit log) or "modeldesk_events" (every commit that
+    // writes the change feed, 007_feed.sql).
+    static std::unique_ptr<ChangeListener> start(const Registry &registry,
+                                                 const QString &channel = QStringLiteral("modeldesk_changes"));
+    // Whether the listening connection still answers (nothing signals a dropped one).
+    bool isAlive();
     ~ChangeListener() override;
 
 signals:

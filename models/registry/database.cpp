@@ -15,6 +15,9 @@
 
 #include <atomic>
 
+#include <pwd.h>
+#include <unistd.h>
+
 namespace md {
 
 QString errorKindName(Error::Kind kind)
@@ -258,7 +261,7 @@ Status Database::configureSqlite(Create create)
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
     if (!db.open())
         return errorFrom(db.lastError(), QStringLiteral("Cannot open %1").arg(path));
-    if (auto s = registerSqliteClientFunction(db.driver()->handle()); !s)
+    if (auto s = registerSqliteClientFunction(db.driver()->handle(), &m_sqliteActor); !s)
         return s;
     // A file that is not a SQLite database opens fine; the first read tells.
     QSqlQuery probe(db);
@@ -285,9 +288,29 @@ void noWrite(sqlite3_context *context, int, sqlite3_value **)
 {
     sqlite3_result_int(context, 0);
 }
+
+// modeldesk_use_modelctl_clock(): the client's clock (and its override, for demo data), as every other timestamp on
+// SQLite.
+void sqliteNow(sqlite3_context *context, int, sqlite3_value **)
+{
+    const QByteArray now = nowUtc().toUtf8();
+    sqlite3_result_text(context, now.constData(), int(now.size()), SQLITE_TRANSIENT);
+}
+
+// modeldesk_use_modelctl_actor(): who the connection acts as (Database::setSqliteActor), else the OS user.
+void sqliteActor(sqlite3_context *context, int, sqlite3_value **)
+{
+    const auto *actor = static_cast<const QByteArray *>(sqlite3_user_data(context));
+    QByteArray name = actor ? *actor : QByteArray();
+    if (name.isEmpty()) {
+        const passwd *pw = getpwuid(geteuid());
+        name = pw && pw->pw_name ? QByteArray(pw->pw_name) : QByteArray("unknown");
+    }
+    sqlite3_result_text(context, name.constData(), int(name.size()), SQLITE_TRANSIENT);
+}
 } // namespace
 
-Status registerSqliteClientFunction(const QVariant &handle)
+Status registerSqliteClientFunction(const QVariant &handle, const QByteArray *actor)
 {
     // Every registry table's write triggers call modeldesk_use_modelctl() (006_contract.sql): a connection
     // that has not defined it (the sqlite3 shell, another program) cannot even prepare a write, and is told
@@ -297,9 +320,19 @@ Status registerSqliteClientFunction(const QVariant &handle)
     sqlite3 *connection = *static_cast<sqlite3 *const *>(handle.data());
     if (!connection ||
         sqlite3_create_function_v2(connection, "modeldesk_use_modelctl", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
-                                   &noWrite, nullptr, nullptr, nullptr) != SQLITE_OK)
+                                   &noWrite, nullptr, nullptr, nullptr) != SQLITE_OK ||
+        sqlite3_create_function_v2(connection, "modeldesk_use_modelctl_clock", 0, SQLITE_UTF8, nullptr, &sqliteNow,
+                                   nullptr, nullptr, nullptr) != SQLITE_OK ||
+        sqlite3_create_function_v2(connection, "modeldesk_use_modelctl_actor", 0, SQLITE_UTF8,
+                                   const_cast<QByteArray *>(actor), &sqliteActor, nullptr, nullptr,
+                                   nullptr) != SQLITE_OK)
         return Error::database(QStringLiteral("Cannot prepare the SQLite connection for registry writes."));
     return {};
+}
+
+void Database::setSqliteActor(const QString &name)
+{
+    m_sqliteActor = name.toUtf8();
 }
 
 Status Database::configurePostgres()
@@ -614,7 +647,7 @@ Status Database::execScript(const QString &script)
     return {};
 }
 
-Status Database::beginWrite()
+Status Database::beginWrite(Lock lock)
 {
     if (m_location.dialect == Dialect::Sqlite) {
         if (auto q = exec(QStringLiteral("BEGIN IMMEDIATE")); !q)
@@ -625,6 +658,8 @@ Status Database::beginWrite()
     if (auto q = exec(QStringLiteral("BEGIN")); !q)
         return q.error();
     m_inTransaction = true;
+    if (lock == Lock::None)
+        return {};
     // A clock override (demo data) reaches the database's clock, which only a superuser may set
     // (modeldesk_now() in 006_contract.sql).
     if (auto q = t_clockOverride.isEmpty()

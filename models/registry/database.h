@@ -13,9 +13,11 @@
 
 namespace md {
 
-// SQLite: defines the SQL function the registry's write triggers require on the connection behind a
-// QSqlDriver::handle() (a connection without it cannot write; see 006_contract.sql).
-Status registerSqliteClientFunction(const QVariant &handle);
+// SQLite: defines the SQL functions the registry's write triggers require on the connection behind a
+// QSqlDriver::handle() (a connection without them cannot write; see 006_contract.sql): modeldesk_use_modelctl(),
+// and modeldesk_use_modelctl_clock() and _actor() with which the triggers write the change feed (007_feed.sql).
+// `actor` (may be null: the OS user) must outlive the connection.
+Status registerSqliteClientFunction(const QVariant &handle, const QByteArray *actor = nullptr);
 
 // One connection to a registry database. A connection belongs to the thread that opened it.
 class Database final
@@ -53,8 +55,14 @@ public:
     Status execScript(const QString &script);
 
     // A write transaction: BEGIN IMMEDIATE on SQLite; on PostgreSQL BEGIN plus a transaction-level
-    // advisory lock that serialises registry writers (so the audit hash chain never forks).
-    Status beginWrite();
+    // advisory lock that serialises registry writers (so the audit hash chain never forks). Lock::None: no
+    // advisory lock, for bookkeeping that writes no audit entry (webhook deliveries: row locks serialise them).
+    enum class Lock
+    {
+        Registry,
+        None
+    };
+    Status beginWrite(Lock lock = Lock::Registry);
     Status beginRead();
     Status commit();
     void rollback();
@@ -62,7 +70,7 @@ public:
 
     // Runs body() in a write transaction, retrying on serialization failures, deadlocks and busy
     // databases. body returns a Result or Status; on error the transaction is rolled back.
-    template <typename F> auto writeTransaction(F &&body) -> decltype(body());
+    template <typename F> auto writeTransaction(F &&body, Lock lock = Lock::Registry) -> decltype(body());
 
     // Classifies a driver error by SQLSTATE (PostgreSQL) or result code (SQLite); see database.cpp for the table.
     Error errorFrom(const QSqlError &error, const QString &context) const;
@@ -73,6 +81,8 @@ public:
     // the database refuses because of it is reported as Error::Kind::NewerSchema with `reason`.
     void setReadOnly(const QString &reason);
     bool isAlive();
+    // SQLite: who the change feed's triggers name as the actor (modeldesk_actor()).
+    void setSqliteActor(const QString &name);
 
 private:
     Database(RegistryLocation location, QString connectionName);
@@ -89,6 +99,7 @@ private:
     // reading a result when the same statement runs again.
     QHash<QString, std::shared_ptr<QSqlQuery>> m_preparedWrites;
     QString m_sessionUser;
+    QByteArray m_sqliteActor;
     QString m_readOnlyReason;
     bool m_inTransaction = false;
     quint64 m_statements = 0;
@@ -102,11 +113,11 @@ private:
 // except inside $$-quoted bodies (PostgreSQL) and CREATE TRIGGER ... END; blocks (SQLite).
 QStringList splitSqlScript(const QString &script);
 
-template <typename F> auto Database::writeTransaction(F &&body) -> decltype(body())
+template <typename F> auto Database::writeTransaction(F &&body, Lock lock) -> decltype(body())
 {
     constexpr int kMaxAttempts = 25;
     for (int attempt = 1;; ++attempt) {
-        if (auto started = beginWrite(); !started) {
+        if (auto started = beginWrite(lock); !started) {
             if (isRetryable(started.error()) && attempt < kMaxAttempts) {
                 backoff(attempt);
                 continue;

@@ -117,16 +117,7 @@ Status Registry::recordTransition(qint64 versionId, const QString &modelName, in
                              versionKey(modelName, version), details);
         !s)
         return s;
-    // The same event the PostgreSQL guards write (006_contract.sql, modeldesk_record).
-    const QString type = QStringLiteral("version.stage_changed");
-    const QJsonObject event{{QStringLiteral("type"), type},       {QStringLiteral("at"), now},
-                            {QStringLiteral("actor"), m_actor},   {QStringLiteral("model"), modelName},
-                            {QStringLiteral("version"), version}, {QStringLiteral("data"), details}};
-    if (auto q = m_db->execWrite(
-            QStringLiteral("INSERT INTO outbox_events (event_type, payload, created_at) VALUES (?, ?, ?)"),
-            {type, compactJson(event), now});
-        !q)
-        return q.error();
+    // The database's triggers write the event (007_feed.sql).
     return {};
 }
 

@@ -191,6 +191,7 @@ Result<std::unique_ptr<Registry>> Registry::open(const RegistryLocation &locatio
         registry->m_guardsProblem = *guards;
     }
     registry->m_actor = d.dialect() == Dialect::Postgres ? d.sessionUser() : osUserName();
+    d.setSqliteActor(registry->m_actor);
     return registry;
 }
 
@@ -206,6 +207,7 @@ Status Registry::setSqliteActor(const QString &name)
     if (auto s = validateText(QStringLiteral("The actor name"), name, kMaxNameLength, true); !s)
         return s;
     m_actor = name;
+    m_db->setSqliteActor(name);
     return {};
 }
 

@@ -2,6 +2,7 @@
 
 #include "audit.h"
 #include "browse.h"
+#include "feed.h"
 #include "gates.h"
 #include "location.h"
 #include "policy.h"
@@ -182,6 +183,32 @@ public:
     Result<LineageGraph> lineageNeighbourhood(qint64 nodeId, int maxDepth);
     Result<ImpactReport> impact(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
     Result<UsageReport> erasureCheck(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
+
+    // ---- change feed and webhooks (feed.cpp) ----
+    // The events after `after`, reading at most `limit`; those matching `filter` are returned.
+    Result<EventPage> events(qint64 after, int limit, const EventFilter &filter = {});
+    Result<qint64> lastEventId();
+    // Webhooks (PostgreSQL: admins). A new webhook receives the events from now on.
+    Result<Webhook> addWebhook(const WebhookSpec &spec);
+    Result<QList<Webhook>> webhooks();
+    Result<Webhook> webhook(qint64 id);
+    // The HMAC key (PostgreSQL: admins only may read it).
+    Result<QByteArray> webhookSecret(qint64 id);
+    Status removeWebhook(qint64 id);
+    Status setWebhookActive(qint64 id, bool active, const QString &reason);
+    // The newest `limit` deliveries of a webhook, each with its attempts.
+    Result<QList<WebhookDelivery>> webhookDeliveries(qint64 webhookId, int limit);
+    // Queues the delivery's event again for its webhook; returns the new delivery's id.
+    Result<qint64> redeliver(qint64 deliveryId);
+    // The deliverer's steps (deliverer.h): queue new events, claim due deliveries (the oldest pending one per
+    // webhook and model), record an attempt's outcome, and release the claims of a deliverer that died.
+    Result<int> enqueueWebhookDeliveries();
+    Result<QList<ClaimedDelivery>> claimWebhookDeliveries(const QString &claimer, int limit, int leaseSeconds);
+    Status finishWebhookDelivery(const ClaimedDelivery &d, const QString &claimer, const AttemptResult &attempt,
+                                 const DeliveryDecision &decision);
+    Result<QStringList> webhookClaimers();
+    Result<int> releaseWebhookClaims(const QString &claimer);
+    Result<WebhookQueueState> webhookQueueState();
 
     // With `expect` (a checkpoint taken earlier), also checks that no entry up to it was deleted.
     Result<AuditVerification> verifyAudit(const std::optional<AuditCheckpoint> &expect = {});

@@ -24,6 +24,7 @@ constexpr Migration kMigrations[] = {
     {6, "006_contract.sql",
      "write functions, database-written audit log, outbox, timestamps and gate reports (PostgreSQL); "
      "append-only outbox, deployments and lineage, version numbers in sequence"},
+    {7, "007_feed.sql", "database-written change feed with the documented events, webhooks and their deliveries"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "every schema version needs a migration");
 

@@ -17,7 +17,7 @@ MD_INSTANTIATE_BOTH(Schema);
 TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
 {
     EXPECT_EQ(registry->schemaVersion(), kSchemaVersion);
-    EXPECT_EQ(kSchemaVersion, 6);
+    EXPECT_EQ(kSchemaVersion, 7);
     EXPECT_FALSE(registry->isReadOnly());
     QStringList expected = {
         // schema.cpp
@@ -32,7 +32,10 @@ TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
         QStringLiteral("gate_policies"), QStringLiteral("approval_requests"), QStringLiteral("approval_decisions"),
         QStringLiteral("aliases"), QStringLiteral("deployments"), QStringLiteral("outbox_events"),
         // 004_policy.sql
-        QStringLiteral("metric_directions")};
+        QStringLiteral("metric_directions"),
+        // 007_feed.sql
+        QStringLiteral("webhooks"), QStringLiteral("webhook_secrets"), QStringLiteral("webhook_deliveries"),
+        QStringLiteral("webhook_attempts")};
     expected.sort();
     // Exactly these tables, read from the catalog (no fewer, and none the list forgot).
     QStringList tables =
@@ -65,7 +68,9 @@ TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
                                           "immutable rows (SQLite)"),
                            QStringLiteral("6|write functions, database-written audit log, outbox, timestamps and gate "
                                           "reports (PostgreSQL); append-only outbox, deployments and lineage, "
-                                          "version numbers in sequence")}));
+                                          "version numbers in sequence"),
+                           QStringLiteral("7|database-written change feed with the documented events, webhooks and "
+                                          "their deliveries")}));
     // 004_policy.sql: aliases say whether they follow Production.
     EXPECT_EQ(db->rawExec(QStringLiteral("SELECT follows FROM aliases")), QString());
 }
