@@ -162,12 +162,29 @@ qint64 WebhooksDialog::selectedDelivery() const
     return rows.isEmpty() ? 0 : m_deliveries->item(rows.first().row(), 0)->text().toLongLong();
 }
 
+bool WebhooksDialog::mayManage() const
+{
+    // PostgreSQL: the database lets only admins (and superusers) write webhooks or read their secrets.
+    const SessionInfo &s = m_client->session();
+    if (s.dialect != Dialect::Postgres)
+        return true;
+    const QStringList roles = s.role.split(QStringLiteral(", "));
+    return roles.contains(QStringLiteral("admin")) || roles.contains(QStringLiteral("superuser"));
+}
+
 void WebhooksDialog::updateButtons()
 {
     const qint64 id = selectedWebhook();
+    const bool manage = mayManage();
+    m_add->setEnabled(manage);
     for (QPushButton *b : {m_test, m_toggle, m_remove})
-        b->setEnabled(id > 0);
-    m_redeliver->setEnabled(selectedDelivery() > 0);
+        b->setEnabled(manage && id > 0);
+    m_redeliver->setEnabled(manage && selectedDelivery() > 0);
+    const QString why = manage ? QString()
+                               : tr("Only registry admins manage webhooks; you are %1 (%2).")
+                                     .arg(m_client->session().user, m_client->session().role);
+    for (QPushButton *b : {m_add, m_test, m_toggle, m_remove, m_redeliver})
+        b->setToolTip(manage ? b->toolTip() : why);
     for (const Webhook &w : m_list)
         if (w.id == id)
             m_toggle->setText(w.active ? tr("&Disable") : tr("&Enable"));
@@ -224,9 +241,14 @@ void WebhooksDialog::showWebhooks(const QList<Webhook> &list)
     m_hooks->resizeColumnsToContents();
     m_hooks->setColumnWidth(1, std::min(m_hooks->columnWidth(1), 320));
     const QString trouble = webhookTrouble(list);
-    m_status->setText(list.isEmpty()      ? tr("No webhooks yet. Add one to have deployments follow the registry.")
+    QString summary = list.isEmpty()      ? tr("No webhooks yet. Add one to have deployments follow the registry.")
                       : trouble.isEmpty() ? tr("%n webhook(s), all delivering.", nullptr, int(list.size()))
-                                          : trouble);
+                                          : trouble;
+    if (!mayManage())
+        summary = tr("Only registry admins add, test or remove webhooks; you are %1 (%2). %3")
+                      .arg(m_client->session().user, m_client->session().role,
+                           list.isEmpty() ? tr("There are no webhooks.") : summary);
+    m_status->setText(summary);
     if (selectedWebhook() == 0 && !list.isEmpty())
         m_hooks->selectRow(0);
     updateButtons();

@@ -40,6 +40,7 @@ private:
     void act(const QString &what, std::function<Status(Registry *)> work);
     void testSelected();
     void updateButtons();
+    bool mayManage() const;
 
     RegistryClient *m_client;
     QTableWidget *m_hooks;
