@@ -94,6 +94,8 @@ WebhookDeliverer::WebhookDeliverer(Registry &registry, DelivererOptions options,
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &WebhookDeliverer::pump);
+    m_flushTimer.setSingleShot(true);
+    connect(&m_flushTimer, &QTimer::timeout, this, &WebhookDeliverer::flush);
     connect(m_nam.get(), &QNetworkAccessManager::finished, this, &WebhookDeliverer::finished);
 }
 
@@ -154,6 +156,8 @@ Result<DeliveryStats> WebhookDeliverer::run()
         it.key()->deleteLater();
     }
     m_inFlight.clear();
+    m_queued.clear();
+    flush();
     (void)m_registry.releaseWebhookClaims(m_claimer);
     if (m_error)
         return *m_error;
@@ -220,8 +224,18 @@ void WebhookDeliverer::pump()
     schedule(delay);
 }
 
+namespace {
+QString groupOf(const ClaimedDelivery &d)
+{
+    return QString::number(d.webhookId) + QLatin1Char('|') + d.model;
+}
+} // namespace
+
 bool WebhookDeliverer::pumpOnce()
 {
+    flush();
+    if (m_error)
+        return false;
     auto queued = m_registry.enqueueWebhookDeliveries();
     if (!queued) {
         fail(queued.error());
@@ -230,15 +244,27 @@ bool WebhookDeliverer::pumpOnce()
     const int free = m_options.concurrency - int(m_inFlight.size());
     if (free <= 0)
         return false;
-    const int lease = m_options.timeoutMs / 1000 + 30;
-    auto claimed = m_registry.claimWebhookDeliveries(m_claimer, free, lease);
+    auto claimed = m_registry.claimWebhookDeliveries(m_claimer, free, m_options.runLength, lease());
     if (!claimed) {
         fail(claimed.error());
         return false;
     }
-    for (const ClaimedDelivery &d : *claimed)
-        send(d);
+    QStringList started;
+    for (const ClaimedDelivery &d : *claimed) {
+        const QString group = groupOf(d);
+        if (!m_queued.contains(group))
+            started << group;
+        m_queued[group] << d;
+    }
+    for (const QString &group : started)
+        send(m_queued[group].takeFirst());
     return !claimed->isEmpty();
+}
+
+int WebhookDeliverer::lease() const
+{
+    // Long enough for a whole run of requests that each take the full timeout.
+    return m_options.timeoutMs / 1000 * std::max(1, m_options.runLength) + 30;
 }
 
 void WebhookDeliverer::send(const ClaimedDelivery &d)
@@ -247,6 +273,19 @@ void WebhookDeliverer::send(const ClaimedDelivery &d)
     f.clock.start();
     QNetworkReply *reply = postSignedEvent(*m_nam, d.url, d.secret, d.messageId, d.body, m_options.timeoutMs);
     m_inFlight.insert(reply, f);
+}
+
+void WebhookDeliverer::flush()
+{
+    m_flushTimer.stop();
+    if (m_finished.isEmpty() && m_release.isEmpty())
+        return;
+    const QList<FinishedAttempt> finished = std::exchange(m_finished, {});
+    const QList<qint64> release = std::exchange(m_release, {});
+    if (auto s = m_registry.recordWebhookAttempts(m_claimer, finished, release, lease()); !s)
+        return fail(s.error());
+    for (const FinishedAttempt &f : finished)
+        emit attempted(f.delivery, f.attempt, f.decision);
 }
 
 void WebhookDeliverer::finished(QNetworkReply *reply)
@@ -260,24 +299,40 @@ void WebhookDeliverer::finished(QNetworkReply *reply)
     const AttemptResult attempt = attemptResultOf(reply, f.startedAt, f.clock.elapsed());
     const double jitter = 0.8 + QRandomGenerator::global()->bounded(0.4);
     const DeliveryDecision decision = decideAfterAttempt(attempt, f.delivery.attempts, m_options.retry, jitter);
-    if (auto s = m_registry.finishWebhookDelivery(f.delivery, m_claimer, attempt, decision); !s)
-        return fail(s.error());
+    m_finished << FinishedAttempt{f.delivery, attempt, decision};
     ++m_stats.attempts;
+    using Outcome = DeliveryDecision::Outcome;
     switch (decision.outcome) {
-    case DeliveryDecision::Outcome::Delivered:
+    case Outcome::Delivered:
         ++m_stats.delivered;
         break;
-    case DeliveryDecision::Outcome::Retry:
+    case Outcome::Retry:
         ++m_stats.retried;
         break;
-    case DeliveryDecision::Outcome::Failed:
+    case Outcome::Failed:
         ++m_stats.failed;
         break;
-    case DeliveryDecision::Outcome::DisableWebhook:
+    case Outcome::DisableWebhook:
         ++m_stats.disabled;
         break;
     }
-    emit attempted(f.delivery, attempt, decision);
+    // The group goes on while its deliveries are done with (delivered, or failed for good); a retry or a
+    // disabled webhook stops it, and the rest of its claims are released (in order, they wait for this one).
+    const QString group = groupOf(f.delivery);
+    QList<ClaimedDelivery> &rest = m_queued[group];
+    const bool goOn = decision.outcome == Outcome::Delivered || decision.outcome == Outcome::Failed;
+    if (goOn && !rest.isEmpty() && !m_stopping && !m_error) {
+        send(rest.takeFirst());
+        if (m_finished.size() >= m_options.recordEvery)
+            flush();
+        else if (!m_flushTimer.isActive())
+            m_flushTimer.start(20);
+        return;
+    }
+    for (const ClaimedDelivery &d : rest)
+        m_release << d.id;
+    m_queued.remove(group);
+    flush();
     schedule(0);
 }
 

@@ -36,6 +36,8 @@ struct DelivererOptions
     Mode mode = Mode::Once;
     int timeoutMs = 10000; // per request
     int concurrency = 8;   // requests in flight (one per webhook and model at a time)
+    int runLength = 32;    // deliveries of one webhook and model claimed together, sent one after another
+    int recordEvery = 16;  // attempts recorded in one transaction (also after 20 ms, and when a run ends)
     RetryPolicy retry;
     int maxRunSeconds = 0; // Drain: stop after this long (0: no limit)
 };
@@ -78,7 +80,10 @@ private:
     bool pumpOnce();
     void send(const ClaimedDelivery &d);
     void finished(QNetworkReply *reply);
+    // Records the finished attempts and releases claims no longer needed, in one transaction.
+    void flush();
     void releaseDeadClaims();
+    int lease() const;
     void fail(const Error &e);
 
     Registry &m_registry;
@@ -99,6 +104,11 @@ private:
         QElapsedTimer clock;
     };
     QHash<QNetworkReply *, InFlight> m_inFlight;
+    // The claimed deliveries of each (webhook, model) not sent yet, in order; one of each group is in flight.
+    QHash<QString, QList<ClaimedDelivery>> m_queued;
+    QList<FinishedAttempt> m_finished;
+    QList<qint64> m_release;
+    QTimer m_flushTimer;
     DeliveryStats m_stats;
     std::optional<Error> m_error;
     bool m_stopping = false;

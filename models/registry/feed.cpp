@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
+#include <QSet>
 #include <QUrl>
 
 #include <cmath>
@@ -577,27 +578,55 @@ Result<int> Registry::enqueueWebhookDeliveries()
     return queued;
 }
 
-Result<QList<ClaimedDelivery>> Registry::claimWebhookDeliveries(const QString &claimer, int limit, int leaseSeconds)
+Result<QList<ClaimedDelivery>> Registry::claimWebhookDeliveries(const QString &claimer, int groups, int runLength,
+                                                                int leaseSeconds)
 {
+    const bool pg = dialect() == Dialect::Postgres;
     auto ids = m_db->writeTransaction(
         [&]() -> Result<QList<qint64>> {
             const QString now = isoNow();
+            const QString until = isoAfter(leaseSeconds);
             // The oldest pending delivery of each (webhook, model): events reach a receiver in order per model.
             // On PostgreSQL SKIP LOCKED lets concurrent deliverers pass over rows another is claiming.
-            const QString sql =
+            auto heads = m_db->exec(
                 QStringLiteral(
                     "UPDATE webhook_deliveries SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT d.id FROM "
                     "webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE w.active = 1 AND d.status = "
                     "'pending' AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until < ?) AND NOT "
                     "EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.model = "
-                    "d.model AND e.status = 'pending' AND e.id < d.id) ORDER BY d.id LIMIT ?%1) RETURNING id")
-                    .arg(dialect() == Dialect::Postgres ? QStringLiteral(" FOR UPDATE OF d SKIP LOCKED") : QString());
-            auto q = m_db->exec(sql, {claimer, isoAfter(leaseSeconds), now, now, limit});
-            if (!q)
-                return q.error();
+                    "d.model AND e.status = 'pending' AND e.id < d.id) ORDER BY d.id LIMIT ?%1) RETURNING id, "
+                    "webhook_id, model")
+                    .arg(pg ? QStringLiteral(" FOR UPDATE OF d SKIP LOCKED") : QString()),
+                {claimer, until, now, now, groups});
+            if (!heads)
+                return heads.error();
+            struct Head
+            {
+                qint64 id;
+                QVariant webhook;
+                QVariant model;
+            };
+            QList<Head> list;
+            while (heads->next())
+                list << Head{heads->value(0).toLongLong(), heads->value(1), heads->value(2)};
+            heads->finish();
             QList<qint64> claimed;
-            while (q->next())
-                claimed << q->value(0).toLongLong();
+            for (const Head &h : list) {
+                claimed << h.id;
+                if (runLength <= 1)
+                    continue;
+                // The group is ours while we hold its head: the deliveries after it follow in the same claim.
+                auto run = m_db->exec(
+                    QStringLiteral("UPDATE webhook_deliveries SET claimed_by = ?, claimed_until = ? WHERE id IN "
+                                   "(SELECT id FROM webhook_deliveries WHERE webhook_id = ? AND model = ? AND status = "
+                                   "'pending' AND id > ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY "
+                                   "id LIMIT ?) RETURNING id"),
+                    {claimer, until, h.webhook, h.model, h.id, now, runLength - 1});
+                if (!run)
+                    return run.error();
+                while (run->next())
+                    claimed << run->value(0).toLongLong();
+            }
             return claimed;
         },
         Database::Lock::None);
@@ -610,8 +639,8 @@ Result<QList<ClaimedDelivery>> Registry::claimWebhookDeliveries(const QString &c
     QVariantList binds;
     for (qint64 id : *ids)
         binds << id;
-    auto q = m_db->exec(QStringLiteral("SELECT d.id, d.webhook_id, d.event_id, d.attempts, w.url, s.secret, o.payload "
-                                       "FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN "
+    auto q = m_db->exec(QStringLiteral("SELECT d.id, d.webhook_id, d.event_id, d.attempts, w.url, s.secret, o.payload, "
+                                       "d.model FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN "
                                        "webhook_secrets s ON s.webhook_id = w.id JOIN outbox_events o ON o.id = "
                                        "d.event_id WHERE d.id IN (%1) ORDER BY d.id")
                             .arg(marks.join(QLatin1Char(','))),
@@ -627,69 +656,127 @@ Result<QList<ClaimedDelivery>> Registry::claimWebhookDeliveries(const QString &c
         c.url = q->value(4).toString();
         c.secret = q->value(5).toByteArray();
         c.body = eventFrom(c.eventId, q->value(6).toString()).body();
+        c.model = q->value(7).toString();
         c.messageId = QStringLiteral("evt_%1").arg(c.eventId);
         list << c;
     }
     return list;
 }
 
-Status Registry::finishWebhookDelivery(const ClaimedDelivery &d, const QString &claimer, const AttemptResult &attempt,
-                                       const DeliveryDecision &decision)
+Status Registry::recordWebhookAttempts(const QString &claimer, const QList<FinishedAttempt> &finished,
+                                       const QList<qint64> &release, int leaseSeconds)
 {
     using Outcome = DeliveryDecision::Outcome;
     return m_db->writeTransaction(
         [&]() -> Status {
-            QByteArray response = attempt.response.left(1024);
-            if (auto q = m_db->execWrite(
-                    QStringLiteral("INSERT INTO webhook_attempts (delivery_id, started_at, duration_ms, status_code, "
-                                   "error, response, deliverer) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                    {d.id, attempt.startedAt, attempt.durationMs,
-                     attempt.statusCode > 0 ? QVariant(attempt.statusCode) : QVariant(QMetaType(QMetaType::Int)),
-                     attempt.error, QString::fromUtf8(response).remove(QChar(0)), claimer});
+            QList<QVariantList> rows;
+            for (const FinishedAttempt &f : finished)
+                rows << QVariantList{f.delivery.id,
+                                     f.attempt.startedAt,
+                                     f.attempt.durationMs,
+                                     f.attempt.statusCode > 0 ? QVariant(f.attempt.statusCode)
+                                                              : QVariant(QMetaType(QMetaType::Int)),
+                                     f.attempt.error,
+                                     QString::fromUtf8(f.attempt.response.left(1024)).remove(QChar(0)),
+                                     claimer};
+            if (auto s = insertRows(QStringLiteral("webhook_attempts"),
+                                    {QStringLiteral("delivery_id"), QStringLiteral("started_at"),
+                                     QStringLiteral("duration_ms"), QStringLiteral("status_code"),
+                                     QStringLiteral("error"), QStringLiteral("response"), QStringLiteral("deliverer")},
+                                    rows);
+                !s)
+                return s;
+            // Deliveries with the same outcome are finished by one statement (a run of 200s: one UPDATE). Only the
+            // claimer finishes a delivery: one whose lease ran out and was claimed again is the new claimer's (its
+            // attempt is still recorded above).
+            QMap<QString, QList<const FinishedAttempt *>> byOutcome;
+            for (const FinishedAttempt &f : finished)
+                byOutcome[QStringLiteral("%1|%2|%3|%4")
+                              .arg(int(f.decision.outcome))
+                              .arg(f.attempt.statusCode)
+                              .arg(f.decision.delaySeconds)
+                              .arg(f.decision.error)]
+                    << &f;
+            for (const auto &same : std::as_const(byOutcome)) {
+                const FinishedAttempt &f = *same.first();
+                const QString status = f.decision.outcome == Outcome::Delivered ? QStringLiteral("delivered")
+                                       : f.decision.outcome == Outcome::Failed  ? QStringLiteral("failed")
+                                                                                : QStringLiteral("pending");
+                QVariantList binds{status,
+                                   isoAfter(f.decision.delaySeconds),
+                                   f.decision.outcome == Outcome::Delivered ? QVariant(isoNow())
+                                                                            : QVariant(QMetaType(QMetaType::QString)),
+                                   f.attempt.statusCode > 0 ? QVariant(f.attempt.statusCode)
+                                                            : QVariant(QMetaType(QMetaType::Int)),
+                                   f.decision.error,
+                                   claimer};
+                for (const FinishedAttempt *x : same)
+                    binds << x->delivery.id;
+                if (auto q = m_db->execWrite(
+                        QStringLiteral("UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, "
+                                       "next_attempt_at = ?, delivered_at = ?, last_code = ?, last_error = ?, "
+                                       "claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ? AND id IN (%1)")
+                            .arg(QStringList(same.size(), QStringLiteral("?")).join(QLatin1Char(','))),
+                        binds);
+                    !q)
+                    return q.error();
+            }
+            if (!release.isEmpty()) {
+                QVariantList binds{claimer};
+                for (qint64 id : release)
+                    binds << id;
+                if (auto q = m_db->execWrite(
+                        QStringLiteral("UPDATE webhook_deliveries SET claimed_by = NULL, claimed_until = NULL WHERE "
+                                       "claimed_by = ? AND id IN (%1)")
+                            .arg(QStringList(release.size(), QStringLiteral("?")).join(QLatin1Char(','))),
+                        binds);
+                    !q)
+                    return q.error();
+            }
+            // What the claimer still holds stays its own for another lease.
+            if (auto q = m_db->execWrite(QStringLiteral("UPDATE webhook_deliveries SET claimed_until = ? WHERE "
+                                                        "claimed_by = ? AND status = 'pending'"),
+                                         {isoAfter(leaseSeconds), claimer});
                 !q)
                 return q.error();
-            const QString status = decision.outcome == Outcome::Delivered ? QStringLiteral("delivered")
-                                   : decision.outcome == Outcome::Failed  ? QStringLiteral("failed")
-                                                                          : QStringLiteral("pending");
-            const QVariant code =
-                attempt.statusCode > 0 ? QVariant(attempt.statusCode) : QVariant(QMetaType(QMetaType::Int));
-            // Only the claimer finishes a delivery: one whose lease ran out and was claimed again is the
-            // new claimer's (its attempt is still recorded above).
-            if (auto q = m_db->execWrite(
-                    QStringLiteral("UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at "
-                                   "= ?, delivered_at = ?, last_code = ?, last_error = ?, claimed_by = NULL, "
-                                   "claimed_until = NULL WHERE id = ? AND claimed_by = ?"),
-                    {status, isoAfter(decision.delaySeconds),
-                     decision.outcome == Outcome::Delivered ? QVariant(isoNow())
-                                                            : QVariant(QMetaType(QMetaType::QString)),
-                     code, decision.error, d.id, claimer});
-                !q)
-                return q.error();
-            if (decision.outcome != Outcome::DisableWebhook)
-                return {};
-            auto w = webhook(d.webhookId);
-            if (!w)
-                return w.error();
-            if (!w->active)
-                return {};
-            const QString reason =
-                QStringLiteral("The receiver answered 410 Gone at %1; re-enable with `modelctl webhook enable %2`.")
-                    .arg(attempt.startedAt)
-                    .arg(d.webhookId);
-            if (auto q =
-                    m_db->execWrite(QStringLiteral("UPDATE webhooks SET active = 0, disabled_reason = ? WHERE id = ?"),
-                                    {reason, d.webhookId});
-                !q)
-                return q.error();
-            return appendAudit(*m_db, m_actor, QStringLiteral("disable_webhook"), QStringLiteral("webhook"),
-                               QString::number(d.webhookId),
-                               QJsonObject{{QStringLiteral("url"), w->url},
-                                           {QStringLiteral("events"), w->events.join(QLatin1Char(','))},
-                                           {QStringLiteral("model"), w->model},
-                                           {QStringLiteral("active"), false},
-                                           {QStringLiteral("disabled_reason"), reason}});
+            QSet<qint64> disabled;
+            for (const FinishedAttempt &f : finished) {
+                if (f.decision.outcome != Outcome::DisableWebhook || disabled.contains(f.delivery.webhookId))
+                    continue;
+                disabled.insert(f.delivery.webhookId);
+                auto w = webhook(f.delivery.webhookId);
+                if (!w)
+                    return w.error();
+                if (!w->active)
+                    continue;
+                const QString reason =
+                    QStringLiteral("The receiver answered 410 Gone at %1; re-enable with `modelctl webhook enable %2`.")
+                        .arg(f.attempt.startedAt)
+                        .arg(f.delivery.webhookId);
+                if (auto q = m_db->execWrite(
+                        QStringLiteral("UPDATE webhooks SET active = 0, disabled_reason = ? WHERE id = ?"),
+                        {reason, f.delivery.webhookId});
+                    !q)
+                    return q.error();
+                if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("disable_webhook"), QStringLiteral("webhook"),
+                                         QString::number(f.delivery.webhookId),
+                                         QJsonObject{{QStringLiteral("url"), w->url},
+                                                     {QStringLiteral("events"), w->events.join(QLatin1Char(','))},
+                                                     {QStringLiteral("model"), w->model},
+                                                     {QStringLiteral("active"), false},
+                                                     {QStringLiteral("disabled_reason"), reason}});
+                    !s)
+                    return s;
+            }
+            return {};
         },
         Database::Lock::None);
+}
+
+Status Registry::finishWebhookDelivery(const ClaimedDelivery &d, const QString &claimer, const AttemptResult &attempt,
+                                       const DeliveryDecision &decision)
+{
+    return recordWebhookAttempts(claimer, {FinishedAttempt{d, attempt, decision}}, {}, 60);
 }
 
 Result<QStringList> Registry::webhookClaimers()

@@ -109,6 +109,7 @@ struct ClaimedDelivery
     qint64 id = 0;
     qint64 webhookId = 0;
     qint64 eventId = 0;
+    QString model;    // with the webhook, the group whose deliveries go in order
     int attempts = 0; // before this one
     QString url;
     QByteArray secret;
@@ -157,6 +158,14 @@ struct DeliveryDecision
     double delaySeconds = 0; // Retry: when to try again
     QString error;           // what the delivery log says
 };
+// An attempt and its outcome, waiting to be recorded (Registry::recordWebhookAttempts).
+struct FinishedAttempt
+{
+    ClaimedDelivery delivery;
+    AttemptResult attempt;
+    DeliveryDecision decision;
+};
+
 DeliveryDecision decideAfterAttempt(const AttemptResult &attempt, int attemptsSoFar, const RetryPolicy &policy,
                                     double jitter);
 

@@ -200,10 +200,15 @@ public:
     Result<QList<WebhookDelivery>> webhookDeliveries(qint64 webhookId, int limit);
     // Queues the delivery's event again for its webhook; returns the new delivery's id.
     Result<qint64> redeliver(qint64 deliveryId);
-    // The deliverer's steps (deliverer.h): queue new events, claim due deliveries (the oldest pending one per
-    // webhook and model), record an attempt's outcome, and release the claims of a deliverer that died.
+    // The deliverer's steps (deliverer.h): queue new events; claim due deliveries: for up to `groups` (webhook,
+    // model) pairs whose oldest pending delivery is due, that one and up to runLength - 1 after it, in id order;
+    // record attempts' outcomes (one transaction), releasing `release` and extending the lease of the claimer's
+    // other claims; and release the claims of a deliverer that died.
     Result<int> enqueueWebhookDeliveries();
-    Result<QList<ClaimedDelivery>> claimWebhookDeliveries(const QString &claimer, int limit, int leaseSeconds);
+    Result<QList<ClaimedDelivery>> claimWebhookDeliveries(const QString &claimer, int groups, int runLength,
+                                                          int leaseSeconds);
+    Status recordWebhookAttempts(const QString &claimer, const QList<FinishedAttempt> &finished,
+                                 const QList<qint64> &release, int leaseSeconds);
     Status finishWebhookDelivery(const ClaimedDelivery &d, const QString &claimer, const AttemptResult &attempt,
                                  const DeliveryDecision &decision);
     Result<QStringList> webhookClaimers();

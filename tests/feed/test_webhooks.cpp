@@ -255,8 +255,9 @@ TEST_P(Webhooks, KillingTheDelivererWithSigkillLosesNoEvent)
         }
     EXPECT_EQ(seen.size(), kEvents);                                 // every event delivered
     EXPECT_TRUE(std::is_sorted(firstSeen.begin(), firstSeen.end())); // in order
-    // At least once: only what was in flight at the kill (one per model here) may arrive twice.
-    EXPECT_LE(ids.size() - seen.size(), 1);
+    // At least once: only what was sent but not yet recorded at the kill may arrive twice (the deliverer records
+    // attempts in batches of DelivererOptions::recordEvery, or after 20 ms).
+    EXPECT_LE(ids.size() - seen.size(), DelivererOptions{}.recordEvery + 1);
     auto w = admin->webhook(hook);
     ASSERT_TRUE(w);
     EXPECT_EQ(w->delivered, kEvents);

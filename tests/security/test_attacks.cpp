@@ -156,7 +156,7 @@ protected:
         ASSERT_TRUE(hook) << hook.error().message.toStdString();
         ASSERT_TRUE(sci->setModelTags(QStringLiteral("atk"), {{QStringLiteral("tier"), QStringLiteral("2")}}, {}));
         ASSERT_TRUE(owner->enqueueWebhookDeliveries());
-        auto claimed = owner->claimWebhookDeliveries(QStringLiteral("attack-setup"), 1, 60);
+        auto claimed = owner->claimWebhookDeliveries(QStringLiteral("attack-setup"), 1, 1, 60);
         ASSERT_TRUE(claimed && claimed->size() == 1);
         AttemptResult attempt;
         attempt.startedAt = QStringLiteral("2026-12-03T10:00:00.000Z");
