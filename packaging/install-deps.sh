@@ -12,6 +12,7 @@ PACKAGES=(
   postgresql-15 postgresql-client-15
   sqlite3 xvfb xauth imagemagick fonts-dejavu-core
   clang-format clang-tidy
+  librsvg2-bin dpkg-dev fakeroot file lintian desktop-file-utils appstream zsh
 )
 
 missing=()

@@ -30,7 +30,7 @@ QString globalHelp(const QList<Command> &cmds)
     QString text = QStringLiteral("Usage: modelctl [--registry URL] [--json] [--as USER] COMMAND [ARGS]\n\n"
                                   "ModelDesk model registry, command-line interface.\n\nCommands:\n");
     for (const Command &c : cmds)
-        text += QStringLiteral("  %1%2\n").arg(c.name.leftJustified(12), c.summary);
+        text += QStringLiteral("  %1 %2\n").arg(c.name.leftJustified(16), c.summary);
     text += QStringLiteral("\n`modelctl COMMAND --help` describes a command.\n"
                            "Exit codes: 0 ok, 2 usage or invalid input, 3 not found, 4 conflict, 5 database, "
                            "6 permission.\n");
@@ -71,6 +71,10 @@ int main(int argc, char **argv)
         commandIndex = i;
         break;
     }
+    if (commandIndex < 0 && (args.contains(QStringLiteral("--version")) || args.contains(QStringLiteral("-v")))) {
+        out << "modelctl " << MODELDESK_VERSION << Qt::endl;
+        return ExitOk;
+    }
     if (commandIndex < 0) {
         const bool askedForHelp = args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"));
         (askedForHelp ? out : err) << globalHelp(cmds);
@@ -97,7 +101,12 @@ int main(int argc, char **argv)
         return ExitUsage;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        out << parser.helpText();
+        // QCommandLineParser names the program by its path; the usage line names the command.
+        QString help = parser.helpText();
+        const QString program = QCoreApplication::arguments().value(0);
+        if (help.startsWith(QLatin1String("Usage: ") + program))
+            help.replace(7, program.size(), QStringLiteral("modelctl %1").arg(name));
+        out << help;
         return ExitOk;
     }
     Context ctx(parser, out, err);

@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication::setOrganizationName(QStringLiteral("ModelDesk"));
     QCoreApplication::setApplicationName(QStringLiteral("modeldesk"));
-    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(MODELDESK_VERSION));
     if (wantsTextOnly(argc, argv)) {
         QCoreApplication app(argc, argv);
         QCommandLineParser parser;
