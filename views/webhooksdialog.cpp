@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonObject>
@@ -22,6 +23,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QRandomGenerator>
+#include <QScreen>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -37,9 +39,10 @@ QString webhookTrouble(const QList<Webhook> &list)
     }
     QStringList parts;
     if (disabled > 0)
-        parts << QObject::tr("%n webhook(s) disabled", nullptr, disabled);
+        parts << (disabled == 1 ? QObject::tr("1 webhook disabled")
+                                : QObject::tr("%1 webhooks disabled").arg(disabled));
     if (failed > 0)
-        parts << QObject::tr("%n failed deliver(y/ies)", nullptr, failed);
+        parts << (failed == 1 ? QObject::tr("1 failed delivery") : QObject::tr("%1 failed deliveries").arg(failed));
     return parts.join(QStringLiteral(", "));
 }
 
@@ -76,8 +79,7 @@ WebhooksDialog::WebhooksDialog(RegistryClient *client, QWidget *parent) : QDialo
     intro->setWordWrap(true);
     layout->addWidget(intro);
     auto *split = new QSplitter(Qt::Vertical, this);
-    m_hooks = table({tr("ID"), tr("URL"), tr("Events"), tr("Model"), tr("State"), tr("Delivered"), tr("Pending"),
-                     tr("Failed"), tr("Last attempt")},
+    m_hooks = table({tr("ID"), tr("URL"), tr("Events"), tr("Model"), tr("State"), tr("Deliveries"), tr("Last attempt")},
                     split);
     m_hooks->setObjectName(QStringLiteral("webhookTable"));
     m_deliveries = table({tr("Delivery"), tr("Event"), tr("Type"), tr("Model"), tr("Status"), tr("Attempts"),
@@ -145,7 +147,8 @@ WebhooksDialog::WebhooksDialog(RegistryClient *client, QWidget *parent) : QDialo
     });
     connect(m_deliveries, &QTableWidget::itemSelectionChanged, this, &WebhooksDialog::updateButtons);
     // Fits a 1024x640 screen; wider where there is room.
-    resize(std::min(1100, parent ? parent->width() : 1100), std::min(620, parent ? parent->height() : 620));
+    const QRect screen = (parent ? parent->screen() : QGuiApplication::primaryScreen())->availableGeometry();
+    resize(std::min(1100, screen.width() - 40), std::min(620, screen.height() - 60));
     updateButtons();
     reload();
 }
@@ -228,10 +231,9 @@ void WebhooksDialog::showWebhooks(const QList<Webhook> &list)
         m_hooks->setItem(i, 2, cell(w.events.join(QStringLiteral(", "))));
         m_hooks->setItem(i, 3, cell(w.model.isEmpty() ? tr("all models") : w.model));
         m_hooks->setItem(i, 4, cell(w.active ? tr("active") : tr("disabled"), w.disabledReason));
-        m_hooks->setItem(i, 5, cell(QString::number(w.delivered)));
-        m_hooks->setItem(i, 6, cell(QString::number(w.pending)));
-        m_hooks->setItem(i, 7, cell(QString::number(w.failed)));
-        m_hooks->setItem(i, 8, cell(last));
+        m_hooks->setItem(
+            i, 5, cell(tr("%1 delivered · %2 pending · %3 failed").arg(w.delivered).arg(w.pending).arg(w.failed)));
+        m_hooks->setItem(i, 6, cell(last));
         if (!w.active || w.failed > 0)
             for (int c = 0; c < m_hooks->columnCount(); ++c)
                 m_hooks->item(i, c)->setForeground(QColor(0xb0, 0x1e, 0x1e));
@@ -239,10 +241,14 @@ void WebhooksDialog::showWebhooks(const QList<Webhook> &list)
             m_hooks->selectRow(i);
     }
     m_hooks->resizeColumnsToContents();
-    m_hooks->setColumnWidth(1, std::min(m_hooks->columnWidth(1), 320));
+    // Long URLs and event lists are elided (the tooltip has them whole): every column stays on screen.
+    m_hooks->setColumnWidth(1, std::min(m_hooks->columnWidth(1), 240));
+    m_hooks->setColumnWidth(2, std::min(m_hooks->columnWidth(2), 180));
+    m_hooks->setColumnWidth(3, std::min(m_hooks->columnWidth(3), 160));
     const QString trouble = webhookTrouble(list);
     QString summary = list.isEmpty()      ? tr("No webhooks yet. Add one to have deployments follow the registry.")
-                      : trouble.isEmpty() ? tr("%n webhook(s), all delivering.", nullptr, int(list.size()))
+                      : trouble.isEmpty() ? (list.size() == 1 ? tr("1 webhook, delivering.")
+                                                              : tr("%1 webhooks, all delivering.").arg(list.size()))
                                           : trouble;
     if (!mayManage())
         summary = tr("Only registry admins add, test or remove webhooks; you are %1 (%2). %3")
@@ -300,7 +306,7 @@ void WebhooksDialog::showDeliveries(const QList<WebhookDelivery> &list)
         m_deliveries->setItem(i, 4, cell(d.status, d.lastError));
         m_deliveries->setItem(i, 5, cell(QString::number(d.attempts), detail.trimmed()));
         m_deliveries->setItem(i, 6, cell(response, detail.trimmed()));
-        m_deliveries->setItem(i, 7, cell(when.left(23).replace(QLatin1Char('T'), QLatin1Char(' '))));
+        m_deliveries->setItem(i, 7, cell(when.left(19).replace(QLatin1Char('T'), QLatin1Char(' '))));
         if (d.status == QLatin1String("failed"))
             for (int c = 0; c < m_deliveries->columnCount(); ++c)
                 m_deliveries->item(i, c)->setForeground(QColor(0xb0, 0x1e, 0x1e));

@@ -271,6 +271,7 @@ int runWebhookList(Context &ctx, Registry &registry)
                {QStringLiteral("ID"), QStringLiteral("URL"), QStringLiteral("EVENTS"), QStringLiteral("MODEL"),
                 QStringLiteral("STATE"), QStringLiteral("DELIVERED/PENDING/FAILED"), QStringLiteral("LAST ATTEMPT")},
                rows);
+    ctx.out.flush(); // the notes below go to stderr, after the table
     for (const Webhook &w : *list)
         if (!w.active)
             ctx.err << "webhook " << w.id << " is disabled: " << w.disabledReason << Qt::endl;
