@@ -551,9 +551,14 @@ int runSearch(Context &ctx)
     // Check the filter before touching the registry, so a typo never waits for a server.
     if (const CompiledFilter c = compileFilter(pos.first(), Dialect::Sqlite); !c.ok()) {
         if (!ctx.json) {
-            ctx.err << "  " << pos.first() << '\n'
-                    << "  " << QString(c.error->position, QLatin1Char(' '))
-                    << QString(c.error->length, QLatin1Char('^')) << '\n';
+            // The filter around the error (at most 40 characters either side), with a caret under it.
+            const QString &text = pos.first();
+            const qsizetype from = std::max<qsizetype>(0, c.error->position - 40);
+            const qsizetype to = std::min<qsizetype>(text.size(), c.error->position + c.error->length + 40);
+            const QString before = from > 0 ? QStringLiteral("...") : QString();
+            ctx.err << "  " << before << text.mid(from, to - from) << (to < text.size() ? "..." : "") << '\n'
+                    << "  " << QString(before.size() + c.error->position - from, QLatin1Char(' '))
+                    << QString(std::min<qsizetype>(c.error->length, 40), QLatin1Char('^')) << '\n';
         }
         return ctx.fail(c.error->toError());
     }

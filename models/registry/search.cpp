@@ -215,6 +215,8 @@ public:
     std::optional<FilterError> error() const { return m_error; }
 
 private:
+    int m_depth = 0;
+    int m_conditions = 0;
     const Token &peek(int ahead = 0) const
     {
         return m_tokens.at(std::min<qsizetype>(m_pos + ahead, m_tokens.size() - 1));
@@ -273,16 +275,27 @@ private:
     {
         if (m_error)
             return nullptr;
+        // Recursion happens only here (NOT and parentheses): bounded, so no filter can exhaust the stack.
+        if ((isKeyword(peek(), "NOT") || peek().kind == Token::Kind::LParen) && m_depth >= kMaxFilterDepth) {
+            fail(peek(), QStringLiteral("the filter nests more than %1 levels of parentheses and NOT here: "
+                                        "simplify it (e.g. NOT (a OR b) instead of NOT NOT ...)")
+                             .arg(kMaxFilterDepth));
+            return nullptr;
+        }
         if (isKeyword(peek(), "NOT")) {
             take();
             auto node = std::make_shared<FilterNode>();
             node->type = FilterNode::Type::Not;
+            ++m_depth;
             node->left = parseUnary();
-            return node;
+            --m_depth;
+            return m_error ? nullptr : node;
         }
         if (peek().kind == Token::Kind::LParen) {
             const Token open = take();
+            ++m_depth;
             auto inner = parseOr();
+            --m_depth;
             if (m_error)
                 return nullptr;
             if (peek().kind != Token::Kind::RParen) {
@@ -410,6 +423,12 @@ private:
 
     std::shared_ptr<const FilterNode> parseComparison()
     {
+        if (++m_conditions > kMaxFilterConditions) {
+            fail(peek(), QStringLiteral("the filter has more than %1 conditions: split the search, or use IN (...) for "
+                                        "many values of one field")
+                             .arg(kMaxFilterConditions));
+            return nullptr;
+        }
         auto node = std::make_shared<FilterNode>();
         node->type = FilterNode::Type::Compare;
         if (!parseField(&node->field))
@@ -457,6 +476,11 @@ private:
                 if (!parseValue(&v, node->field))
                     return nullptr;
                 node->values << v;
+                if (node->values.size() > kMaxFilterListValues) {
+                    fail(peek(), QStringLiteral("the IN list has more than %1 values: split the search")
+                                     .arg(kMaxFilterListValues));
+                    return nullptr;
+                }
                 if (peek().kind == Token::Kind::Comma) {
                     take();
                     continue;
@@ -554,6 +578,11 @@ public:
             m_probe = false;
             if (e)
                 return e;
+            // PostgreSQL turns each top-level EXISTS into a semi-join and searches join orders over all of them:
+            // 200 probes took 50 s to plan. Past the join collapse limit (8), "(...) IS TRUE" keeps them per-row
+            // probes (SubPlans on the primary keys), planned in milliseconds.
+            if (m_dialect == Dialect::Postgres && operands.size() > 8 && !driver)
+                c.sql = QLatin1Char('(') + c.sql + QStringLiteral(") IS TRUE");
             parts << c.sql;
             out->binds += c.binds;
         }
@@ -566,15 +595,22 @@ public:
         switch (node.type) {
         case FilterNode::Type::And:
         case FilterNode::Type::Or: {
-            SqlCondition l, r;
-            if (auto e = write(*node.left, &l))
-                return e;
-            if (auto e = write(*node.right, &r))
-                return e;
-            out->sql = QLatin1Char('(') + l.sql +
-                       (node.type == FilterNode::Type::And ? QStringLiteral(" AND ") : QStringLiteral(" OR ")) + r.sql +
-                       QLatin1Char(')');
-            out->binds = l.binds + r.binds;
+            // A chain of one operator is written flat, "(a OR b OR c)": nested parentheses per term overflow
+            // SQLite's parser stack at about 90 terms.
+            QList<const FilterNode *> operands;
+            flattenSame(node, node.type, &operands);
+            QStringList parts;
+            for (const FilterNode *operand : operands) {
+                SqlCondition c;
+                if (auto e = write(*operand, &c))
+                    return e;
+                parts << c.sql;
+                out->binds += c.binds;
+            }
+            out->sql =
+                QLatin1Char('(') +
+                parts.join(node.type == FilterNode::Type::And ? QStringLiteral(" AND ") : QStringLiteral(" OR ")) +
+                QLatin1Char(')');
             return std::nullopt;
         }
         case FilterNode::Type::Not: {
@@ -592,6 +628,16 @@ public:
     }
 
 private:
+    static void flattenSame(const FilterNode &node, FilterNode::Type type, QList<const FilterNode *> *out)
+    {
+        if (node.type == type) {
+            flattenSame(*node.left, type, out);
+            flattenSame(*node.right, type, out);
+        } else {
+            out->append(&node);
+        }
+    }
+
     static void flattenAnd(const FilterNode &node, QList<const FilterNode *> *out)
     {
         if (node.type == FilterNode::Type::And) {
@@ -876,6 +922,14 @@ QString FilterNode::toString() const
 ParsedFilter parseFilter(const QString &text)
 {
     ParsedFilter result;
+    if (text.size() > kMaxFilterLength) {
+        result.error = FilterError{kMaxFilterLength, 1,
+                                   QStringLiteral("the filter is %1 characters long; at most %2 are accepted: split "
+                                                  "the search")
+                                       .arg(text.size())
+                                       .arg(kMaxFilterLength)};
+        return result;
+    }
     QList<Token> tokens;
     if (auto e = lex(text, &tokens)) {
         result.error = e;

@@ -155,6 +155,11 @@ struct SearchOutcome
 };
 
 inline constexpr int kDefaultSearchLimit = 1000;
+// What a filter may be (both dialects answer every filter within these; beyond them the error says which limit).
+inline constexpr int kMaxFilterLength = 10000;    // characters
+inline constexpr int kMaxFilterConditions = 200;  // comparisons
+inline constexpr int kMaxFilterDepth = 32;        // nested parentheses and NOTs
+inline constexpr int kMaxFilterListValues = 1000; // values in one IN list
 
 // Runs a filter over all versions of all models, ordered by model name and newest version first.
 // A filter error is returned as an Invalid error; *filterError (when given) receives its position.
