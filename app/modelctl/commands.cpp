@@ -50,12 +50,16 @@ int runInit(Context &ctx)
     if (!r)
         return ctx.fail(r.error());
     Registry *reg = *r;
+    // A registry init cannot bring up to date (newer schema, read-only file or server) is not "ready".
+    if (reg->isReadOnly())
+        return ctx.fail(
+            Error{reg->hasNewerSchema() ? Error::Kind::NewerSchema : Error::Kind::ReadOnly,
+                  QStringLiteral("%1 is not ready for writing: %2").arg(reg->locationDisplay(), reg->readOnlyReason()),
+                  {}});
     if (ctx.json)
         return ctx.printJson({{QStringLiteral("registry"), reg->locationDisplay()},
                               {QStringLiteral("schema_version"), reg->schemaVersion()},
                               {QStringLiteral("read_only"), reg->isReadOnly()}});
-    if (reg->isReadOnly())
-        ctx.err << "warning: " << reg->readOnlyReason() << Qt::endl;
     ctx.out << "Registry ready at " << reg->locationDisplay() << " (schema version " << reg->schemaVersion() << ")"
             << Qt::endl;
     return ExitOk;

@@ -3,6 +3,8 @@
 #include "cli.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStringDecoder>
 
 #include <cstdio>
@@ -81,10 +83,21 @@ int main(int argc, char **argv)
         return askedForHelp ? ExitOk : ExitUsage;
     }
     const QString name = args.at(commandIndex);
+    // With --json every error is the documented object on stdout, usage errors included.
+    const bool json = args.contains(QStringLiteral("--json"));
+    auto usageError = [&](const QString &message) {
+        if (json)
+            out << QJsonDocument(QJsonObject{{QStringLiteral("error"),
+                                              QJsonObject{{QStringLiteral("kind"), errorKindName(Error::Kind::Invalid)},
+                                                          {QStringLiteral("message"), message}}}})
+                       .toJson(QJsonDocument::Indented);
+        out.flush();
+        return ExitUsage;
+    };
     auto it = std::find_if(cmds.begin(), cmds.end(), [&](const Command &c) { return c.name == name; });
     if (it == cmds.end()) {
         err << "modelctl: unknown command '" << name << "'.\n\n" << globalHelp(cmds);
-        return ExitUsage;
+        return usageError(QStringLiteral("unknown command '%1'; `modelctl --help` lists the commands.").arg(name));
     }
 
     QCommandLineParser parser;
@@ -98,7 +111,10 @@ int main(int argc, char **argv)
     if (!parser.parse(commandArgs)) {
         err << "modelctl " << name << ": " << parser.errorText() << "\nSee `modelctl " << name << " --help`."
             << Qt::endl;
-        return ExitUsage;
+        QString problem = parser.errorText();
+        if (problem.endsWith(QLatin1Char('.')))
+            problem.chop(1);
+        return usageError(QStringLiteral("%1; see `modelctl %2 --help`.").arg(problem, name));
     }
     if (parser.isSet(QStringLiteral("help"))) {
         // QCommandLineParser names the program by its path; the usage line names the command.

@@ -273,9 +273,19 @@ Status Database::configureSqlite(Create create)
                    : errorFrom(probe.lastError(), QStringLiteral("Cannot read %1").arg(path));
     }
     probe.finish(); // an unfinished statement keeps a read transaction open, and WAL cannot be switched on then
-    for (const QString &pragma :
-         {QStringLiteral("PRAGMA foreign_keys = ON"), QStringLiteral("PRAGMA journal_mode = WAL"),
-          QStringLiteral("PRAGMA synchronous = NORMAL")}) {
+    // Another application's database is refused by Registry::open (readSchemaState): it is not changed first, so
+    // its journal mode stays as it was.
+    QSqlQuery foreign(db);
+    if (!foreign.exec(QStringLiteral("SELECT count(*), sum(name = 'schema_version') FROM sqlite_master WHERE type = "
+                                     "'table' AND name NOT LIKE 'sqlite_%'")) ||
+        !foreign.next())
+        return errorFrom(foreign.lastError(), QStringLiteral("Cannot read %1").arg(path));
+    const bool isForeign = foreign.value(0).toInt() > 0 && foreign.value(1).toInt() == 0;
+    foreign.finish();
+    QStringList pragmas{QStringLiteral("PRAGMA foreign_keys = ON")};
+    if (!isForeign)
+        pragmas << QStringLiteral("PRAGMA journal_mode = WAL") << QStringLiteral("PRAGMA synchronous = NORMAL");
+    for (const QString &pragma : pragmas) {
         QSqlQuery q(db);
         if (!q.exec(pragma))
             return errorFrom(q.lastError(), QStringLiteral("Cannot configure %1").arg(path));

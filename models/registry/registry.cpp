@@ -28,6 +28,11 @@ Registry::Registry(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
 
 Registry::~Registry() = default;
 
+bool Registry::hasNewerSchema() const
+{
+    return m_schemaVersion > kSchemaVersion;
+}
+
 Dialect Registry::dialect() const
 {
     return m_db->dialect();

@@ -53,6 +53,8 @@ public:
     const RegistryLocation &location() const;
     QString locationDisplay() const { return location().display(); }
     int schemaVersion() const { return m_schemaVersion; }
+    // Written by a newer ModelDesk: opened read-only.
+    bool hasNewerSchema() const;
     bool isReadOnly() const { return !m_readOnlyReason.isEmpty(); }
     // Statements run on this registry's connection so far (see Database::statementCount).
     quint64 statementCount() const;

@@ -1,0 +1,98 @@
+// Bad situations that once did the wrong thing quietly: `init` on a newer schema said "ready", another
+// application's SQLite file was switched to WAL before being refused, and --json usage errors came as plain text.
+
+#include "testdb.h"
+
+#include <QJsonDocument>
+#include <QProcess>
+
+using namespace md;
+using namespace md::test;
+
+namespace {
+
+class Robustness : public BothDialects
+{
+};
+
+TEST_P(Robustness, InitOnANewerSchemaRefusesInsteadOfSayingReady)
+{
+    ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("fraud-detector"))));
+    registry.reset();
+    ASSERT_EQ(db->rawExec(QStringLiteral("INSERT INTO schema_version (version, applied_at, description) "
+                                         "VALUES (99, '2030-01-01T00:00:00.000Z', 'from the future')")),
+              QString());
+    QString out, err;
+    EXPECT_EQ(runModelctl({QStringLiteral("--registry"), db->url(), QStringLiteral("init")}, &out, &err), 5);
+    EXPECT_TRUE(err.contains(QLatin1String("is not ready for writing"))) << err.toStdString();
+    EXPECT_TRUE(err.contains(QLatin1String("99"))) << err.toStdString();
+    EXPECT_FALSE(out.contains(QLatin1String("ready at")));
+    EXPECT_EQ(runModelctl({QStringLiteral("--registry"), db->url(), QStringLiteral("--json"), QStringLiteral("init")},
+                          &out, &err),
+              5);
+    EXPECT_EQ(QJsonDocument::fromJson(out.toUtf8())
+                  .object()
+                  .value(QLatin1String("error"))
+                  .toObject()
+                  .value(QLatin1String("kind")),
+              QJsonValue(QStringLiteral("newer_schema")));
+    // Nothing changed: the version is still the only one, the schema still says 99.
+    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT max(version) FROM schema_version")).toInt(), 99);
+    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt(), 1);
+}
+
+MD_INSTANTIATE_BOTH(Robustness);
+
+TEST(RobustnessSqlite, AnotherApplicationsDatabaseIsRefusedUnchanged)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("notes.db"));
+    QProcess sqlite;
+    sqlite.start(QStringLiteral("sqlite3"),
+                 {path, QStringLiteral("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes "
+                                       "(text) VALUES ('keep me');")});
+    ASSERT_TRUE(sqlite.waitForFinished());
+    ASSERT_EQ(sqlite.exitCode(), 0);
+    QFile f(path);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QByteArray before = f.readAll();
+    f.close();
+    for (const QStringList &args :
+         {QStringList{QStringLiteral("models")}, QStringList{QStringLiteral("init")},
+          QStringList{QStringLiteral("--json"), QStringLiteral("watch"), QStringLiteral("--no-follow")}}) {
+        QString out, err;
+        EXPECT_EQ(runModelctl(QStringList{QStringLiteral("--registry"), path} + args, &out, &err), 5);
+        EXPECT_TRUE(err.contains(QLatin1String("is a database but not a ModelDesk registry (it has tables notes")))
+            << err.toStdString();
+    }
+    // Byte for byte as it was: no WAL switch, no schema, no -wal file left.
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    EXPECT_EQ(f.readAll(), before);
+    EXPECT_FALSE(QFile::exists(path + QStringLiteral("-wal")));
+    sqlite.start(QStringLiteral("sqlite3"), {path, QStringLiteral("PRAGMA journal_mode;")});
+    ASSERT_TRUE(sqlite.waitForFinished());
+    EXPECT_EQ(QString::fromUtf8(sqlite.readAllStandardOutput()).trimmed(), QStringLiteral("delete"));
+}
+
+TEST(RobustnessCli, EveryJsonErrorIsTheDocumentedObject)
+{
+    struct Case
+    {
+        QStringList args;
+        QString fragment;
+    };
+    for (const Case &c :
+         {Case{{QStringLiteral("--json"), QStringLiteral("nosuch")}, QStringLiteral("unknown command 'nosuch'")},
+          Case{{QStringLiteral("--json"), QStringLiteral("models"), QStringLiteral("--bogus")},
+               QStringLiteral("Unknown option 'bogus'; see `modelctl models --help`.")},
+          Case{{QStringLiteral("watch"), QStringLiteral("--json"), QStringLiteral("--after")},
+               QStringLiteral("Missing value after '--after'")}}) {
+        QString out, err;
+        EXPECT_EQ(runModelctl(c.args, &out, &err), 2) << c.args.join(QLatin1Char(' ')).toStdString();
+        const QJsonObject e = QJsonDocument::fromJson(out.toUtf8()).object().value(QLatin1String("error")).toObject();
+        EXPECT_EQ(e.value(QLatin1String("kind")).toString(), QStringLiteral("invalid")) << out.toStdString();
+        EXPECT_TRUE(e.value(QLatin1String("message")).toString().contains(c.fragment)) << out.toStdString();
+    }
+}
+
+} // namespace
