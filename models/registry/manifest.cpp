@@ -37,6 +37,60 @@ Result<QMap<QString, QString>> stringMap(const QString &source, const QString &k
 }
 } // namespace
 
+namespace {
+// The JSON path of the first key that appears twice in one object ("$.metrics.auc"), or nothing. QJsonDocument
+// keeps the last of duplicates silently; a manifest that says two things must be refused instead. `json` is valid
+// JSON (checked first), so this scanner only tracks strings, nesting and which strings are keys.
+std::optional<QString> duplicateKey(const QByteArray &json)
+{
+    struct Frame
+    {
+        bool object;
+        QSet<QString> keys;
+        QString path;
+        int index = 0;
+        bool expectKey = true;
+    };
+    QList<Frame> stack;
+    QString lastKey;
+    auto childPath = [&](const Frame &f) {
+        return f.object ? QString(f.path + QLatin1Char('.') + lastKey)
+                        : QString(f.path + QStringLiteral("[%1]").arg(f.index));
+    };
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json.at(i);
+        if (c == '"') {
+            QByteArray raw;
+            for (++i; i < json.size() && json.at(i) != '"'; ++i) {
+                raw += json.at(i);
+                if (json.at(i) == '\\' && i + 1 < json.size())
+                    raw += json.at(++i);
+            }
+            if (!stack.isEmpty() && stack.last().object && stack.last().expectKey) {
+                // Decode the key as JSON does (escapes included), so "a" and "\u0061" are the same key.
+                const QString key = QJsonDocument::fromJson("[\"" + raw + "\"]").array().at(0).toString();
+                Frame &f = stack.last();
+                if (f.keys.contains(key))
+                    return f.path + QLatin1Char('.') + key;
+                f.keys.insert(key);
+                f.expectKey = false;
+                lastKey = key;
+            }
+        } else if (c == '{' || c == '[') {
+            const QString path = stack.isEmpty() ? QStringLiteral("$") : childPath(stack.last());
+            stack.append(Frame{c == '{', {}, path});
+        } else if (c == '}' || c == ']') {
+            if (!stack.isEmpty())
+                stack.removeLast();
+        } else if (c == ',' && !stack.isEmpty()) {
+            stack.last().expectKey = true;
+            ++stack.last().index;
+        }
+    }
+    return std::nullopt;
+}
+} // namespace
+
 Result<VersionSpec> parseManifest(const QByteArray &json, const QString &source)
 {
     QJsonParseError perr;
@@ -44,6 +98,10 @@ Result<VersionSpec> parseManifest(const QByteArray &json, const QString &source)
     if (perr.error != QJsonParseError::NoError)
         return Error::invalid(
             QStringLiteral("%1 is not valid JSON: %2 at byte %3.").arg(source, perr.errorString()).arg(perr.offset));
+    if (const auto dup = duplicateKey(json))
+        return Error::invalid(QStringLiteral("%1: the key %2 appears twice; a manifest names each key once (which "
+                                             "value was meant?).")
+                                  .arg(source, *dup));
     if (!doc.isObject())
         return Error::invalid(QStringLiteral("%1 must hold a JSON object.").arg(source));
     const QJsonObject o = doc.object();

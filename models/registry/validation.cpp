@@ -115,6 +115,17 @@ Status validateText(const QString &field, const QString &value, int maxLength, b
         if (c.category() == QChar::Other_Control && !(multiline && (c == QLatin1Char('\n') || c == QLatin1Char('\t'))))
             return Error::invalid(
                 QStringLiteral("%1 contains a control character at position %2.").arg(field).arg(i + 1));
+        // Bidirectional formatting characters make text display differently from what it is ("Trojan Source"):
+        // refused in names, URIs, keys and values (free text, descriptions and comments, may hold them).
+        const char16_t u = c.unicode();
+        const bool bidi =
+            (u >= 0x202A && u <= 0x202E) || (u >= 0x2066 && u <= 0x2069) || u == 0x200E || u == 0x200F || u == 0x061C;
+        if (bidi && !multiline)
+            return Error::invalid(QStringLiteral("%1 contains an invisible bidirectional formatting character "
+                                                 "(U+%2) at position %3: it would display differently from what it is.")
+                                      .arg(field)
+                                      .arg(QString::number(uint(u), 16).toUpper().rightJustified(4, QLatin1Char('0')))
+                                      .arg(i + 1));
     }
     return {};
 }

@@ -1,6 +1,7 @@
 // Bad situations that once did the wrong thing quietly: `init` on a newer schema said "ready", another
 // application's SQLite file was switched to WAL before being refused, and --json usage errors came as plain text.
 
+#include "registry/manifest.h"
 #include "testdb.h"
 
 #include <QJsonDocument>
@@ -39,6 +40,43 @@ TEST_P(Robustness, InitOnANewerSchemaRefusesInsteadOfSayingReady)
     // Nothing changed: the version is still the only one, the schema still says 99.
     EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT max(version) FROM schema_version")).toInt(), 99);
     EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt(), 1);
+}
+
+TEST_P(Robustness, AManifestThatSaysTwoThingsOrHidesTextIsRefusedWithThePath)
+{
+    struct Case
+    {
+        QByteArray json;
+        QString message;
+    };
+    const QList<Case> cases{
+        {R"({"name": "dup", "artifact": "s3://b/m", "metrics": {"auc": 0.9, "f1": 0.5, "auc": 0.7}})",
+         QStringLiteral("the key $.metrics.auc appears twice")},
+        {R"({"name": "dup", "artifact": "s3://b/m", "name": "other"})", QStringLiteral("the key $.name appears twice")},
+        {R"({"name": "dup", "artifact": "s3://b/m", "tags": {"team": "a", "team": "b"}})",
+         QStringLiteral("the key $.tags.team appears twice")},
+        {R"({"name": "dup", "artifact": "s3://b/m", "inputs": [{"kind": "source", "name": "a"}, {"name": "b", "kind": "x", "name": "c"}]})",
+         QStringLiteral("the key $.inputs[1].name appears twice")},
+        {QByteArray(R"({"name": "dup", "artifact": "s3://b/)") + QStringLiteral("\u202Eexe.gpj").toUtf8() + R"("})",
+         QStringLiteral(
+             "The artifact URI contains an invisible bidirectional formatting character (U+202E) at position 8")},
+        {QByteArray(R"({"name": "dup", "artifact": "s3://b/m", "tags": {"te)") + QStringLiteral("\u2066").toUtf8() +
+             R"(am": "a"}})",
+         QStringLiteral("invisible bidirectional formatting character (U+2066)")},
+    };
+    for (const Case &c : cases) {
+        auto spec = parseManifest(c.json, QStringLiteral("m.json"));
+        Result<RegisterResult> r = spec ? registry->registerVersion(*spec) : Result<RegisterResult>(spec.error());
+        EXPECT_TRUE(refusedAs(r, Error::Kind::Invalid, c.message)) << c.json.toStdString();
+    }
+    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM model_versions")).toInt(), 0);
+    // The same key in different objects is not a duplicate; a description may hold bidi marks (free text).
+    auto fine = parseManifest(R"({"name": "dup", "artifact": "s3://b/m", "params": {"a": "1"}, "tags": {"a": "1"},
+                                  "metrics": {"a": 0.5}, "inputs": ["source:a", "source:b"]})",
+                              QStringLiteral("m.json"));
+    ASSERT_TRUE(fine) << fine.error().message.toStdString();
+    fine->description = QStringLiteral("\u202B\u05E9\u05DC\u05D5\u05DD\u202C model");
+    EXPECT_TRUE(registry->registerVersion(*fine));
 }
 
 MD_INSTANTIATE_BOTH(Robustness);
