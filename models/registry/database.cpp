@@ -257,8 +257,29 @@ Status Database::configureSqlite(Create create)
         return Error{Error::Kind::NotARegistry, QStringLiteral("%1 is a folder, not a registry file.").arg(path), {}};
     }
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    // A file the user may only read (permissions, a read-only disk) is opened read-only, to browse: SQLite's WAL
+    // needs its -shm file, so where that cannot be created either the file is opened as immutable.
+    const bool dirWritable = access(QFile::encodeName(info.absolutePath()).constData(), W_OK) == 0;
+    const bool fileWritable = !info.exists() || access(QFile::encodeName(path).constData(), W_OK) == 0;
+    if (fileWritable && dirWritable) {
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    } else {
+        if (!info.exists())
+            return Error{Error::Kind::ReadOnly,
+                         QStringLiteral("Cannot create a registry at %1: the folder is read-only for you.").arg(path),
+                         {}};
+        const bool shmExists = QFileInfo::exists(path + QStringLiteral("-shm"));
+        QString uri = QUrl::fromLocalFile(path).toString(QUrl::FullyEncoded) + QStringLiteral("?mode=ro");
+        if (!dirWritable && !shmExists)
+            uri += QStringLiteral("&immutable=1");
+        db.setDatabaseName(uri);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000;QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
+        m_fileReadOnlyReason =
+            QStringLiteral("The registry file %1 is read-only for you (its permissions, or a read-only disk): it is "
+                           "open for browsing, and changes are refused. Open a writable copy to change it.")
+                .arg(path);
+    }
     if (!db.open())
         return errorFrom(db.lastError(), QStringLiteral("Cannot open %1").arg(path));
     if (auto s = registerSqliteClientFunction(db.driver()->handle(), &m_sqliteActor); !s)
@@ -283,7 +304,7 @@ Status Database::configureSqlite(Create create)
     const bool isForeign = foreign.value(0).toInt() > 0 && foreign.value(1).toInt() == 0;
     foreign.finish();
     QStringList pragmas{QStringLiteral("PRAGMA foreign_keys = ON")};
-    if (!isForeign)
+    if (!isForeign && m_fileReadOnlyReason.isEmpty())
         pragmas << QStringLiteral("PRAGMA journal_mode = WAL") << QStringLiteral("PRAGMA synchronous = NORMAL");
     for (const QString &pragma : pragmas) {
         QSqlQuery q(db);

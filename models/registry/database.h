@@ -81,6 +81,8 @@ public:
     // the database refuses because of it is reported as Error::Kind::NewerSchema with `reason`.
     void setReadOnly(const QString &reason);
     bool isAlive();
+    // SQLite: non-empty when the file could only be opened read-only (permissions, a read-only disk), and why.
+    QString readOnlyFileReason() const { return m_fileReadOnlyReason; }
     // SQLite: who the change feed's triggers name as the actor (modeldesk_actor()).
     void setSqliteActor(const QString &name);
 
@@ -100,6 +102,7 @@ private:
     QHash<QString, std::shared_ptr<QSqlQuery>> m_preparedWrites;
     QString m_sessionUser;
     QByteArray m_sqliteActor;
+    QString m_fileReadOnlyReason;
     QString m_readOnlyReason;
     bool m_inTransaction = false;
     quint64 m_statements = 0;

@@ -161,7 +161,24 @@ Result<std::unique_ptr<Registry>> Registry::open(const RegistryLocation &locatio
                                     "`modelctl --registry %1 init`.")
                          .arg(location.display()),
                      {}};
-    if (state->version > kSchemaVersion) {
+    if (!d.readOnlyFileReason().isEmpty()) {
+        if (state->version < kSchemaVersion)
+            return Error{Error::Kind::ReadOnly,
+                         QStringLiteral("%1 has schema version %2 and is read-only for you, so it cannot be upgraded "
+                                        "to version %3. Open a writable copy once to upgrade it.")
+                             .arg(location.display())
+                             .arg(state->version)
+                             .arg(kSchemaVersion),
+                         {}};
+        registry->m_readOnlyReason = state->version > kSchemaVersion
+                                         ? QStringLiteral("%1 It also has a newer schema (version %2) than this "
+                                                          "ModelDesk understands (version %3).")
+                                               .arg(d.readOnlyFileReason())
+                                               .arg(state->version)
+                                               .arg(kSchemaVersion)
+                                         : d.readOnlyFileReason();
+        registry->m_schemaVersion = state->version;
+    } else if (state->version > kSchemaVersion) {
         registry->m_readOnlyReason =
             QStringLiteral("This registry has schema version %1, newer than this ModelDesk understands (version %2). "
                            "It is open read-only; upgrade ModelDesk to change it.")
@@ -219,7 +236,9 @@ Status Registry::setSqliteActor(const QString &name)
 Status Registry::checkWritable() const
 {
     if (isReadOnly())
-        return Error{Error::Kind::NewerSchema, m_readOnlyReason, {}};
+        return Error{m_db->readOnlyFileReason().isEmpty() ? Error::Kind::NewerSchema : Error::Kind::ReadOnly,
+                     m_readOnlyReason,
+                     {}};
     return {};
 }
 

@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QProcess>
 
+#include <unistd.h>
+
 using namespace md;
 using namespace md::test;
 
@@ -110,6 +112,61 @@ TEST(RobustnessSqlite, AnotherApplicationsDatabaseIsRefusedUnchanged)
     sqlite.start(QStringLiteral("sqlite3"), {path, QStringLiteral("PRAGMA journal_mode;")});
     ASSERT_TRUE(sqlite.waitForFinished());
     EXPECT_EQ(QString::fromUtf8(sqlite.readAllStandardOutput()).trimmed(), QStringLiteral("delete"));
+}
+
+// A registry the user may only read (its permissions; then also its folder's) opens for browsing, says why it is
+// read-only, refuses changes with that reason, and is not changed. As root (CI), the user is `nobody`.
+TEST(RobustnessSqlite, AReadOnlyRegistryFileOpensForBrowsing)
+{
+    QTemporaryDir dir;
+    QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                                          QFileDevice::ReadOther | QFileDevice::ExeOther | QFileDevice::ReadGroup |
+                                          QFileDevice::ExeGroup);
+    const QString path = dir.filePath(QStringLiteral("registry.db"));
+    {
+        auto r = Registry::open(path, Registry::Open::CreateIfMissing);
+        ASSERT_TRUE(r);
+        ASSERT_TRUE((*r)->registerVersion(sampleSpec(QStringLiteral("fraud-detector"))));
+    }
+    ASSERT_TRUE(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther));
+    auto asReader = [&](const QStringList &args, QString *out, QString *err) {
+        QProcess p;
+        QStringList all{QStringLiteral("--registry"), path};
+        all += args;
+        if (geteuid() == 0)
+            p.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), QStringLiteral("nobody"),
+                                                           QStringLiteral("--"), QStringLiteral(MODELCTL_PATH)} +
+                                                   all);
+        else
+            p.start(QStringLiteral(MODELCTL_PATH), all);
+        EXPECT_TRUE(p.waitForFinished(30000));
+        *out = QString::fromUtf8(p.readAllStandardOutput());
+        *err = QString::fromUtf8(p.readAllStandardError());
+        return p.exitCode();
+    };
+    QFile f(path);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QByteArray before = f.readAll();
+    f.close();
+    for (bool folderToo : {false, true}) {
+        if (folderToo)
+            QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                                                  QFileDevice::ReadOther | QFileDevice::ExeOther);
+        QString out, err;
+        EXPECT_EQ(asReader({QStringLiteral("versions"), QStringLiteral("fraud-detector")}, &out, &err), 0)
+            << err.toStdString();
+        EXPECT_TRUE(out.contains(QLatin1String("auc@test=0.9"))) << out.toStdString();
+        EXPECT_EQ(
+            asReader({QStringLiteral("tag"), QStringLiteral("fraud-detector"), QStringLiteral("team=x")}, &out, &err),
+            5);
+        EXPECT_TRUE(err.contains(QLatin1String("is read-only for you (its permissions, or a read-only disk)")))
+            << err.toStdString();
+        EXPECT_EQ(asReader({QStringLiteral("init")}, &out, &err), 5);
+        EXPECT_TRUE(err.contains(QLatin1String("is not ready for writing"))) << err.toStdString();
+    }
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    EXPECT_EQ(f.readAll(), before);
+    QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
 }
 
 TEST(RobustnessCli, EveryJsonErrorIsTheDocumentedObject)
