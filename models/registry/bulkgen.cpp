@@ -1106,6 +1106,8 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
     });
     if (db.dialect() == Dialect::Sqlite) {
         (void)db.exec(QStringLiteral("PRAGMA cache_size = -2000"));
+        // The generation's write-ahead log (hundreds of MB) goes into the file now, not at some later checkpoint.
+        (void)db.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
     } else if (result) {
         // Otherwise autovacuum does it later, in the background, while someone measures or browses; it also
         // sets the visibility map that index-only scans need. Outside the transaction (VACUUM cannot run in one).

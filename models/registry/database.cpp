@@ -305,7 +305,11 @@ Status Database::configureSqlite(Create create)
     foreign.finish();
     QStringList pragmas{QStringLiteral("PRAGMA foreign_keys = ON")};
     if (!isForeign && m_fileReadOnlyReason.isEmpty())
-        pragmas << QStringLiteral("PRAGMA journal_mode = WAL") << QStringLiteral("PRAGMA synchronous = NORMAL");
+        // A WAL left large (a writer killed mid-generation) is checkpointed when the registry opens and kept to
+        // 64 MB after each checkpoint.
+        pragmas << QStringLiteral("PRAGMA journal_mode = WAL") << QStringLiteral("PRAGMA synchronous = NORMAL")
+                << QStringLiteral("PRAGMA journal_size_limit = 67108864")
+                << QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)");
     for (const QString &pragma : pragmas) {
         QSqlQuery q(db);
         if (!q.exec(pragma))

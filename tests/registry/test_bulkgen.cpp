@@ -7,6 +7,9 @@
 #include "registry/search.h"
 #include "testdb.h"
 
+#include <QFileInfo>
+#include <QUrl>
+
 #include <QCryptographicHash>
 
 #include <QJsonDocument>
@@ -202,6 +205,17 @@ TEST_P(Generated, HistoryIsConsistentAndTheAuditChainVerifies)
     EXPECT_EQ(count(QStringLiteral("SELECT count(*) FROM audit_log a JOIN audit_log b ON b.id = a.id + 1 WHERE b.at < "
                                    "a.at AND a.object_type NOT IN ('schema', 'registry', 'namespace')")),
               0);
+}
+
+// The generation's write-ahead log is in the database file when it returns (a large WAL is not left behind).
+TEST_P(Generated, LeavesNoWriteAheadLogBehind)
+{
+    if (GetParam() != Backend::Sqlite)
+        return; // PostgreSQL's WAL is the server's
+    const QString wal = QUrl(db->url()).toLocalFile() + QStringLiteral("-wal");
+    const QString path = QFileInfo::exists(wal) ? wal : db->url() + QStringLiteral("-wal");
+    EXPECT_EQ(QFileInfo(path).size(), 0) << path.toStdString();
+    EXPECT_GT(summary.versions, 0);
 }
 
 TEST_P(Generated, GuardsAreBackAfterGeneration)
