@@ -6,6 +6,7 @@
 #include "registry/deliverer.h"
 #include "testdb.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSet>
@@ -363,5 +364,110 @@ TEST(WebhookSignature, MatchesTheStandardWebhooksExample)
                                QByteArray(R"({"test": 2432232314})")),
               QByteArray("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="));
 }
+
+} // namespace
+
+namespace {
+
+// modelctl webhook, as an admin's script uses it: add (secret from a file), list, test, deliver, deliveries,
+// redeliver, disable, rm, each with --json; and what a non-admin is told (PostgreSQL).
+class WebhookCli : public Webhooks
+{
+protected:
+    // Runs modelctl while the receiver keeps answering (it lives in this process's event loop).
+    int run(const QStringList &args, QJsonObject *json = nullptr, QString *err = nullptr,
+            const QString &user = QStringLiteral("wh_admin"))
+    {
+        QProcess p;
+        p.start(QStringLiteral(MODELCTL_PATH), QStringList{QStringLiteral("--registry"), db->urlFor(user)} + args);
+        EXPECT_TRUE(waitFor([&] { return p.state() == QProcess::NotRunning; }, 60000));
+        if (json)
+            *json = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        if (err)
+            *err = QString::fromUtf8(p.readAllStandardError());
+        return p.exitCode();
+    }
+};
+
+TEST_P(WebhookCli, AnAdminManagesAWebhookFromTheCommandLine)
+{
+    ASSERT_TRUE(alice->registerVersion(sampleSpec(kModel)));
+    QFile secret(db->tempPath(QStringLiteral("secret")));
+    ASSERT_TRUE(secret.open(QIODevice::WriteOnly));
+    secret.write("whsec_" + kSecret.toBase64() + "\n");
+    secret.close();
+    QJsonObject o;
+    QString err;
+    ASSERT_EQ(run({QStringLiteral("--json"), QStringLiteral("webhook"), QStringLiteral("add"), receiver.url(),
+                   QStringLiteral("--events"), QStringLiteral("tag.*"), QStringLiteral("--model"), kModel,
+                   QStringLiteral("--secret-file"), secret.fileName()},
+                  &o, &err),
+              0)
+        << err.toStdString();
+    const qint64 id = o.value(QLatin1String("id")).toInteger();
+    EXPECT_GT(id, 0);
+    EXPECT_EQ(o.value(QLatin1String("events")).toArray(), QJsonArray{QStringLiteral("tag.*")});
+    EXPECT_EQ(o.value(QLatin1String("model")).toString(), kModel);
+    EXPECT_EQ(admin->webhookSecret(id).value(), kSecret); // whsec_ decoded: the key is the raw bytes
+    // A bad event type or a short secret changes nothing.
+    EXPECT_EQ(run({QStringLiteral("webhook"), QStringLiteral("add"), receiver.url(), QStringLiteral("--events"),
+                   QStringLiteral("tag.sett"), QStringLiteral("--secret-file"), secret.fileName()},
+                  nullptr, &err),
+              2);
+    EXPECT_TRUE(err.contains(QLatin1String("'tag.sett' is not an event type"))) << err.toStdString();
+    EXPECT_EQ(admin->webhooks()->size(), 1);
+
+    ASSERT_EQ(run({QStringLiteral("--json"), QStringLiteral("webhook"), QStringLiteral("test"), QString::number(id)},
+                  &o, &err),
+              0)
+        << err.toStdString();
+    EXPECT_EQ(o.value(QLatin1String("status_code")).toInt(), 200);
+    ASSERT_EQ(receiver.requests().size(), 1);
+    EXPECT_EQ(verifySignaturesIndependently(receiver.requests(), kSecret), QString());
+
+    ASSERT_TRUE(alice->setVersionTags(kModel, 1, {{QStringLiteral("team"), QStringLiteral("risk")}}, {}));
+    ASSERT_EQ(run({QStringLiteral("--json"), QStringLiteral("webhook"), QStringLiteral("deliver")}, &o, &err), 0)
+        << err.toStdString();
+    EXPECT_EQ(o.value(QLatin1String("delivered")).toInt(), 1);
+    ASSERT_EQ(
+        run({QStringLiteral("--json"), QStringLiteral("webhook"), QStringLiteral("deliveries"), QString::number(id)},
+            &o),
+        0);
+    const QJsonArray deliveries = o.value(QLatin1String("deliveries")).toArray();
+    ASSERT_EQ(deliveries.size(), 1);
+    const QJsonObject d = deliveries.at(0).toObject();
+    EXPECT_EQ(d.value(QLatin1String("type")).toString(), QStringLiteral("tag.set"));
+    EXPECT_EQ(d.value(QLatin1String("status")).toString(), QStringLiteral("delivered"));
+    EXPECT_EQ(d.value(QLatin1String("attempt_log")).toArray().at(0).toObject().value(QLatin1String("status_code")),
+              QJsonValue(200));
+    ASSERT_EQ(run({QStringLiteral("--json"), QStringLiteral("webhook"), QStringLiteral("redeliver"),
+                   QString::number(d.value(QLatin1String("id")).toInteger())},
+                  &o),
+              0);
+    ASSERT_EQ(run({QStringLiteral("webhook"), QStringLiteral("deliver")}), 0);
+    EXPECT_EQ(receiver.requests().size(), 3);
+    EXPECT_EQ(receiver.requests()[2].header("webhook-id"), receiver.requests()[1].header("webhook-id"));
+
+    ASSERT_EQ(run({QStringLiteral("webhook"), QStringLiteral("disable"), QString::number(id)}), 0);
+    EXPECT_FALSE(admin->webhook(id)->active);
+    ASSERT_EQ(run({QStringLiteral("--json"), QStringLiteral("webhook"), QStringLiteral("list")}, &o), 0);
+    EXPECT_FALSE(o.value(QLatin1String("webhooks")).toArray().at(0).toObject().value(QLatin1String("active")).toBool());
+    ASSERT_EQ(run({QStringLiteral("webhook"), QStringLiteral("rm"), QString::number(id)}), 0);
+    EXPECT_TRUE(admin->webhooks()->isEmpty());
+    EXPECT_EQ(run({QStringLiteral("webhook"), QStringLiteral("rm"), QString::number(id)}, nullptr, &err), 3);
+    EXPECT_TRUE(err.contains(QStringLiteral("There is no webhook %1").arg(id))) << err.toStdString();
+
+    if (db->backend() == Backend::Postgres) {
+        // A scientist may not add one, nor read a secret through `test`.
+        EXPECT_EQ(run({QStringLiteral("webhook"), QStringLiteral("add"), receiver.url(), QStringLiteral("--events"),
+                       QStringLiteral("*"), QStringLiteral("--secret-file"), secret.fileName()},
+                      nullptr, &err, QStringLiteral("wh_alice")),
+                  6);
+        EXPECT_TRUE(err.contains(QLatin1String("permission denied"))) << err.toStdString();
+        EXPECT_TRUE(admin->webhooks()->isEmpty());
+    }
+}
+
+MD_INSTANTIATE_BOTH(WebhookCli);
 
 } // namespace
