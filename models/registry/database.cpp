@@ -709,6 +709,15 @@ Status Database::beginWrite(Lock lock)
     return {};
 }
 
+Status Database::joinTransaction()
+{
+    if (m_location.dialect != Dialect::Postgres || t_clockOverride.isEmpty())
+        return {};
+    if (auto q = exec(QStringLiteral("SELECT set_config('modeldesk.clock', ?, true)"), {t_clockOverride}); !q)
+        return q.error();
+    return {};
+}
+
 Status Database::beginRead()
 {
     if (auto q = exec(QStringLiteral("BEGIN")); !q)

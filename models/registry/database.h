@@ -90,6 +90,8 @@ private:
     Database(RegistryLocation location, QString connectionName);
     Status configureSqlite(Create create);
     Status configurePostgres();
+    // A nested writeTransaction: on PostgreSQL it passes the clock override on, as beginWrite does.
+    Status joinTransaction();
     // The error of a failed statement; on PostgreSQL inside a transaction it also ends the (failed) transaction.
     Error statementFailed(const QSqlError &error);
     static void backoff(int attempt);
@@ -118,6 +120,13 @@ QStringList splitSqlScript(const QString &script);
 
 template <typename F> auto Database::writeTransaction(F &&body, Lock lock) -> decltype(body())
 {
+    // Inside a transaction already (a whole demo is one), the body joins it: the caller commits or rolls back
+    // everything, and retries it as a whole.
+    if (m_inTransaction) {
+        if (auto joined = joinTransaction(); !joined)
+            return joined.error();
+        return body();
+    }
     constexpr int kMaxAttempts = 25;
     for (int attempt = 1;; ++attempt) {
         if (auto started = beginWrite(lock); !started) {

@@ -1,5 +1,7 @@
 #include "demo.h"
 
+#include "internals.h"
+
 #include <QDateTime>
 #include <QHash>
 #include <QRandomGenerator>
@@ -360,16 +362,24 @@ Result<DemoSummary> fillDemoRegistry(Registry &registry, quint32 seed, const std
 
     std::stable_sort(events.begin(), events.end(),
                      [](const Event &a, const Event &b) { return a.at != b.at ? a.at < b.at : a.order < b.order; });
-    for (const Event &e : events) {
-        setClockOverride(e.at.toString(Qt::ISODateWithMs));
-        const Status s = e.run();
-        setClockOverride({});
-        if (!s) {
-            (void)registry.setSqliteActor(originalActor);
-            return s.error();
+    // One transaction: a demo that fails (a role that may not do part of it, a full disk) or is killed leaves the
+    // registry as empty as it was, and can simply be run again.
+    const Status filled = RegistryInternals::database(registry).writeTransaction([&]() -> Status {
+        for (const Event &e : events) {
+            setClockOverride(e.at.toString(Qt::ISODateWithMs));
+            const Status s = e.run();
+            setClockOverride({});
+            if (!s)
+                return s;
         }
-    }
+        return {};
+    });
     (void)registry.setSqliteActor(originalActor);
+    if (!filled)
+        return Error{
+            filled.error().kind,
+            QStringLiteral("%1 Nothing was written: the registry is as empty as before.").arg(filled.error().message),
+            filled.error().code};
     return summary;
 }
 
