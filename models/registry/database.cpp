@@ -332,6 +332,19 @@ void sqliteNow(sqlite3_context *context, int, sqlite3_value **)
     sqlite3_result_text(context, now.constData(), int(now.size()), SQLITE_TRANSIENT);
 }
 
+// modeldesk_lower(text): Unicode's full lower-case mapping (Qt's), for LIKE that ignores case in every script, as
+// PostgreSQL's lower() under ICU does (search.cpp).
+void sqliteLower(sqlite3_context *context, int, sqlite3_value **argv)
+{
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(context);
+        return;
+    }
+    const auto *text = reinterpret_cast<const char *>(sqlite3_value_text(argv[0]));
+    const QByteArray lower = QString::fromUtf8(text, sqlite3_value_bytes(argv[0])).toLower().toUtf8();
+    sqlite3_result_text(context, lower.constData(), int(lower.size()), SQLITE_TRANSIENT);
+}
+
 // modeldesk_use_modelctl_actor(): who the connection acts as (Database::setSqliteActor), else the OS user.
 void sqliteActor(sqlite3_context *context, int, sqlite3_value **)
 {
@@ -358,6 +371,8 @@ Status registerSqliteClientFunction(const QVariant &handle, const QByteArray *ac
                                    &noWrite, nullptr, nullptr, nullptr) != SQLITE_OK ||
         sqlite3_create_function_v2(connection, "modeldesk_use_modelctl_clock", 0, SQLITE_UTF8, nullptr, &sqliteNow,
                                    nullptr, nullptr, nullptr) != SQLITE_OK ||
+        sqlite3_create_function_v2(connection, "modeldesk_lower", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                   &sqliteLower, nullptr, nullptr, nullptr) != SQLITE_OK ||
         sqlite3_create_function_v2(connection, "modeldesk_use_modelctl_actor", 0, SQLITE_UTF8,
                                    const_cast<QByteArray *>(actor), &sqliteActor, nullptr, nullptr,
                                    nullptr) != SQLITE_OK)

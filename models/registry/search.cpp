@@ -688,7 +688,7 @@ private:
     }
 
     // "<expr> <op> ?" (or the IN list) with the values bound as text; ordering and LIKE behave the same on
-    // both dialects: byte order (COLLATE "C" on PostgreSQL) and case-insensitive ASCII LIKE.
+    // both dialects: byte order (COLLATE "C" on PostgreSQL) and LIKE case-insensitive for all of Unicode.
     QString textCondition(const QString &expr, const FilterNode &node, QVariantList *binds) const
     {
         const bool pg = m_dialect == Dialect::Postgres;
@@ -702,10 +702,13 @@ private:
                    QLatin1Char(')');
         }
         if (isLike(node.op)) {
-            const QString like =
-                pg ? (node.op == FilterNode::Op::Like ? QStringLiteral("ILIKE") : QStringLiteral("NOT ILIKE"))
-                   : opSql(node.op);
-            return expr + QLatin1Char(' ') + like + QStringLiteral(" ? ESCAPE '\\'");
+            // Case-insensitive for all of Unicode, alike on both dialects: both sides lower-cased by Unicode's
+            // full mappings (ICU's root locale on PostgreSQL, Qt's on SQLite: É -> é, İ -> i̇), then LIKE.
+            if (pg)
+                return QStringLiteral("lower(%1 COLLATE \"und-x-icu\") %2 lower(?::text COLLATE \"und-x-icu\") "
+                                      "ESCAPE '\\'")
+                    .arg(expr, opSql(node.op));
+            return QStringLiteral("modeldesk_lower(%1) %2 modeldesk_lower(?) ESCAPE '\\'").arg(expr, opSql(node.op));
         }
         if (pg && isOrdering(node.op))
             return expr + QStringLiteral(" COLLATE \"C\" ") + opSql(node.op) + QStringLiteral(" ?");

@@ -94,6 +94,34 @@ TEST_P(FilterLimits, BeyondALimitTheErrorNamesItAndNothingCrashes)
     EXPECT_LT(err.size(), 600) << "the error echoes the whole filter";
 }
 
+// LIKE ignores case in every script, and answers the same on both dialects (it once did on ASCII only, so
+// SQLite and PostgreSQL disagreed on 'élan' and 'ÉLAN').
+TEST_P(FilterLimits, LikeIgnoresCaseBeyondAsciiAlikeOnBothDialects)
+{
+    const QStringList words{QStringLiteral("élan"),     QStringLiteral("ÉLAN"),  QStringLiteral("Straße"),
+                            QStringLiteral("İstanbul"), QStringLiteral("ΣΟΦΙΑ"), QStringLiteral("ASCII")};
+    for (int i = 0; i < words.size(); ++i)
+        ASSERT_TRUE(registry->setVersionTags(QStringLiteral("limits"), i + 1 > 5 ? 5 : i + 1,
+                                             {{QStringLiteral("w%1").arg(i >= 5 ? 2 : 1), words[i]}}, {}));
+    auto versions = [&](const QString &filter) {
+        auto r = registry->search(filter);
+        EXPECT_TRUE(r) << r.error().message.toStdString();
+        QList<int> list;
+        for (const SearchHit &h : r ? r->hits : QList<SearchHit>{})
+            list << h.version;
+        std::sort(list.begin(), list.end());
+        return list;
+    };
+    EXPECT_EQ(versions(QStringLiteral("tags.w1 LIKE 'élan'")), (QList<int>{1, 2}));
+    EXPECT_EQ(versions(QStringLiteral("tags.w1 LIKE 'ÉL%'")), (QList<int>{1, 2}));
+    EXPECT_EQ(versions(QStringLiteral("tags.w1 LIKE 'straße'")), (QList<int>{3}));
+    EXPECT_EQ(versions(QStringLiteral("tags.w1 LIKE 'i\u0307stanbul'")), (QList<int>{4}));
+    EXPECT_EQ(versions(QStringLiteral("tags.w1 LIKE 'σοφια'")), (QList<int>{5}));
+    EXPECT_EQ(versions(QStringLiteral("tags.w2 LIKE 'ascii'")), (QList<int>{5}));
+    EXPECT_EQ(versions(QStringLiteral("tags.w1 NOT LIKE '%a%'")), (QList<int>{5}));
+    EXPECT_EQ(versions(QStringLiteral("name LIKE 'LIMITS'")), (QList<int>{1, 2, 3, 4, 5}));
+}
+
 MD_INSTANTIATE_BOTH(FilterLimits);
 
 } // namespace
