@@ -591,7 +591,7 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
         Inserter edges(
             db, QStringLiteral("lineage_edges"),
             {QStringLiteral("src_id"), QStringLiteral("dst_id"), QStringLiteral("kind"), QStringLiteral("created_at")});
-        const QVariant noVersion(QMetaType(QMetaType::LongLong));
+        const QVariant noVersion{QMetaType(QMetaType::LongLong)};
         // Edges wait until their nodes are written (foreign keys hold at every statement).
         QList<QVariantList> pendingEdges;
         auto addEdge = [&](const QVariantList &row) -> Status {
@@ -864,7 +864,7 @@ Result<BulkSummary> generateBulkRegistry(Registry &registry, const BulkSpec &spe
             return audit.add(
                 {(*auditId)++, e.at, e.actor, e.action, e.objectType, e.objectKey, e.details, e.prevHash, e.hash});
         };
-        const QVariant noApproval(QMetaType(QMetaType::LongLong));
+        const QVariant noApproval{QMetaType(QMetaType::LongLong)};
         // Every simulated move is one of the policy's (policy::moves()); an unknown one is a bug here.
         auto transition = [&](int m, int v, Stage from, Stage to, TransitionKind kindValue, const QString &actor,
                               const QString &at, const QString &reason, qint64 approval) -> Status {
