@@ -10,8 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QString text = QString::fromUtf8(reinterpret_cast<const char *>(data), qsizetype(size));
     for (md::Dialect d : {md::Dialect::Sqlite, md::Dialect::Postgres}) {
         const md::CompiledFilter c = md::compileFilter(text, d);
-        if (!c.ok() && (!c.error || c.error->message.isEmpty() || c.error->position < 0 ||
-                        c.error->position > text.size()))
+        if (!c.ok() &&
+            (!c.error || c.error->message.isEmpty() || c.error->position < 0 || c.error->position > text.size()))
             std::abort(); // an error must say what and where
     }
     return 0;
