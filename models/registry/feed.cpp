@@ -267,6 +267,17 @@ Webhook webhookFrom(const QSqlQuery &q)
     return w;
 }
 
+// A webhook's audit entry on SQLite (PostgreSQL's trigger writes the same keys): never the secret.
+QJsonObject webhookAuditDetails(const QString &url, const QStringList &events, const QString &model, bool active,
+                                const QString &disabledReason)
+{
+    return {{QStringLiteral("url"), url},
+            {QStringLiteral("events"), events.join(QLatin1Char(','))},
+            {QStringLiteral("model"), model},
+            {QStringLiteral("active"), active},
+            {QStringLiteral("disabled_reason"), disabledReason}};
+}
+
 Status checkWebhookUrl(const QString &text)
 {
     const QUrl url(text, QUrl::StrictMode);
@@ -313,12 +324,7 @@ Result<Webhook> Registry::addWebhook(const WebhookSpec &spec)
             !s)
             return s.error();
         if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("add_webhook"), QStringLiteral("webhook"),
-                                 QString::number(id),
-                                 QJsonObject{{QStringLiteral("url"), spec.url},
-                                             {QStringLiteral("events"), spec.events.join(QLatin1Char(','))},
-                                             {QStringLiteral("model"), spec.model},
-                                             {QStringLiteral("active"), true},
-                                             {QStringLiteral("disabled_reason"), QString()}});
+                                 QString::number(id), webhookAuditDetails(spec.url, spec.events, spec.model, true, {}));
             !s)
             return s.error();
         return id;
@@ -372,11 +378,7 @@ Status Registry::removeWebhook(qint64 id)
             return q.error();
         return appendAudit(*m_db, m_actor, QStringLiteral("remove_webhook"), QStringLiteral("webhook"),
                            QString::number(id),
-                           QJsonObject{{QStringLiteral("url"), w->url},
-                                       {QStringLiteral("events"), w->events.join(QLatin1Char(','))},
-                                       {QStringLiteral("model"), w->model},
-                                       {QStringLiteral("active"), w->active},
-                                       {QStringLiteral("disabled_reason"), w->disabledReason}});
+                           webhookAuditDetails(w->url, w->events, w->model, w->active, w->disabledReason));
     });
 }
 
@@ -397,11 +399,7 @@ Status Registry::setWebhookActive(qint64 id, bool active, const QString &reason)
         return appendAudit(*m_db, m_actor,
                            active ? QStringLiteral("update_webhook") : QStringLiteral("disable_webhook"),
                            QStringLiteral("webhook"), QString::number(id),
-                           QJsonObject{{QStringLiteral("url"), w->url},
-                                       {QStringLiteral("events"), w->events.join(QLatin1Char(','))},
-                                       {QStringLiteral("model"), w->model},
-                                       {QStringLiteral("active"), active},
-                                       {QStringLiteral("disabled_reason"), active ? QString() : reason}});
+                           webhookAuditDetails(w->url, w->events, w->model, active, active ? QString() : reason));
     });
 }
 
@@ -760,11 +758,7 @@ Status Registry::recordWebhookAttempts(const QString &claimer, const QList<Finis
                     return q.error();
                 if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("disable_webhook"), QStringLiteral("webhook"),
                                          QString::number(f.delivery.webhookId),
-                                         QJsonObject{{QStringLiteral("url"), w->url},
-                                                     {QStringLiteral("events"), w->events.join(QLatin1Char(','))},
-                                                     {QStringLiteral("model"), w->model},
-                                                     {QStringLiteral("active"), false},
-                                                     {QStringLiteral("disabled_reason"), reason}});
+                                         webhookAuditDetails(w->url, w->events, w->model, false, reason));
                     !s)
                     return s;
             }
