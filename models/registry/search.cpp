@@ -1,5 +1,7 @@
 #include "search.h"
 
+#include <list>
+
 #include "database.h"
 
 #include "validation.h"
@@ -599,6 +601,29 @@ public:
             // SQLite's parser stack at about 90 terms.
             QList<const FilterNode *> operands;
             flattenSame(node, node.type, &operands);
+            // In an OR chain, equalities on one field become one IN list ("a = 1 OR a = 2" is "a IN (1, 2)"):
+            // one probe of the field instead of one per value.
+            std::list<FilterNode> merged; // the IN nodes, alive while they are written
+            if (node.type == FilterNode::Type::Or) {
+                QHash<QString, FilterNode *> byField;
+                QList<const FilterNode *> kept;
+                for (const FilterNode *operand : std::as_const(operands)) {
+                    if (operand->type != FilterNode::Type::Compare || operand->op != FilterNode::Op::Eq) {
+                        kept << operand;
+                        continue;
+                    }
+                    const QString key = operand->field.text();
+                    if (FilterNode *in = byField.value(key)) {
+                        in->op = FilterNode::Op::In;
+                        in->values += operand->values;
+                        continue;
+                    }
+                    merged.push_back(*operand);
+                    byField.insert(key, &merged.back());
+                    kept << &merged.back();
+                }
+                operands = kept;
+            }
             QStringList parts;
             for (const FilterNode *operand : operands) {
                 SqlCondition c;

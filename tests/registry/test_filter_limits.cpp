@@ -46,6 +46,17 @@ TEST_P(FilterLimits, LongChainsWithinTheLimitsAnswerAlikeOnBothDialects)
     EXPECT_EQ(hits(chain(200, QStringLiteral(" AND "),
                          [](int i) { return QStringLiteral("metrics.auc >= 0.%1").arg(i % 6); })),
               5);
+    // Equalities on one field in an OR chain are one IN list: the same answers as written out.
+    const QString ors =
+        chain(150, QStringLiteral(" OR "), [](int i) { return QStringLiteral("name = 'other-%1'").arg(i); }) +
+        QStringLiteral(" OR name = 'limits' OR metrics.auc = 0.5 OR metrics.auc = 0.7 OR version = 9");
+    EXPECT_EQ(hits(ors), 5);
+    EXPECT_EQ(hits(QStringLiteral("metrics.auc = 0.5 OR metrics.auc = 0.7 OR metrics.auc = 0.75")), 2);
+    EXPECT_EQ(hits(QStringLiteral("(metrics.auc = 0.5 OR metrics.auc = 0.7) AND version > 1")), 1);
+    auto compiled = compileFilter(QStringLiteral("tags.a = 'x' OR tags.a = 'y' OR tags.b = 'x'"),
+                                  GetParam() == Backend::Sqlite ? Dialect::Sqlite : Dialect::Postgres);
+    ASSERT_TRUE(compiled.ok());
+    EXPECT_EQ(compiled.condition.sql.count(QLatin1String("version_tags")), 2) << compiled.condition.sql.toStdString();
     // 32 levels of NOT and of parentheses.
     EXPECT_EQ(hits(QStringLiteral("NOT ").repeated(32) + QStringLiteral("version > 2")), 3);
     EXPECT_EQ(hits(QStringLiteral("(").repeated(32) + QStringLiteral("version > 2") + QStringLiteral(")").repeated(32)),
