@@ -13,7 +13,7 @@ PACKAGES=(
   sqlite3 xvfb xauth imagemagick fonts-dejavu-core
   clang-format clang-tidy
   librsvg2-bin dpkg-dev fakeroot file lintian desktop-file-utils appstream zsh
-  clang
+  clang python3 openssl
 )
 
 missing=()

@@ -278,8 +278,12 @@ TEST_P(Feed, WatchResumesExactlyAfterTheIdItWasGiven)
         EXPECT_EQ(o.value(QLatin1String("type")).toString(), QStringLiteral("version.registered"));
         resumed << o.value(QLatin1String("id")).toInteger();
     }
-    ASSERT_FALSE(resumed.isEmpty());
-    EXPECT_GT(resumed.first(), resumeAfter);
+    // Exactly the version events after the id given: none before it, none skipped.
+    QList<qint64> expectedResumed;
+    for (const FeedEvent &e : eventsAfter(resumeAfter, EventFilter{{QStringLiteral("version.*")}, {}}))
+        expectedResumed << e.id;
+    EXPECT_EQ(resumed, expectedResumed);
+    EXPECT_EQ(resumed.size(), 2); // versions 2 and 3 (version 1's registration is event 2, the resume point)
 
     // Following: events committed while it runs arrive once each, in order, after the given id.
     QProcess watch;
