@@ -168,11 +168,7 @@ qint64 WebhooksDialog::selectedDelivery() const
 bool WebhooksDialog::mayManage() const
 {
     // PostgreSQL: the database lets only admins (and superusers) write webhooks or read their secrets.
-    const SessionInfo &s = m_client->session();
-    if (s.dialect != Dialect::Postgres)
-        return true;
-    const QStringList roles = s.role.split(QStringLiteral(", "));
-    return roles.contains(QStringLiteral("admin")) || roles.contains(QStringLiteral("superuser"));
+    return m_client->session().mayAdminister;
 }
 
 void WebhooksDialog::updateButtons()
@@ -362,17 +358,13 @@ void WebhooksDialog::testSelected()
             }
             // The ping goes from the GUI thread, asynchronously: the window stays responsive.
             auto *nam = new QNetworkAccessManager(this);
-            FeedEvent ping;
-            ping.type = QStringLiteral("webhook.test");
-            ping.at = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-            ping.data = QJsonObject{{QStringLiteral("webhook"), double(id)}};
             auto started = std::make_shared<QElapsedTimer>();
             started->start();
-            QNetworkReply *reply = postSignedEvent(
-                *nam, target->url, target->secret,
-                QStringLiteral("test_%1_%2").arg(id).arg(QDateTime::currentMSecsSinceEpoch()), ping.body(), 10000);
-            connect(reply, &QNetworkReply::finished, this, [this, reply, nam, started, id, ping] {
-                const AttemptResult a = attemptResultOf(reply, ping.at, started->elapsed());
+            auto at = std::make_shared<QString>();
+            QNetworkReply *reply =
+                postTestPing(*nam, target->url, target->secret, id, m_client->session().user, 10000, at.get());
+            connect(reply, &QNetworkReply::finished, this, [this, reply, nam, started, id, at] {
+                const AttemptResult a = attemptResultOf(reply, *at, started->elapsed());
                 m_status->setText(
                     a.statusCode >= 200 && a.statusCode < 300
                         ? tr("Webhook %1 answered HTTP %2 in %3 ms.").arg(id).arg(a.statusCode).arg(a.durationMs)

@@ -289,19 +289,11 @@ int runWebhookTest(Context &ctx, Registry &registry, qint64 id)
     auto secret = registry.webhookSecret(id);
     if (!secret)
         return ctx.fail(secret.error());
-    // A ping in the feed's envelope; it is not an event of the feed (id 0), and it is not queued or retried.
-    FeedEvent ping;
-    ping.type = QStringLiteral("webhook.test");
-    ping.at = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-    ping.actor = registry.actor();
-    ping.data = QJsonObject{{QStringLiteral("webhook"), double(id)}};
     QNetworkAccessManager nam;
     QElapsedTimer clock;
     clock.start();
-    const QString started = ping.at;
-    QNetworkReply *reply = postSignedEvent(
-        nam, w->url, *secret, QStringLiteral("test_%1_%2").arg(id).arg(QDateTime::currentMSecsSinceEpoch()),
-        ping.body(), *timeout * 1000);
+    QString started;
+    QNetworkReply *reply = postTestPing(nam, w->url, *secret, id, registry.actor(), *timeout * 1000, &started);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
     loop.exec();

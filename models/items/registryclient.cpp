@@ -26,8 +26,10 @@ SessionInfo describeSession(Registry &registry, const QString &url)
         if (super && *super)
             names.prepend(QStringLiteral("superuser"));
         info.role = names.isEmpty() ? QStringLiteral("no ModelDesk role") : names.join(QStringLiteral(", "));
+        info.mayAdminister = names.contains(QStringLiteral("admin")) || names.contains(QStringLiteral("superuser"));
     } else {
         info.role = QStringLiteral("local file (no roles)");
+        info.mayAdminister = true;
     }
     return info;
 }

@@ -22,7 +22,8 @@ struct SessionInfo
     QString display;
     Dialect dialect = Dialect::Sqlite;
     QString user;
-    QString role;
+    QString role;               // for display: "reader, scientist", "local file (no roles)"
+    bool mayAdminister = false; // PostgreSQL: admin or superuser; SQLite: always (no roles)
     bool readOnly = false;
     QString readOnlyReason;
     QString guardsProblem; // the registry's triggers were changed outside ModelDesk (Registry::guardsProblem)

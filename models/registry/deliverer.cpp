@@ -8,6 +8,7 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QHostInfo>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -67,6 +68,20 @@ QNetworkReply *postSignedEvent(QNetworkAccessManager &nam, const QString &url, c
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setTransferTimeout(timeoutMs);
     return nam.post(request, body);
+}
+
+QNetworkReply *postTestPing(QNetworkAccessManager &nam, const QString &url, const QByteArray &secret, qint64 webhookId,
+                            const QString &actor, int timeoutMs, QString *startedAt)
+{
+    FeedEvent ping;
+    ping.type = QStringLiteral("webhook.test");
+    ping.at = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    ping.actor = actor;
+    ping.data = QJsonObject{{QStringLiteral("webhook"), double(webhookId)}};
+    *startedAt = ping.at;
+    return postSignedEvent(nam, url, secret,
+                           QStringLiteral("test_%1_%2").arg(webhookId).arg(QDateTime::currentMSecsSinceEpoch()),
+                           ping.body(), timeoutMs);
 }
 
 AttemptResult attemptResultOf(QNetworkReply *reply, const QString &startedAt, qint64 elapsedMs)

@@ -54,6 +54,10 @@ struct DeliveryStats
 // Sends one signed POST (Standard Webhooks and MLflow's header names); the reply is the caller's.
 QNetworkReply *postSignedEvent(QNetworkAccessManager &nam, const QString &url, const QByteArray &secret,
                                const QString &messageId, const QByteArray &body, int timeoutMs);
+// `webhook test`: a signed ping in the feed's envelope (type webhook.test, id 0; not queued, not retried). *startedAt
+// is set to when it was sent, for attemptResultOf.
+QNetworkReply *postTestPing(QNetworkAccessManager &nam, const QString &url, const QByteArray &secret, qint64 webhookId,
+                            const QString &actor, int timeoutMs, QString *startedAt);
 // What a finished reply says, for the delivery log.
 AttemptResult attemptResultOf(QNetworkReply *reply, const QString &startedAt, qint64 elapsedMs);
 
