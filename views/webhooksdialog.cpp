@@ -418,6 +418,15 @@ void WebhooksDialog::addWebhook()
             fromFile->setChecked(true);
         }
     });
+    // Only the chosen source of the secret is editable.
+    auto chooseSource = [=] {
+        const bool fileChosen = fromFile->isChecked();
+        secretText->setEnabled(!fileChosen);
+        copy->setEnabled(!fileChosen);
+        file->setEnabled(fileChosen);
+    };
+    connect(fromFile, &QRadioButton::toggled, form, chooseSource);
+    chooseSource();
     auto *generatedRow = new QHBoxLayout;
     generatedRow->addWidget(secretText, 1);
     generatedRow->addWidget(copy);

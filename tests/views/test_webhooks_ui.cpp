@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableWidget>
@@ -84,6 +85,13 @@ TEST_P(WebhooksUi, AnAdminAddsTestsAndWatchesAWebhookAndTheStatusBarNamesAFailin
     QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("addWebhookButton")), Qt::LeftButton);
     auto *form = dialog->findChild<QDialog *>(QStringLiteral("addWebhookDialog"));
     ASSERT_TRUE(form && form->isVisible());
+    // Only the chosen source of the secret is editable.
+    auto *secretFile = form->findChild<QLineEdit *>(QStringLiteral("secretFile"));
+    EXPECT_FALSE(secretFile->isEnabled());
+    form->findChild<QRadioButton *>(QStringLiteral("secretFromFile"))->click();
+    EXPECT_TRUE(secretFile->isEnabled());
+    EXPECT_FALSE(form->findChild<QLineEdit *>(QStringLiteral("generatedSecret"))->isEnabled());
+    form->findChild<QRadioButton *>(QStringLiteral("generateSecret"))->click();
     auto *url = form->findChild<QLineEdit *>(QStringLiteral("webhookUrl"));
     auto *events = form->findChild<QLineEdit *>(QStringLiteral("webhookEvents"));
     QTest::keyClicks(url, receiver.url());
