@@ -145,7 +145,7 @@ Status Registry::writeMetricDirection(qint64 modelId, const QString &modelName, 
 Status Registry::setMetricDirection(const QString &modelName, const QString &metric,
                                     std::optional<MetricDirection> direction)
 {
-    static const QRegularExpression metricRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.:/-]{0,127}$"));
+    static const QRegularExpression metricRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.:/-]{0,127}\\z"));
     if (!metricRe.match(metric).hasMatch())
         return Error::invalid(QStringLiteral("'%1' is not a metric name: name the metric without dataset or slice "
                                              "(e.g. logloss, not logloss@test).")

@@ -114,7 +114,7 @@ QString AuditCheckpoint::token() const
 
 std::optional<AuditCheckpoint> AuditCheckpoint::parse(const QString &token)
 {
-    static const QRegularExpression re(QStringLiteral("^([0-9]{1,18}):([0-9a-f]{64})?$"));
+    static const QRegularExpression re(QStringLiteral("^([0-9]{1,18}):([0-9a-f]{64})?\\z"));
     const auto m = re.match(token.trimmed());
     if (!m.hasMatch() || (m.captured(1).toLongLong() > 0) == m.captured(2).isEmpty())
         return std::nullopt;

@@ -286,6 +286,21 @@ Status checkWebhookUrl(const QString &text)
         return Error::invalid(QStringLiteral("'%1' is not a webhook URL: give an absolute http:// or https:// URL with "
                                              "a host and no #fragment (at most 2048 characters).")
                                   .arg(text.left(200)));
+    // Every role may list the webhooks: a password in the URL would be readable by all of them.
+    if (!url.userInfo().isEmpty())
+        return Error::invalid(QStringLiteral("The webhook URL '%1' holds a user name or password, which every "
+                                             "registry user could read. Remove it: receivers verify the "
+                                             "webhook-signature header instead.")
+                                  .arg(url.toString(QUrl::RemoveUserInfo).left(200)));
+    if (url.port() == 0)
+        return Error::invalid(
+            QStringLiteral("The webhook URL '%1' has port 0, which no server listens on.").arg(text.left(200)));
+    for (const QChar c : text)
+        if (c.category() == QChar::Other_Format || c.category() == QChar::Other_Control || c.isSpace())
+            return Error::invalid(
+                QStringLiteral("The webhook URL contains an invisible, control or space character "
+                               "(U+%1): percent-encode it (e.g. %20 for a space).")
+                    .arg(QString::number(uint(c.unicode()), 16).toUpper().rightJustified(4, QLatin1Char('0'))));
     return {};
 }
 } // namespace

@@ -1071,7 +1071,7 @@ Result<QList<ProductionPeriod>> Registry::productionHistory(const QString &model
 namespace {
 Status validateAlias(const QString &alias)
 {
-    static const QRegularExpression aliasRe(QStringLiteral("^[a-z][a-z0-9_-]{0,63}$"));
+    static const QRegularExpression aliasRe(QStringLiteral("^[a-z][a-z0-9_-]{0,63}\\z"));
     if (!aliasRe.match(alias).hasMatch())
         return Error::invalid(QStringLiteral("The alias '%1' is not valid: use lower-case letters, digits, '-' and '_' "
                                              "(e.g. champion, challenger, shadow).")
@@ -1199,7 +1199,7 @@ Result<QList<Alias>> Registry::aliases(const QString &modelName)
 Status Registry::reportDeployment(const QString &service, const QString &environment, const QString &modelName,
                                   int number)
 {
-    static const QRegularExpression nameRe(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,127}$"));
+    static const QRegularExpression nameRe(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,127}\\z"));
     if (!nameRe.match(service).hasMatch())
         return Error::invalid(
             QStringLiteral("The service name '%1' is not valid: lower-case letters, digits, '.', '-', '_'.")
@@ -1289,7 +1289,7 @@ Status Registry::grantRole(const QString &role, const QString &user)
         return Error::invalid(
             QStringLiteral("Unknown role '%1'. Roles: %2.").arg(role, names.join(QStringLiteral(", "))));
     }
-    static const QRegularExpression userRe(QStringLiteral("^[a-z_][a-z0-9_.-]{0,62}$"));
+    static const QRegularExpression userRe(QStringLiteral("^[a-z_][a-z0-9_.-]{0,62}\\z"));
     if (!userRe.match(user).hasMatch())
         return Error::invalid(QStringLiteral("'%1' is not a valid PostgreSQL user name.").arg(user));
     if (auto s = checkWritable(); !s)

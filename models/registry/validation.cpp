@@ -112,6 +112,15 @@ Status validateText(const QString &field, const QString &value, int maxLength, b
                                                  "UTF-8.")
                                       .arg(field)
                                       .arg(i + 1));
+        // An unpaired UTF-16 surrogate (a JSON "\\ud800" escape) is not a character: it cannot be stored as UTF-8.
+        if (c.isHighSurrogate() ? i + 1 >= value.size() || !value.at(i + 1).isLowSurrogate()
+                                : c.isLowSurrogate() && (i == 0 || !value.at(i - 1).isHighSurrogate()))
+            return Error::invalid(
+                QStringLiteral("%1 holds half of a UTF-16 surrogate pair (U+%2) at position %3, which "
+                               "is not a character. Write the character itself, or both halves.")
+                    .arg(field)
+                    .arg(QString::number(uint(c.unicode()), 16).toUpper())
+                    .arg(i + 1));
         if (c.category() == QChar::Other_Control && !(multiline && (c == QLatin1Char('\n') || c == QLatin1Char('\t'))))
             return Error::invalid(
                 QStringLiteral("%1 contains a control character at position %2.").arg(field).arg(i + 1));
@@ -140,18 +149,21 @@ Result<QStringList> validateModelName(const QString &name)
 {
     if (auto s = validateText(QStringLiteral("The model name"), name, kMaxNameLength, true); !s)
         return s.error();
-    static const QRegularExpression part(QStringLiteral("^[a-z][a-z0-9]*([-_][a-z0-9]+)*$"));
+    static const QRegularExpression part(QStringLiteral("^[a-z][a-z0-9]*([-_][a-z0-9]+)*\\z"));
     const QStringList parts = name.split(QLatin1Char('/'));
     const QString rules = QStringLiteral("Model names are lower-case words joined by '-' (e.g. fraud-detector), "
                                          "optionally after a namespace and '/' (e.g. payments/fraud-detector).");
     if (parts.size() > 2)
         return Error::invalid(QStringLiteral("The model name '%1' has more than one '/'. %2").arg(name, rules));
+    if (parts.size() == 2 && (parts.first().isEmpty() || parts.last().isEmpty()))
+        return Error::invalid(
+            QStringLiteral("The model name '%1' has nothing %2 its '/'. %3")
+                .arg(name, parts.first().isEmpty() ? QStringLiteral("before") : QStringLiteral("after"), rules));
     for (const QString &p : parts) {
         if (!part.match(p).hasMatch())
             return Error::invalid(QStringLiteral("The model name '%1' is not valid: '%2' %3. %4")
                                       .arg(name, p,
-                                           p.isEmpty() ? QStringLiteral("is empty")
-                                           : p.at(0).isDigit() || !p.at(0).isLetter()
+                                           p.at(0).isDigit() || !p.at(0).isLetter()
                                                ? QStringLiteral("must start with a lower-case letter")
                                                : QStringLiteral("may only hold lower-case letters, digits and single "
                                                                 "'-' between words"),
@@ -184,7 +196,7 @@ Result<QStringList> validateModelName(const QString &name)
 namespace {
 const QRegularExpression &identifierRe()
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.:/-]*$"));
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.:/-]*\\z"));
     return re;
 }
 
@@ -235,8 +247,15 @@ Result<Metric> parseMetricSpec(const QString &spec)
     }
     bool ok = false;
     m.value = valueText.trimmed().toDouble(&ok);
-    if (!ok)
+    if (!ok) {
+        static const QRegularExpression numeral(QStringLiteral("^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)[eE][+-]?[0-9]+\\z"));
+        if (numeral.match(valueText.trimmed()).hasMatch())
+            return Error::invalid(QStringLiteral("The value of metric '%1' (%2) is out of range: metrics are stored as "
+                                                 "double-precision numbers (magnitudes from about 1e-307 to 1e308, "
+                                                 "or 0).")
+                                      .arg(m.name, valueText.trimmed()));
         return Error::invalid(QStringLiteral("The value of metric '%1' is not a number: '%2'.").arg(m.name, valueText));
+    }
     if (!std::isfinite(m.value))
         return Error::invalid(QStringLiteral("The value of metric '%1' is %2: metrics must be finite numbers.")
                                   .arg(m.name, valueText.trimmed()));
@@ -260,7 +279,7 @@ Status validateFact(const Fact &f)
             QStringLiteral("The provenance fact '%1' has an unknown category '%2'. Use data.*, code.*, "
                            "env.* or training.* (e.g. data.dataset_version, code.git_sha).")
                 .arg(f.key(), f.category));
-    static const QRegularExpression nameRe(QStringLiteral("^[a-z][a-z0-9_]*$"));
+    static const QRegularExpression nameRe(QStringLiteral("^[a-z][a-z0-9_]*\\z"));
     if (!nameRe.match(f.name).hasMatch() || f.name.size() > kMaxKeyLength)
         return Error::invalid(QStringLiteral("The provenance fact '%1' has an invalid name: use lower-case letters, "
                                              "digits and '_'.")
@@ -278,7 +297,7 @@ Status validateFact(const Fact &f)
         if (!ok || rows < 0)
             return Error::invalid(QStringLiteral("data.rows must be a whole number of rows, not '%1'.").arg(f.value));
     } else if (key == QLatin1String("code.git_sha")) {
-        static const QRegularExpression sha(QStringLiteral("^[0-9a-f]{7,40}$"));
+        static const QRegularExpression sha(QStringLiteral("^[0-9a-f]{7,40}\\z"));
         if (!sha.match(f.value).hasMatch())
             return Error::invalid(
                 QStringLiteral("code.git_sha must be 7 to 40 lower-case hex digits, not '%1'.").arg(f.value));
@@ -364,20 +383,48 @@ Result<LineageInput> parseLineageNodeSpec(const QString &spec)
     return parseInputSpec(spec);
 }
 
+Status validateArtifactUri(const QString &uri)
+{
+    if (auto s = validateText(QStringLiteral("The artifact URI"), uri, kMaxUriLength, true); !s)
+        return s;
+    const QString example = QStringLiteral("Use e.g. s3://bucket/models/fraud/v7 or file:///srv/models/model.pkl.");
+    // A scheme, then a location that is more than slashes ("s3://" names no bucket).
+    static const QRegularExpression scheme(QStringLiteral("^([a-zA-Z][a-zA-Z0-9+.-]*):/*[^/\\s]\\S*\\z"));
+    const auto match = scheme.match(uri);
+    if (!match.hasMatch())
+        return Error::invalid(QStringLiteral("The artifact URI '%1' is not a URI with a scheme, a location and no "
+                                             "spaces. %2")
+                                  .arg(uri.left(200), example));
+    // The registry stores references, never the bytes; and a script is not a location.
+    const QString name = match.captured(1).toLower();
+    if (name == QLatin1String("data") || name == QLatin1String("javascript") || name == QLatin1String("vbscript"))
+        return Error::invalid(QStringLiteral("The artifact URI uses the scheme '%1:', which %2 rather than naming "
+                                             "where the artifact is stored. %3")
+                                  .arg(name,
+                                       name == QLatin1String("data") ? QStringLiteral("carries the bytes themselves")
+                                                                     : QStringLiteral("is a script"),
+                                       example));
+    // Zero-width characters make two URIs that look the same point to different objects.
+    for (qsizetype i = 0; i < uri.size(); ++i) {
+        const char16_t u = uri.at(i).unicode();
+        if (u == 0x200B || u == 0x200C || u == 0x200D || u == 0x2060 || u == 0xFEFF || u == 0x00AD)
+            return Error::invalid(QStringLiteral("The artifact URI contains an invisible character (U+%1) at position "
+                                                 "%2: it would look like another URI. Remove it.")
+                                      .arg(QString::number(uint(u), 16).toUpper().rightJustified(4, QLatin1Char('0')))
+                                      .arg(i + 1));
+    }
+    return {};
+}
+
 Result<QStringList> validateVersionSpec(const VersionSpec &spec)
 {
     auto warnings = validateModelName(spec.modelName);
     if (!warnings)
         return warnings.error();
-    if (auto s = validateText(QStringLiteral("The artifact URI"), spec.artifactUri, kMaxUriLength, true); !s)
+    if (auto s = validateArtifactUri(spec.artifactUri); !s)
         return s.error();
-    static const QRegularExpression scheme(QStringLiteral("^[a-zA-Z][a-zA-Z0-9+.-]*:\\S+$"));
-    if (!scheme.match(spec.artifactUri).hasMatch())
-        return Error::invalid(QStringLiteral("The artifact URI '%1' is not a URI with a scheme and no spaces. Use e.g. "
-                                             "s3://bucket/models/fraud/v7 or file:///srv/models/model.pkl.")
-                                  .arg(spec.artifactUri.left(200)));
     if (!spec.artifactDigest.isEmpty()) {
-        static const QRegularExpression digest(QStringLiteral("^sha256:[0-9a-f]{64}$"));
+        static const QRegularExpression digest(QStringLiteral("^sha256:[0-9a-f]{64}\\z"));
         if (!digest.match(spec.artifactDigest).hasMatch())
             return Error::invalid(QStringLiteral("The artifact digest '%1' is not valid: write sha256: followed by 64 "
                                                  "lower-case hex digits.")
@@ -426,7 +473,9 @@ Result<QStringList> validateVersionSpec(const VersionSpec &spec)
     for (auto it = spec.tags.begin(); it != spec.tags.end(); ++it) {
         if (auto s = validateKey(QStringLiteral("The tag name"), it.key()); !s)
             return s.error();
-        if (auto s = validateText(QStringLiteral("The tag %1").arg(it.key()), it.value(), kMaxValueLength, false); !s)
+        if (auto s = validateText(QStringLiteral("The value of the tag '%1'").arg(it.key()), it.value(),
+                                  kMaxValueLength, false);
+            !s)
             return s.error();
     }
     QSet<QString> inputKeys;

@@ -26,6 +26,10 @@ QString namespaceOf(const QString &modelName);
 // (when multiline), at most maxLength characters, not empty when required.
 Status validateText(const QString &field, const QString &value, int maxLength, bool required, bool multiline = false);
 
+// An artifact reference: a scheme and a location (never the bytes: no data: URIs), no spaces or invisible
+// characters.
+Status validateArtifactUri(const QString &uri);
+
 // "auc=0.847", "f1@test=0.79", "auc@test[country=DE]=0.81"
 Result<Metric> parseMetricSpec(const QString &spec);
 // "lr=0.1"
