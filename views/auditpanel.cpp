@@ -161,6 +161,8 @@ void AuditPanel::verify()
             settings.setValue(key + QStringLiteral("/head"), r->head.token());
             settings.setValue(key + QStringLiteral("/at"),
                               QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")));
+        } else if (r->firstBrokenId == 0) { // the file itself, or the guards that protect the log
+            m_result->setText(tr("<b style='color:#b71c1c'>✘ Not intact:</b> %1.").arg(r->problem.toHtmlEscaped()));
         } else {
             m_result->setText(tr("<b style='color:#b71c1c'>✘ Broken at entry #%1:</b> %2 (%3 entries checked).<br>%4")
                                   .arg(r->firstBrokenId)

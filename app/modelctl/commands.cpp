@@ -498,6 +498,8 @@ int runAudit(Context &ctx)
             ctx.out << "Audit log intact: " << v->entriesChecked << " entries checked"
                     << (expect ? QStringLiteral(", checkpoint %1 present").arg(expect->token()) : QString())
                     << ". Head: " << v->head.token() << Qt::endl;
+        else if (v->firstBrokenId == 0) // the file, or the guards that protect the log
+            ctx.out << "Registry NOT intact: " << v->problem << '.' << Qt::endl;
         else
             ctx.out << "Audit log BROKEN at entry " << v->firstBrokenId << ": " << v->problem << '.' << Qt::endl;
         return v->intact ? ExitOk : ExitConflict;

@@ -7,6 +7,7 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QStandardPaths>
+#include <QStorageInfo>
 #include <QThread>
 #include <QUrl>
 #include <QUrlQuery>
@@ -72,7 +73,8 @@ Result<RegistryLocation> parseRegistryUrl(const QString &url)
         const QUrl u(trimmed, QUrl::StrictMode);
         if (!u.isValid())
             return Error::invalid(
-                QStringLiteral("The PostgreSQL URL '%1' is malformed: %2").arg(trimmed, u.errorString()));
+                QStringLiteral("The PostgreSQL URL '%1' is malformed: %2. Write postgresql://user@host:port/dbname.")
+                    .arg(trimmed, u.errorString().section(QLatin1Char(';'), 0, 0)));
         if (!u.password().isEmpty())
             return Error::invalid(
                 QStringLiteral("The registry URL contains a password. ModelDesk never stores passwords: "
@@ -241,6 +243,42 @@ Result<std::unique_ptr<Database>> Database::open(const RegistryLocation &locatio
     return db;
 }
 
+namespace {
+// A copy cut short (a full disk, an interrupted download) is damaged in its last pages, which SQLite reads only when
+// it gets there: a write could then succeed on a damaged file. SQLite's page count comes from the header's record
+// of the file's length (when valid); a main file shorter than that, or not a whole number of pages, is refused before
+// anything else reads or writes it. Not while the WAL holds frames (the pages may be there, or mid-checkpoint), and
+// the WAL is looked at after the page count is read, so a writer committing in between cannot make a false alarm.
+// (The file is never opened beside SQLite: closing another descriptor of it would drop this process's locks.)
+Status checkSqliteFileLength(QSqlDatabase &db, const QString &path)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT page_size * page_count, page_size FROM pragma_page_size, pragma_page_count")) ||
+        !q.next())
+        return {}; // the probe that follows says what is wrong
+    const qint64 expected = q.value(0).toLongLong();
+    const qint64 pageSize = q.value(1).toLongLong();
+    q.finish();
+    if (QFileInfo(path + QStringLiteral("-wal")).size() > 0 || pageSize <= 0)
+        return {};
+    const qint64 size = QFileInfo(path).size();
+    if (size >= expected && size % pageSize == 0)
+        return {};
+    return Error{Error::Kind::NotARegistry,
+                 QStringLiteral("%1 is damaged: the file is %2 bytes long, but %3. It was probably cut short (a full "
+                                "disk, an interrupted copy): restore it from a backup.")
+                     .arg(path)
+                     .arg(size)
+                     .arg(size < expected
+                              ? QStringLiteral("its header records %1 pages of %2 bytes (%3 bytes)")
+                                    .arg(expected / pageSize)
+                                    .arg(pageSize)
+                                    .arg(expected)
+                              : QStringLiteral("that is not a whole number of its %1-byte pages").arg(pageSize)),
+                 {}};
+}
+} // namespace
+
 Status Database::configureSqlite(Create create)
 {
     const QString path = m_location.sqlitePath;
@@ -284,6 +322,9 @@ Status Database::configureSqlite(Create create)
         return errorFrom(db.lastError(), QStringLiteral("Cannot open %1").arg(path));
     if (auto s = registerSqliteClientFunction(db.driver()->handle(), &m_sqliteActor); !s)
         return s;
+    if (info.exists())
+        if (auto s = checkSqliteFileLength(db, path); !s)
+            return s;
     // A file that is not a SQLite database opens fine; the first read tells.
     QSqlQuery probe(db);
     if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master"))) {
@@ -297,14 +338,20 @@ Status Database::configureSqlite(Create create)
     // Another application's database is refused by Registry::open (readSchemaState): it is not changed first, so
     // its journal mode stays as it was.
     QSqlQuery foreign(db);
-    if (!foreign.exec(QStringLiteral("SELECT count(*), sum(name = 'schema_version') FROM sqlite_master WHERE type = "
-                                     "'table' AND name NOT LIKE 'sqlite_%'")) ||
+    // (Registry::open's readSchemaState tells the user why; this is the same test, before anything is changed.)
+    if (!foreign.exec(QStringLiteral(
+            "SELECT count(*), sum(name IN ('schema_version', 'registered_models', 'model_versions', 'audit_log')), "
+            "(SELECT count(*) FROM pragma_table_info('schema_version') WHERE name = 'version') FROM sqlite_master "
+            "WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")) ||
         !foreign.next())
         return errorFrom(foreign.lastError(), QStringLiteral("Cannot read %1").arg(path));
-    const bool isForeign = foreign.value(0).toInt() > 0 && foreign.value(1).toInt() == 0;
+    const bool isForeign =
+        foreign.value(0).toInt() > 0 && (foreign.value(1).toInt() != 4 || foreign.value(2).toInt() != 1);
+    // An empty database (an empty file) becomes a registry only by `init`; until then it is not changed either.
+    const bool isEmpty = foreign.value(0).toInt() == 0;
     foreign.finish();
     QStringList pragmas{QStringLiteral("PRAGMA foreign_keys = ON")};
-    if (!isForeign && m_fileReadOnlyReason.isEmpty())
+    if (!isForeign && !(isEmpty && create == Create::No) && m_fileReadOnlyReason.isEmpty())
         // A WAL left large (a writer killed mid-generation) is checkpointed when the registry opens and kept to
         // 64 MB after each checkpoint.
         pragmas << QStringLiteral("PRAGMA journal_mode = WAL") << QStringLiteral("PRAGMA synchronous = NORMAL")
@@ -570,6 +617,15 @@ Error Database::errorFrom(const QSqlError &error, const QString &context) const
     case 19: // SQLITE_CONSTRAINT, also the RAISE(ABORT, 'modeldesk: ...') of our triggers
         e.kind = Error::Kind::Conflict;
         break;
+    case 10: { // SQLITE_IOERR: on a full disk, often the -shm or -wal file that could not grow
+        const QStorageInfo disk(QFileInfo(m_location.sqlitePath).absolutePath());
+        if (disk.isValid() && disk.bytesAvailable() < 256 * 1024)
+            e.message = withContext(QStringLiteral("The disk holding %1 is full (%2: %3 bytes free). Free some "
+                                                   "space and try again.")
+                                        .arg(where, text)
+                                        .arg(disk.bytesAvailable()));
+        break;
+    }
     default: // SQLITE_AUTH, SQLITE_IOERR, SQLITE_PERM, ...: the database failed
         break;
     }

@@ -5,6 +5,7 @@
 #include "schema.h"
 #include "validation.h"
 
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -61,6 +62,25 @@ Result<AuditCheckpoint> Registry::auditCheckpoint()
 
 Result<AuditVerification> Registry::verifyAudit(const std::optional<AuditCheckpoint> &expect)
 {
+    // A damaged file first: a page nobody reads until a write reaches it is found only by SQLite's own check.
+    if (m_db->dialect() == Dialect::Sqlite) {
+        auto check = m_db->exec(QStringLiteral("PRAGMA quick_check(5)"));
+        QStringList problems;
+        if (!check)
+            problems << check.error().message;
+        else
+            while (check->next())
+                if (const QString line = check->value(0).toString(); line != QLatin1String("ok"))
+                    problems << line;
+        if (!problems.isEmpty()) {
+            AuditVerification damaged;
+            damaged.intact = false;
+            damaged.problem = QStringLiteral("the registry file is damaged (SQLite's quick_check: %1): restore it from "
+                                             "a backup")
+                                  .arg(problems.join(QStringLiteral("; ")).simplified().left(600));
+            return damaged;
+        }
+    }
     auto result = verifyAuditChain(*m_db, expect);
     if (!result || !result->intact)
         return result;
@@ -146,6 +166,19 @@ Result<std::unique_ptr<Registry>> Registry::open(const QString &url, Open mode)
 }
 
 Result<std::unique_ptr<Registry>> Registry::open(const RegistryLocation &location, Open mode)
+{
+    // A registry file that could not be created (a full disk, a folder that went read-only) is not left behind
+    // half made: the next `init` would find an empty or damaged file instead of a clear start.
+    const bool creating =
+        location.dialect == Dialect::Sqlite && mode == Open::CreateIfMissing && !QFileInfo::exists(location.sqlitePath);
+    auto result = openOrCreate(location, mode);
+    if (!result && creating)
+        for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+            QFile::remove(location.sqlitePath + QLatin1String(suffix));
+    return result;
+}
+
+Result<std::unique_ptr<Registry>> Registry::openOrCreate(const RegistryLocation &location, Open mode)
 {
     auto db = Database::open(location, mode == Open::CreateIfMissing ? Database::Create::Yes : Database::Create::No);
     if (!db)
@@ -831,13 +864,15 @@ Status validateTagEdits(const QMap<QString, QString> &set, const QStringList &re
 {
     if (set.isEmpty() && remove.isEmpty())
         return Error::invalid(QStringLiteral("No tags given: write KEY=VALUE to set a tag, or --remove KEY."));
-    static const QRegularExpression keyRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.:/-]*$"));
+    static const QRegularExpression keyRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.:/-]*\\z"));
     for (auto it = set.begin(); it != set.end(); ++it) {
         if (!keyRe.match(it.key()).hasMatch() || it.key().size() > kMaxKeyLength)
             return Error::invalid(QStringLiteral("The tag name '%1' is not valid: use letters, digits, '_', '.', ':', "
                                                  "'/' and '-'.")
                                       .arg(it.key()));
-        if (auto s = validateText(QStringLiteral("The tag %1").arg(it.key()), it.value(), kMaxValueLength, false); !s)
+        if (auto s = validateText(QStringLiteral("The value of the tag '%1'").arg(it.key()), it.value(),
+                                  kMaxValueLength, false);
+            !s)
             return s;
     }
     for (const QString &key : remove)

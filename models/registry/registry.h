@@ -223,6 +223,7 @@ public:
     Result<QList<AuditEntry>> audit(const AuditFilter &filter);
 
 private:
+    static Result<std::unique_ptr<Registry>> openOrCreate(const RegistryLocation &location, Open mode);
     friend struct RegistryInternals;
     Database &database() { return *m_db; }
 

@@ -64,19 +64,28 @@ Result<SchemaState> readSchemaState(Database &db)
     SchemaState state;
     if (tables->isEmpty())
         return state;
-    if (!tables->contains(QStringLiteral("schema_version"))) {
-        QStringList shown = tables->mid(0, 5);
+    // A registry has these from its first schema version on; another application's database may share a name or
+    // two (an MLflow database has registered_models and model_versions) but not the set, nor schema_version's shape.
+    const QStringList required{QStringLiteral("schema_version"), QStringLiteral("registered_models"),
+                               QStringLiteral("model_versions"), QStringLiteral("audit_log")};
+    const auto notARegistry = [&](const QString &why) {
+        const QStringList shown = tables->mid(0, 5);
         return Error{Error::Kind::NotARegistry,
-                     QStringLiteral("%1 is a database but not a ModelDesk registry (it has tables %2%3 and no "
-                                    "schema_version table). Choose another database, or an empty one to create a "
-                                    "registry in.")
+                     QStringLiteral("%1 is a database but not a ModelDesk registry (it has tables %2%3 %4). Choose "
+                                    "another database, or an empty one to create a registry in.")
                          .arg(db.location().display(), shown.join(QStringLiteral(", ")),
-                              tables->size() > 5 ? QStringLiteral(", ...") : QString()),
+                              tables->size() > 5 ? QStringLiteral(", ...") : QString(), why),
                      {}};
-    }
+    };
+    if (!tables->contains(required.first()))
+        return notARegistry(QStringLiteral("and no schema_version table"));
+    for (const QString &t : required)
+        if (!tables->contains(t))
+            return notARegistry(QStringLiteral("but no %1 table").arg(t));
     auto v = db.scalar(QStringLiteral("SELECT max(version) FROM schema_version"));
     if (!v)
-        return v.error();
+        return notARegistry(
+            QStringLiteral("and a schema_version table that is not ModelDesk's: %1").arg(v.error().message.left(200)));
     state.version = v->toInt();
     return state;
 }

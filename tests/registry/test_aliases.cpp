@@ -114,7 +114,7 @@ TEST_P(Aliases, FollowingChampionMovesWithPromotionAndRollbackPinnedOneIsReporte
     const QJsonArray left = outcome.value(QStringLiteral("aliases_left")).toArray();
     ASSERT_EQ(left.size(), 1);
     EXPECT_EQ(left.at(0).toObject().value(QStringLiteral("alias")), QStringLiteral("stable"));
-    EXPECT_TRUE(registry->verifyAudit()->intact);
+    EXPECT_TRUE(registry->verifyAudit()->intact) << registry->verifyAudit()->problem.toStdString();
     // Forward again, then back with --move-aliases: the pinned alias moves to the target in the same transaction.
     ASSERT_TRUE(dave->clearRollbackMark(kModel, 2));
     toProduction(3);
