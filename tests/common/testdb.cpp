@@ -210,6 +210,37 @@ QVariant TestDatabase::rawScalar(const QString &sql)
     return q.value(0);
 }
 
+QString TestDatabase::contentFingerprint()
+{
+    RawConnection c(m_url);
+    QSqlQuery tables(c.db);
+    const bool sqlite = m_backend == Backend::Sqlite;
+    if (!tables.exec(sqlite ? QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                             "'sqlite_%' ORDER BY name")
+                            : QStringLiteral("SELECT table_name FROM information_schema.tables WHERE table_type = "
+                                             "'BASE TABLE' AND table_schema = current_schema() ORDER BY 1")))
+        return QStringLiteral("<error: %1>").arg(tables.lastError().text());
+    QStringList names;
+    while (tables.next())
+        names << tables.value(0).toString();
+    QString all;
+    for (const QString &table : std::as_const(names)) {
+        QSqlQuery q(c.db);
+        if (!q.exec(QStringLiteral("SELECT * FROM %1").arg(table)))
+            return QStringLiteral("<error: %1: %2>").arg(table, q.lastError().text());
+        QStringList rows;
+        while (q.next()) {
+            QStringList columns;
+            for (int i = 0; i < q.record().count(); ++i)
+                columns << (q.isNull(i) ? QStringLiteral("<null>") : q.value(i).toString());
+            rows << columns.join(QLatin1Char('|'));
+        }
+        rows.sort();
+        all += QStringLiteral("%1 (%2 rows)\n%3\n").arg(table).arg(rows.size()).arg(rows.join(QLatin1Char('\n')));
+    }
+    return all;
+}
+
 QStringList TestDatabase::rawRows(const QString &sql)
 {
     RawConnection c(m_url);

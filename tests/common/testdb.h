@@ -86,6 +86,9 @@ public:
         QString after;
     };
     Trial rawProbe(const QStringList &statements, const QString &probe, const QString &user = {});
+    // Every row of every table of the registry, in a stable order: equal before and after means nothing was
+    // written (for small test registries; one connection).
+    QString contentFingerprint();
     void closeProbeConnections();
 
 private:
