@@ -470,6 +470,37 @@ Result<TransitionOutcome> Registry::demote(const QString &modelName, int number,
     });
 }
 
+Result<TransitionOutcome> Registry::importStage(const QString &modelName, int number, Stage to, const QString &reason)
+{
+    const policy::Move *move = policy::findMove(Stage::None, to, TransitionKind::Import);
+    if (!move)
+        return Error::invalid(
+            QStringLiteral("An imported stage is Staging, Production or Archived, not %1.").arg(stageName(to)));
+    if (auto s = requireReason(reason, move->needsReason); !s)
+        return s.error();
+    if (auto s = checkWritable(); !s)
+        return s.error();
+    return m_db->writeTransaction([&]() -> Result<TransitionOutcome> {
+        auto row = readVersionRow(*m_db, modelName, number);
+        if (!row)
+            return row.error();
+        auto moved = m_db->scalar(
+            QStringLiteral("SELECT count(*) FROM stage_transitions WHERE version_id = ? AND kind <> 'register'"),
+            {row->id});
+        if (!moved)
+            return moved.error();
+        if (row->stage != Stage::None || moved->toInt() > 0)
+            return moveRefused(modelName, number, row->stage, to,
+                               QStringLiteral("an imported stage is set once, on a version that has not moved yet."));
+        if (auto s = recordTransition(row->id, modelName, number, Stage::None, to, TransitionKind::Import, reason, 0);
+            !s)
+            return s.error();
+        return TransitionOutcome{
+            modelName, number, stageName(Stage::None), stageName(to), transitionKindName(TransitionKind::Import), 0, {},
+            {},        {}};
+    });
+}
+
 Result<TransitionOutcome> Registry::archive(const QString &modelName, int number, const QString &reason)
 {
     if (auto s = requireReason(reason,

@@ -14,7 +14,7 @@ template <typename E, std::size_t N> std::optional<E> parseName(const QString &t
     return std::nullopt;
 }
 
-const char *const kKindNames[] = {"register", "promote", "demote", "archive", "rollback"};
+const char *const kKindNames[] = {"register", "promote", "demote", "archive", "rollback", "import"};
 const char *const kStatusNames[] = {"pending", "approved", "rejected", "promoted", "cancelled"};
 const char *const kDecisionNames[] = {"approve", "reject"};
 const char *const kRoleNames[] = {"reader", "scientist", "reviewer", "deployer", "admin"};
@@ -125,6 +125,10 @@ const QList<Move> &moves()
          "supersede (archive on promotion)"},
         {S::Production, S::Archived, K::Rollback, false, false, false, false, true, {Role::Deployer}, "roll back from"},
         {S::Archived, S::Production, K::Rollback, false, false, true, false, true, {Role::Deployer}, "roll back to"},
+        // The stage a version had in the registry it was imported from; the reason says where and since when.
+        {S::None, S::Staging, K::Import, false, false, false, false, true, {Role::Admin}, "import the stage of"},
+        {S::None, S::Production, K::Import, false, false, false, false, true, {Role::Admin}, "import the stage of"},
+        {S::None, S::Archived, K::Import, false, false, false, false, true, {Role::Admin}, "import the stage of"},
     };
     return table;
 }
@@ -142,6 +146,8 @@ QString allowedMovesText()
     QStringList parts;
     QSet<QString> seen;
     for (const Move &m : moves()) {
+        if (m.kind == TransitionKind::Import) // not a move a person makes: the importer's, once
+            continue;
         QString text = stageName(m.from) + QStringLiteral("->") + stageName(m.to);
         if (m.needsApprovedRequest && m.to == Stage::Production)
             text += QStringLiteral(" (by the approval that completes a request)");

@@ -23,7 +23,9 @@ enum class TransitionKind
     Promote,
     Demote,
     Archive,
-    Rollback
+    Rollback,
+    Import // None -> the stage another registry had (modelctl import mlflow): by an admin, once, on a version
+           // that has not moved
 };
 QString transitionKindName(TransitionKind kind);
 std::optional<TransitionKind> parseTransitionKind(const QString &text);

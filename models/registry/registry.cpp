@@ -96,6 +96,13 @@ Result<AuditVerification> Registry::verifyAudit(const std::optional<AuditCheckpo
     return result;
 }
 
+Status Registry::atomically(const std::function<Status()> &work)
+{
+    if (auto s = checkWritable(); !s)
+        return s;
+    return m_db->writeTransaction([&]() -> Status { return work(); });
+}
+
 Result<QList<AuditEntry>> Registry::audit(const AuditFilter &filter)
 {
     return readAudit(*m_db, filter);

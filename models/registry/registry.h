@@ -10,6 +10,7 @@
 #include "search.h"
 #include "types.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -84,6 +85,8 @@ public:
     Status setSqliteActor(const QString &name);
 
     Result<RegisterResult> registerVersion(const VersionSpec &spec);
+    // Runs `work` (calls of this registry) in one write transaction: all of it is written, or none.
+    Status atomically(const std::function<Status()> &work);
 
     Result<QList<RegisteredModel>> models();
     Result<RegisteredModel> model(const QString &name);
@@ -111,6 +114,10 @@ public:
     // Production refuses and says so. None and Archived are demote and archive.
     Result<TransitionOutcome> promote(const QString &modelName, int version, Stage to, const QString &reason);
     Result<TransitionOutcome> demote(const QString &modelName, int version, const QString &reason);
+    // The stage a version had in the registry it was imported from (modelctl import mlflow): kind import, from
+    // None, once, on a version that has not moved yet; by an admin on PostgreSQL. `reason` says where from and
+    // since when.
+    Result<TransitionOutcome> importStage(const QString &modelName, int version, Stage to, const QString &reason);
     Result<TransitionOutcome> archive(const QString &modelName, int version, const QString &reason);
     enum class PinnedAliases
     {

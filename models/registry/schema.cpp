@@ -25,6 +25,7 @@ constexpr Migration kMigrations[] = {
      "write functions, database-written audit log, outbox, timestamps and gate reports (PostgreSQL); "
      "append-only outbox, deployments and lineage, version numbers in sequence"},
     {7, "007_feed.sql", "database-written change feed with the documented events, webhooks and their deliveries"},
+    {8, "008_import.sql", "stages imported from another registry (transition kind import, by an admin, once)"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "every schema version needs a migration");
 
@@ -90,6 +91,40 @@ Result<SchemaState> readSchemaState(Database &db)
     return state;
 }
 
+namespace {
+// SQLite cannot alter a CHECK constraint. Its documentation ("Making Other Kinds Of Table Schema Changes") allows
+// editing the table's stored definition for a change that does not alter what is on disk, as a CHECK does not:
+// in the migration's transaction, with writable_schema on, then the schema cookie bumped so that every
+// connection re-reads the schema.
+Status allowImportKindOnSqlite(Database &db)
+{
+    const QString before = QStringLiteral("'rollback', 'demote'))");
+    const QString after = QStringLiteral("'rollback', 'demote', 'import'))");
+    auto cookie = db.scalar(QStringLiteral("PRAGMA schema_version"));
+    if (!cookie)
+        return cookie.error();
+    for (const QString &sql :
+         {QStringLiteral("PRAGMA writable_schema = ON"),
+          QStringLiteral("UPDATE sqlite_master SET sql = replace(sql, '%1', '%2') WHERE type = 'table' AND name = "
+                         "'stage_transitions' AND instr(sql, '%1') > 0")
+              .arg(QString(before).replace(QLatin1String("'"), QLatin1String("''")),
+                   QString(after).replace(QLatin1String("'"), QLatin1String("''"))),
+          QStringLiteral("PRAGMA schema_version = %1").arg(cookie->toLongLong() + 1),
+          QStringLiteral("PRAGMA writable_schema = OFF")})
+        if (auto q = db.exec(sql); !q)
+            return q.error();
+    auto check = db.scalar(QStringLiteral("SELECT instr(sql, '%1') > 0 FROM sqlite_master WHERE type = 'table' AND "
+                                          "name = 'stage_transitions'")
+                               .arg(QString(after).replace(QLatin1String("'"), QLatin1String("''"))));
+    if (!check)
+        return check.error();
+    if (!check->toBool())
+        return Error::database(QStringLiteral("The registry's stage_transitions table is not as ModelDesk created it: "
+                                              "its kinds cannot be extended for imports."));
+    return {};
+}
+} // namespace
+
 Result<int> migrate(Database &db, int upTo)
 {
     bool appliedAny = false;
@@ -118,6 +153,9 @@ Result<int> migrate(Database &db, int upTo)
             if (script.isEmpty())
                 return Error::database(
                     QStringLiteral("Migration %1 is missing from this build.").arg(QLatin1String(m.file)));
+            if (m.version == 8 && db.dialect() == Dialect::Sqlite)
+                if (auto s = allowImportKindOnSqlite(db); !s)
+                    return s.error();
             if (auto s = db.execScript(script); !s)
                 return s.error();
             auto row = db.exec(

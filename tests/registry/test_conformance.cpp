@@ -178,7 +178,7 @@ TEST_P(Conformance, TriggersAllowExactlyThePolicyTable)
     }
     const QList<Stage> stages{Stage::None, Stage::Staging, Stage::Production, Stage::Archived};
     const QList<TransitionKind> kinds{TransitionKind::Promote, TransitionKind::Demote, TransitionKind::Archive,
-                                      TransitionKind::Rollback};
+                                      TransitionKind::Rollback, TransitionKind::Import};
     int allowed = 0, refused = 0;
     QSet<const policy::Move *> exercised;
     for (const Login &login : logins)
