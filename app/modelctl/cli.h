@@ -61,6 +61,7 @@ QList<Command> lifecycleCommands();
 QList<Command> lineageCommands();
 QList<Command> diffCommands();
 QList<Command> feedCommands();
+QList<Command> importCommands();
 
 // "3" or "v3".
 Result<int> parseVersionNumber(const QString &text);

@@ -763,6 +763,7 @@ QList<Command> commands()
     list += lineageCommands();
     list += diffCommands();
     list += feedCommands();
+    list += importCommands();
     return list;
 }
 

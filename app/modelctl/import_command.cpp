@@ -33,7 +33,8 @@ void setupImport(QCommandLineParser &p)
     p.addOption({QStringLiteral("models"),
                  QStringLiteral("Only MLflow models whose names match this pattern (* and ?)."),
                  QStringLiteral("GLOB")});
-    p.addOption({QStringLiteral("dry-run"), QStringLiteral("Print what would be imported and skipped; write nothing.")});
+    p.addOption(
+        {QStringLiteral("dry-run"), QStringLiteral("Print what would be imported and skipped; write nothing.")});
 }
 
 QJsonArray strings(const QStringList &list)
@@ -51,8 +52,8 @@ int runImport(Context &ctx)
     if (ctx.args.isSet(QStringLiteral("namespace"))) {
         ns = ctx.args.value(QStringLiteral("namespace"));
         if (auto v = validateModelName(*ns + QStringLiteral("/x")); !v)
-            return ctx.usage(QStringLiteral("--namespace '%1' is not a valid namespace: %2")
-                                 .arg(*ns, v.error().message));
+            return ctx.usage(
+                QStringLiteral("--namespace '%1' is not a valid namespace: %2").arg(*ns, v.error().message));
     }
     mlflow::SourceOptions sourceOptions;
     sourceOptions.tokenEnv = ctx.args.value(QStringLiteral("token-env"));
@@ -73,10 +74,10 @@ int runImport(Context &ctx)
         const int percent = total > 0 ? done * 100 / total : 100;
         if (ctx.json) {
             if (percent != lastPercent)
-                ctx.err << QJsonDocument(QJsonObject{{QStringLiteral("progress"),
-                                                      QJsonObject{{QStringLiteral("model"), model},
-                                                                  {QStringLiteral("done"), done},
-                                                                  {QStringLiteral("total"), total}}}})
+                ctx.err << QJsonDocument(
+                               QJsonObject{{QStringLiteral("progress"), QJsonObject{{QStringLiteral("model"), model},
+                                                                                    {QStringLiteral("done"), done},
+                                                                                    {QStringLiteral("total"), total}}}})
                                .toJson(QJsonDocument::Compact)
                         << Qt::endl;
         } else if (tty) {
@@ -117,8 +118,8 @@ int runImport(Context &ctx)
                        {QStringLiteral("seconds"), double(ms) / 1000.0},
                        {QStringLiteral("models"), models}});
     } else {
-        ctx.out << (report->dryRun ? "Plan (dry run, nothing written) for " : "Imported from ") << report->source
-                << ":" << Qt::endl;
+        ctx.out << (report->dryRun ? "Plan (dry run, nothing written) for " : "Imported from ") << report->source << ":"
+                << Qt::endl;
         QList<QStringList> rows;
         for (const mlflow::ModelPlan &m : std::as_const(report->models))
             rows << QStringList{m.mlflowName,

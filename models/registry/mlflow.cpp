@@ -373,9 +373,11 @@ public:
             r.params.insert(p[QLatin1String("key")].toString(), p[QLatin1String("value")].toString());
         for (const QJsonValue &t : data.value(QLatin1String("tags")).toArray())
             r.tags.insert(t[QLatin1String("key")].toString(), t[QLatin1String("value")].toString());
-        for (const QJsonValue &i : run.value(QLatin1String("inputs")).toObject().value(QLatin1String("dataset_inputs")).toArray()) {
+        for (const QJsonValue &i :
+             run.value(QLatin1String("inputs")).toObject().value(QLatin1String("dataset_inputs")).toArray()) {
             const QJsonObject d = i[QLatin1String("dataset")].toObject();
-            r.datasets << Dataset{d.value(QLatin1String("name")).toString(), d.value(QLatin1String("digest")).toString(),
+            r.datasets << Dataset{d.value(QLatin1String("name")).toString(),
+                                  d.value(QLatin1String("digest")).toString(),
                                   d.value(QLatin1String("source")).toString()};
         }
         return r;
@@ -432,16 +434,15 @@ private:
             return Error::database(QStringLiteral("%1 answered HTTP %2 to %3%4")
                                        .arg(describe())
                                        .arg(status)
-                                       .arg(where,
-                                            message.isEmpty() ? QStringLiteral(".")
-                                                              : QStringLiteral(": %1").arg(message.left(300))));
+                                       .arg(where, message.isEmpty() ? QStringLiteral(".")
+                                                                     : QStringLiteral(": %1").arg(message.left(300))));
         }
         if (!doc.isObject())
-            return Error::database(QStringLiteral("%1 answered %2 with something that is not MLflow's JSON (%3 at "
-                                                  "byte %4). Is the URL an MLflow tracking server?")
-                                       .arg(describe(), where,
-                                            doc.isNull() ? parse.errorString() : QStringLiteral("not an object"))
-                                       .arg(parse.offset));
+            return Error::database(
+                QStringLiteral("%1 answered %2 with something that is not MLflow's JSON (%3 at "
+                               "byte %4). Is the URL an MLflow tracking server?")
+                    .arg(describe(), where, doc.isNull() ? parse.errorString() : QStringLiteral("not an object"))
+                    .arg(parse.offset));
         return doc.object();
     }
 
@@ -459,8 +460,8 @@ Result<std::unique_ptr<Source>> openSource(const QString &from, const SourceOpti
     if (text.startsWith(QLatin1String("http://")) || text.startsWith(QLatin1String("https://"))) {
         const QUrl url(text, QUrl::StrictMode);
         if (!url.isValid() || url.host().isEmpty())
-            return Error::invalid(QStringLiteral("'%1' is not an MLflow server URL: write e.g. http://mlflow:5000.")
-                                      .arg(text.left(200)));
+            return Error::invalid(
+                QStringLiteral("'%1' is not an MLflow server URL: write e.g. http://mlflow:5000.").arg(text.left(200)));
         return std::unique_ptr<Source>(std::make_unique<RestSource>(url, options));
     }
     if (text.startsWith(QLatin1String("sqlite:")) || text.startsWith(QLatin1String("postgresql:")) ||
@@ -542,8 +543,8 @@ Result<Mapped> mapVersion(Source &source, const QString &modelName, const Model 
             return;
         Fact f{category, name, value};
         if (auto s = validateFact(f); !s) {
-            m.dropped << QStringLiteral("%1: fact %2.%3 not imported (%4)").arg(where, category, name,
-                                                                                 s.error().message);
+            m.dropped
+                << QStringLiteral("%1: fact %2.%3 not imported (%4)").arg(where, category, name, s.error().message);
             return;
         }
         spec.facts << f;
@@ -581,8 +582,8 @@ Result<Mapped> mapVersion(Source &source, const QString &modelName, const Model 
     spec.tags.insert(QStringLiteral("mlflow.name"), model.name);
     spec.tags.insert(QStringLiteral("mlflow.version"), QString::number(v.number));
     for (const Dataset &d : std::as_const(run->datasets))
-        spec.inputs << LineageInput{LineageKind::DatasetVersion, d.name, d.digest.isEmpty() ? QStringLiteral("unknown")
-                                                                                             : d.digest};
+        spec.inputs << LineageInput{LineageKind::DatasetVersion, d.name,
+                                    d.digest.isEmpty() ? QStringLiteral("unknown") : d.digest};
     // Each piece the registry would refuse is dropped with its reason, not the whole version.
     auto probeSpec = [&] {
         VersionSpec p;
@@ -604,8 +605,8 @@ Result<Mapped> mapVersion(Source &source, const QString &modelName, const Model 
         VersionSpec probe = probeSpec();
         probe.params.insert(it.key(), it.value());
         if (auto s = validateVersionSpec(probe); !s) {
-            m.dropped << QStringLiteral("%1: param %2 not imported (%3)").arg(where, it.key().left(80),
-                                                                               s.error().message);
+            m.dropped
+                << QStringLiteral("%1: param %2 not imported (%3)").arg(where, it.key().left(80), s.error().message);
             it = spec.params.erase(it);
         } else {
             ++it;
@@ -615,8 +616,8 @@ Result<Mapped> mapVersion(Source &source, const QString &modelName, const Model 
         VersionSpec probe = probeSpec();
         probe.tags.insert(it.key(), it.value());
         if (auto s = validateVersionSpec(probe); !s) {
-            m.dropped << QStringLiteral("%1: tag %2 not imported (%3)").arg(where, it.key().left(80),
-                                                                             s.error().message);
+            m.dropped
+                << QStringLiteral("%1: tag %2 not imported (%3)").arg(where, it.key().left(80), s.error().message);
             it = spec.tags.erase(it);
         } else {
             ++it;
@@ -627,8 +628,8 @@ Result<Mapped> mapVersion(Source &source, const QString &modelName, const Model 
         VersionSpec probe = probeSpec();
         probe.inputs << in;
         if (auto s = validateVersionSpec(probe); !s)
-            m.dropped << QStringLiteral("%1: dataset input %2 not imported (%3)").arg(where, in.name.left(80),
-                                                                                       s.error().message);
+            m.dropped << QStringLiteral("%1: dataset input %2 not imported (%3)")
+                             .arg(where, in.name.left(80), s.error().message);
         else
             inputs << in;
     }
@@ -761,8 +762,8 @@ Result<ImportReport> importRegistry(Registry &registry, Source &source, const Im
             if (auto it = existing.find(v.number); it != existing.end()) {
                 if (it->second != stage) {
                     changes << StageChange{it->first, it->second, stage, since};
-                    plan.stageChanges << QStringLiteral("v%1: %2 -> %3").arg(it->first).arg(stageName(it->second),
-                                                                                             stageName(stage));
+                    plan.stageChanges
+                        << QStringLiteral("v%1: %2 -> %3").arg(it->first).arg(stageName(it->second), stageName(stage));
                 }
                 continue;
             }
@@ -784,7 +785,8 @@ Result<ImportReport> importRegistry(Registry &registry, Source &source, const Im
         for (auto it = model.aliases.begin(); it != model.aliases.end(); ++it) {
             const QString alias = it.key().toLower();
             if (!numberOf.contains(it.value())) {
-                plan.skipped << QStringLiteral("alias %1: its version %2 is not imported").arg(it.key()).arg(it.value());
+                plan.skipped
+                    << QStringLiteral("alias %1: its version %2 is not imported").arg(it.key()).arg(it.value());
                 continue;
             }
             aliases.insert(alias, numberOf.value(it.value()));
@@ -860,22 +862,20 @@ Result<ImportReport> importRegistry(Registry &registry, Source &source, const Im
                     auto q = registry.requestPromotion(*name, c.number, Stage::Production, why);
                     if (!q)
                         return q.error();
-                    outcomes << QStringLiteral("v%1: request #%2 for Production awaits approval")
-                                    .arg(c.number)
-                                    .arg(q->id);
+                    outcomes
+                        << QStringLiteral("v%1: request #%2 for Production awaits approval").arg(c.number).arg(q->id);
                     continue;
                 }
-                Result<TransitionOutcome> t = c.to == Stage::Staging && c.from == Stage::None
-                                                  ? registry.promote(*name, c.number, Stage::Staging, why)
-                                              : c.to == Stage::None && c.from == Stage::Staging
-                                                  ? registry.demote(*name, c.number, why)
-                                              : c.to == Stage::Archived ? registry.archive(*name, c.number, why)
-                                                                        : Result<TransitionOutcome>(Error::conflict(
-                                                                              QStringLiteral("v%1 cannot move from %2 "
-                                                                                             "to %3 here")
-                                                                                  .arg(c.number)
-                                                                                  .arg(stageName(c.from),
-                                                                                       stageName(c.to))));
+                Result<TransitionOutcome> t =
+                    c.to == Stage::Staging && c.from == Stage::None
+                        ? registry.promote(*name, c.number, Stage::Staging, why)
+                    : c.to == Stage::None && c.from == Stage::Staging ? registry.demote(*name, c.number, why)
+                    : c.to == Stage::Archived
+                        ? registry.archive(*name, c.number, why)
+                        : Result<TransitionOutcome>(Error::conflict(QStringLiteral("v%1 cannot move from %2 "
+                                                                                   "to %3 here")
+                                                                        .arg(c.number)
+                                                                        .arg(stageName(c.from), stageName(c.to))));
                 if (!t)
                     return t.error();
             }

@@ -102,7 +102,7 @@ struct ImportOptions
 struct ModelPlan
 {
     QString mlflowName;
-    QString name;    // ModelDesk's name (empty when the name could not be mapped)
+    QString name; // ModelDesk's name (empty when the name could not be mapped)
     bool newModel = false;
     QStringList newVersions;  // "v3 (MLflow 3, Production)"
     QStringList stageChanges; // "v2: Staging -> Production (request #4 awaits approval)"

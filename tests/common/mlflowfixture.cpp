@@ -106,8 +106,12 @@ QString createMlflowFixture(QSqlDatabase &db)
         << QStringLiteral("INSERT INTO metrics VALUES ('val_loss', 0, %1, '%2', 1, TRUE)").arg(t0 + 60000).arg(runs[0])
         << QStringLiteral("INSERT INTO metrics VALUES ('f1', 0.70, %1, '%2', 0, FALSE)").arg(t0).arg(runs[0])
         << QStringLiteral("INSERT INTO metrics VALUES ('f1', 0.72, %1, '%2', 1, FALSE)").arg(t0).arg(runs[0])
-        << QStringLiteral("INSERT INTO latest_metrics VALUES ('auc', 0.85, %1, 1, FALSE, '%2')").arg(t0 + 60000).arg(runs[0])
-        << QStringLiteral("INSERT INTO latest_metrics VALUES ('val_loss', 0, %1, 1, TRUE, '%2')").arg(t0 + 60000).arg(runs[0])
+        << QStringLiteral("INSERT INTO latest_metrics VALUES ('auc', 0.85, %1, 1, FALSE, '%2')")
+               .arg(t0 + 60000)
+               .arg(runs[0])
+        << QStringLiteral("INSERT INTO latest_metrics VALUES ('val_loss', 0, %1, 1, TRUE, '%2')")
+               .arg(t0 + 60000)
+               .arg(runs[0])
         << QStringLiteral("INSERT INTO latest_metrics VALUES ('f1', 0.72, %1, 1, FALSE, '%2')").arg(t0).arg(runs[0])
         << QStringLiteral("INSERT INTO latest_metrics VALUES ('auc', 0.88, %1, 3, FALSE, '%2')").arg(t0).arg(runs[1])
         << QStringLiteral("INSERT INTO latest_metrics VALUES ('ndcg', 0.61, %1, 0, FALSE, '%2')").arg(t0).arg(runs[2]);
@@ -127,7 +131,8 @@ QString createMlflowFixture(QSqlDatabase &db)
         << QStringLiteral("INSERT INTO datasets VALUES ('d-1', 1, 'clicks', 'd41d8cd9', 'code', "
                           "'{\"uri\": \"s3://data/clicks\"}', NULL, NULL)")
         << QStringLiteral("INSERT INTO inputs VALUES ('i-1', 'DATASET', 'd-1', 'RUN', '%1')").arg(runs[1]);
-    sql << QStringLiteral("INSERT INTO registered_models VALUES ('Fraud Detector', %1, %1, 'Card fraud scoring')").arg(t0)
+    sql << QStringLiteral("INSERT INTO registered_models VALUES ('Fraud Detector', %1, %1, 'Card fraud scoring')")
+               .arg(t0)
         << QStringLiteral("INSERT INTO registered_models VALUES ('ranker', %1, %1, '')").arg(t0)
         << QStringLiteral("INSERT INTO registered_models VALUES ('support-prompt', %1, %1, '')").arg(t0)
         << QStringLiteral("INSERT INTO registered_model_tags VALUES ('owner', 'risk-team', 'Fraud Detector')")
@@ -135,8 +140,9 @@ QString createMlflowFixture(QSqlDatabase &db)
                           "'support-prompt')")
         << QStringLiteral("INSERT INTO registered_model_aliases VALUES ('champion', 2, 'Fraud Detector')");
     const QString fd = QStringLiteral("Fraud Detector");
-    sql << version(fd, 1, t0, QStringLiteral("Archived"), QStringLiteral("s3://mlflow/1/%1/artifacts/model").arg(runs[0]),
-                   runs[0], QStringLiteral("READY"), QStringLiteral("alice"))
+    sql << version(fd, 1, t0, QStringLiteral("Archived"),
+                   QStringLiteral("s3://mlflow/1/%1/artifacts/model").arg(runs[0]), runs[0], QStringLiteral("READY"),
+                   QStringLiteral("alice"))
         << version(fd, 2, t0 + 86400000, QStringLiteral("Production"), QStringLiteral("runs:/%1/model").arg(runs[1]),
                    runs[1], QStringLiteral("READY"), QStringLiteral("bob"))
         << version(fd, 3, t0 + 2 * 86400000, QStringLiteral("Staging"),
@@ -337,12 +343,12 @@ void serveMlflow(HttpReceiver &server, const QString &connectionName, int pageSi
             m.exec();
             QJsonArray metrics;
             while (m.next())
-                metrics.append(QJsonObject{
-                    {QStringLiteral("key"), m.value(0).toString()},
-                    {QStringLiteral("value"), m.value(4).toBool() ? QJsonValue(QStringLiteral("NaN"))
-                                                                  : QJsonValue(m.value(1).toDouble())},
-                    {QStringLiteral("timestamp"), m.value(2).toLongLong()},
-                    {QStringLiteral("step"), m.value(3).toLongLong()}});
+                metrics.append(
+                    QJsonObject{{QStringLiteral("key"), m.value(0).toString()},
+                                {QStringLiteral("value"), m.value(4).toBool() ? QJsonValue(QStringLiteral("NaN"))
+                                                                              : QJsonValue(m.value(1).toDouble())},
+                                {QStringLiteral("timestamp"), m.value(2).toLongLong()},
+                                {QStringLiteral("step"), m.value(3).toLongLong()}});
             QJsonObject data{{QStringLiteral("metrics"), metrics},
                              {QStringLiteral("params"),
                               keyValues(db, QStringLiteral("SELECT key, value FROM params WHERE run_uuid = ?"), {id})},
@@ -355,11 +361,11 @@ void serveMlflow(HttpReceiver &server, const QString &connectionName, int pageSi
             d.exec();
             QJsonArray inputs;
             while (d.next())
-                inputs.append(QJsonObject{{QStringLiteral("dataset"),
-                                           QJsonObject{{QStringLiteral("name"), d.value(0).toString()},
-                                                       {QStringLiteral("digest"), d.value(1).toString()},
-                                                       {QStringLiteral("source_type"), d.value(2).toString()},
-                                                       {QStringLiteral("source"), d.value(3).toString()}}}});
+                inputs.append(QJsonObject{
+                    {QStringLiteral("dataset"), QJsonObject{{QStringLiteral("name"), d.value(0).toString()},
+                                                            {QStringLiteral("digest"), d.value(1).toString()},
+                                                            {QStringLiteral("source_type"), d.value(2).toString()},
+                                                            {QStringLiteral("source"), d.value(3).toString()}}}});
             QJsonObject run{{QStringLiteral("info"), QJsonObject{{QStringLiteral("run_id"), id}}},
                             {QStringLiteral("data"), data}};
             if (!inputs.isEmpty())

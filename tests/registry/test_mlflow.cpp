@@ -29,8 +29,10 @@ QString dump(Registry &registry)
         QStringList tags;
         for (auto it = m.tags.begin(); it != m.tags.end(); ++it)
             tags << it.key() + QLatin1Char('=') + it.value();
-        lines << QStringLiteral("model %1 max=%2 desc=%3 tags=%4").arg(m.name).arg(m.maxProduction).arg(m.description,
-                                                                                                         tags.join(QLatin1Char(',')));
+        lines << QStringLiteral("model %1 max=%2 desc=%3 tags=%4")
+                     .arg(m.name)
+                     .arg(m.maxProduction)
+                     .arg(m.description, tags.join(QLatin1Char(',')));
         QList<int> numbers;
         for (int n = 1; n <= m.latestVersion; ++n)
             numbers << n;
@@ -38,8 +40,9 @@ QString dump(Registry &registry)
         if (!versions)
             return QStringLiteral("<error: %1>").arg(versions.error().message);
         for (const ModelVersion &v : std::as_const(*versions)) {
-            QStringList parts{QStringLiteral("  v%1 %2 %3 run=%4").arg(v.version).arg(stageName(v.stage), v.artifactUri,
-                                                                                        v.sourceRun)};
+            QStringList parts{QStringLiteral("  v%1 %2 %3 run=%4")
+                                  .arg(v.version)
+                                  .arg(stageName(v.stage), v.artifactUri, v.sourceRun)};
             for (const Metric &x : v.metrics)
                 parts << QStringLiteral("metric %1=%2").arg(x.key()).arg(x.value);
             for (auto it = v.params.begin(); it != v.params.end(); ++it)
@@ -106,7 +109,8 @@ protected:
 
 MD_INSTANTIATE_BOTH(MlflowImport);
 
-const char *kExpected = R"(model fraud-detector max=1 desc=Card fraud scoring tags=mlflow.name=Fraud Detector,owner=risk-team
+const char *kExpected =
+    R"(model fraud-detector max=1 desc=Card fraud scoring tags=mlflow.name=Fraud Detector,owner=risk-team
   v1 Archived s3://mlflow/1/a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1/artifacts/model run=a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1; metric auc=0.85; metric f1=0.72; param learning_rate=0.1; param max_depth=6; fact code.git_sha=0123456789abcdef0123456789abcdef01234567; fact code.source_name=train.py; fact training.mlflow_created_at=2026-01-01T00:00:00.000Z; fact training.mlflow_registered_by=alice; fact training.user=alice; tag mlflow.name=Fraud Detector; tag mlflow.version=1; tag team=payments; transition register ->None; transition import None->Archived
   v2 Production runs:/b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2/model run=b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2; metric auc=0.88; param learning_rate=0.05; fact code.git_sha=89abcdef0123456789abcdef0123456789abcdef; fact training.mlflow_created_at=2026-01-02T00:00:00.000Z; fact training.mlflow_registered_by=bob; tag mlflow.name=Fraud Detector; tag mlflow.version=2; tag validated=true; input dataset:clicks@d41d8cd9; transition register ->None; transition import None->Production
   v3 Staging s3://mlflow/1/b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2/artifacts/model run=b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2; metric auc=0.88; param learning_rate=0.05; fact code.git_sha=89abcdef0123456789abcdef0123456789abcdef; fact training.mlflow_created_at=2026-01-03T00:00:00.000Z; fact training.mlflow_registered_by=bob; tag mlflow.name=Fraud Detector; tag mlflow.version=3; input dataset:clicks@d41d8cd9; transition register ->None; transition import None->Staging
@@ -149,13 +153,12 @@ TEST_P(MlflowImport, FromTheDatabaseGivesTheRegistryAndAgainChangesNothing)
     // MLflow moves on: a new version, and v3 promoted there. The new version is imported; the promotion becomes an
     // ordinary request here (the four-eyes rule still holds).
     QSqlDatabase m = mlflowDb();
-    ASSERT_EQ(execAll(m,
-                      {QStringLiteral("INSERT INTO model_versions (name, version, creation_time, last_updated_time, "
-                                      "user_id, current_stage, source, run_id, status) VALUES ('Fraud Detector', 7, "
-                                      "1768000000000, 1768000000000, 'bob', 'None', 's3://mlflow/1/new', NULL, "
-                                      "'READY')"),
-                       QStringLiteral("UPDATE model_versions SET current_stage = 'Production' WHERE name = 'Fraud "
-                                      "Detector' AND version = 3")}),
+    ASSERT_EQ(execAll(m, {QStringLiteral("INSERT INTO model_versions (name, version, creation_time, last_updated_time, "
+                                         "user_id, current_stage, source, run_id, status) VALUES ('Fraud Detector', 7, "
+                                         "1768000000000, 1768000000000, 'bob', 'None', 's3://mlflow/1/new', NULL, "
+                                         "'READY')"),
+                          QStringLiteral("UPDATE model_versions SET current_stage = 'Production' WHERE name = 'Fraud "
+                                         "Detector' AND version = 3")}),
               QString());
     report = importJson({}, &code, &err);
     ASSERT_EQ(code, 0) << err.toStdString();
@@ -298,9 +301,9 @@ TEST_P(MlflowImport, AFailingModelLeavesTheOthersImported)
     EXPECT_EQ(registry->model(QStringLiteral("ranker"))->latestVersion, 1);
     EXPECT_EQ(registry->model(QStringLiteral("fraud-detector"))->latestVersion, 4);
     // Into another namespace it goes through.
-    const QJsonObject again = importJson({QStringLiteral("--namespace"), QStringLiteral("mlflow"),
-                                          QStringLiteral("--models"), QStringLiteral("ranker")},
-                                         &code, &err);
+    const QJsonObject again = importJson(
+        {QStringLiteral("--namespace"), QStringLiteral("mlflow"), QStringLiteral("--models"), QStringLiteral("ranker")},
+        &code, &err);
     EXPECT_EQ(code, 0) << err.toStdString();
     EXPECT_EQ(registry->model(QStringLiteral("mlflow/ranker"))->latestVersion, 1);
 }
@@ -316,12 +319,14 @@ TEST_P(MlflowImport, AnImportedStageIsSetOnceByAnAdmin)
                           Error::Kind::Conflict,
                           QStringLiteral("an imported stage is set once, on a version that has not moved yet")));
     EXPECT_TRUE(refusedAs(registry->importStage(QStringLiteral("fraud"), 1, Stage::None, QStringLiteral("x")),
-                          Error::Kind::Invalid, QStringLiteral("An imported stage is Staging, Production or Archived")));
+                          Error::Kind::Invalid,
+                          QStringLiteral("An imported stage is Staging, Production or Archived")));
     if (GetParam() == Backend::Postgres) {
         auto scientist = db->openAs(QStringLiteral("imp_sci"), QStringLiteral("scientist"));
         ASSERT_TRUE(scientist);
-        EXPECT_TRUE(refusedAs(scientist->importStage(QStringLiteral("fraud"), 1, Stage::Production, QStringLiteral("x")),
-                              Error::Kind::Permission, QStringLiteral("may not import stages (needs modeldesk_admin)")));
+        EXPECT_TRUE(
+            refusedAs(scientist->importStage(QStringLiteral("fraud"), 1, Stage::Production, QStringLiteral("x")),
+                      Error::Kind::Permission, QStringLiteral("may not import stages (needs modeldesk_admin)")));
         // Plain SQL as the scientist: the same refusal, and the version stays in None.
         EXPECT_TRUE(db->rawError(QStringLiteral("SELECT modeldesk_change_stage((SELECT v.id FROM model_versions v JOIN "
                                                 "registered_models m ON m.id = v.model_id WHERE m.name = 'fraud' AND "
