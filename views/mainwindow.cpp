@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "importdialog.h"
 #include "webhooksdialog.h"
 
 #include "compareview.h"
@@ -299,6 +300,8 @@ void MainWindow::buildMenus()
     rebuildRecentMenu();
     file->addSeparator();
     file->addAction(tr("Fill with &Demo Data"), this, &MainWindow::fillDemo);
+    file->addAction(tr("Import from &MLflow…"), this, &MainWindow::showImport)
+        ->setObjectName(QStringLiteral("importMlflowAction"));
     QAction *exportAction =
         file->addAction(tr("&Export Versions as CSV…"), m_versionView, &VersionTableView::exportRequested);
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -578,6 +581,15 @@ void MainWindow::exportCsv(const QString &path)
             statusBar()->showMessage(tr("Export failed: %1").arg(error), 10000);
         emit csvExported(path, error);
     });
+}
+
+void MainWindow::showImport()
+{
+    auto *dialog = new ImportDialog(m_client, this);
+    dialog->setObjectName(QStringLiteral("importDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ImportDialog::imported, this, &MainWindow::refreshAll);
+    dialog->open();
 }
 
 void MainWindow::showWebhooks()

@@ -74,6 +74,7 @@ public:
     // Registry > Webhooks…; and the status bar's summary of failing webhooks (also every minute).
     void showWebhooks();
     void refreshWebhookStatus();
+    void showImport();
     QLabel *webhookStatusLabel() const { return m_webhookLabel; }
 
 private:

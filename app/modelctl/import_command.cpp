@@ -128,10 +128,11 @@ int runImport(Context &ctx)
                                 QString::number(m.stageChanges.size()),
                                 QString::number(m.aliasChanges.size()),
                                 QString::number(m.skipped.size()),
-                                !m.error.isEmpty() ? QStringLiteral("FAILED")
-                                : m.imported       ? QStringLiteral("imported")
-                                : report->dryRun   ? QStringLiteral("planned")
-                                                   : QStringLiteral("up to date")};
+                                !m.error.isEmpty()                         ? QStringLiteral("FAILED")
+                                : m.name.isEmpty() && !m.skipped.isEmpty() ? QStringLiteral("skipped")
+                                : m.imported                               ? QStringLiteral("imported")
+                                : report->dryRun                           ? QStringLiteral("planned")
+                                                                           : QStringLiteral("up to date")};
         printTable(ctx.out,
                    {QStringLiteral("MLFLOW MODEL"), QStringLiteral("MODELDESK"), QStringLiteral("NEW"),
                     QStringLiteral("STAGES"), QStringLiteral("ALIASES"), QStringLiteral("SKIPPED"),
