@@ -163,55 +163,72 @@ public:
         return byName.values();
     }
 
+    // The runs of every registered version, read in one pass per table (MLflow's tables are keyed by (key, run)
+    // and need not have an index by run: a query per run would scan them once per version).
     Result<Run> run(const QString &runId) override
     {
-        Run r;
         if (runId.isEmpty())
-            return r;
-        QSqlQuery q(m_db);
-        auto read = [&](const QString &sql) -> Status {
-            q.prepare(sql);
-            q.addBindValue(runId);
-            if (!q.exec())
-                return Error::database(
-                    QStringLiteral("Cannot read run %1 from %2: %3").arg(runId, describe(), q.lastError().text()));
-            return {};
-        };
-        if (auto s = read(QStringLiteral("SELECT count(*) FROM runs WHERE run_uuid = ?")); !s)
-            return s.error();
-        r.found = q.next() && q.value(0).toInt() > 0;
-        if (!r.found)
-            return r;
-        if (auto s = read(QStringLiteral("SELECT key, value, is_nan FROM latest_metrics WHERE run_uuid = ?")); !s)
-            return s.error();
-        while (q.next()) {
-            const double value = q.value(1).toDouble();
-            if (q.value(2).toBool() || !std::isfinite(value))
-                r.nanMetrics << q.value(0).toString();
-            else
-                r.metrics.insert(q.value(0).toString(), value);
-        }
-        if (auto s = read(QStringLiteral("SELECT key, value FROM params WHERE run_uuid = ?")); !s)
-            return s.error();
-        while (q.next())
-            r.params.insert(q.value(0).toString(), q.value(1).toString());
-        if (auto s = read(QStringLiteral("SELECT key, value FROM tags WHERE run_uuid = ?")); !s)
-            return s.error();
-        while (q.next())
-            r.tags.insert(q.value(0).toString(), q.value(1).toString());
-        if (m_hasDatasets) {
-            if (auto s = read(QStringLiteral("SELECT d.name, d.digest, d.dataset_source FROM inputs i JOIN datasets d "
-                                             "ON d.dataset_uuid = i.source_id WHERE i.source_type = 'DATASET' AND "
-                                             "i.destination_type = 'RUN' AND i.destination_id = ? ORDER BY d.name"));
-                !s)
+            return Run{};
+        if (!m_runsLoaded)
+            if (auto s = loadRuns(); !s)
                 return s.error();
-            while (q.next())
-                r.datasets << Dataset{q.value(0).toString(), q.value(1).toString(), q.value(2).toString()};
-        }
-        return r;
+        return m_runs.value(runId);
     }
 
 private:
+    Status loadRuns()
+    {
+        const QString needed =
+            QStringLiteral("(SELECT run_id FROM model_versions WHERE run_id IS NOT NULL AND run_id <> '')");
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        auto read = [&](const QString &sql) -> Status {
+            if (!q.exec(sql))
+                return Error::database(
+                    QStringLiteral("Cannot read the runs from %1: %2").arg(describe(), q.lastError().text()));
+            return {};
+        };
+        if (auto s = read(QStringLiteral("SELECT run_uuid FROM runs WHERE run_uuid IN ") + needed); !s)
+            return s;
+        while (q.next())
+            m_runs[q.value(0).toString()].found = true;
+        if (auto s = read(QStringLiteral("SELECT run_uuid, key, value, is_nan FROM latest_metrics WHERE run_uuid IN ") +
+                          needed);
+            !s)
+            return s;
+        while (q.next()) {
+            Run &r = m_runs[q.value(0).toString()];
+            const double value = q.value(2).toDouble();
+            if (q.value(3).toBool() || !std::isfinite(value))
+                r.nanMetrics << q.value(1).toString();
+            else
+                r.metrics.insert(q.value(1).toString(), value);
+        }
+        if (auto s = read(QStringLiteral("SELECT run_uuid, key, value FROM params WHERE run_uuid IN ") + needed); !s)
+            return s;
+        while (q.next())
+            m_runs[q.value(0).toString()].params.insert(q.value(1).toString(), q.value(2).toString());
+        if (auto s = read(QStringLiteral("SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ") + needed); !s)
+            return s;
+        while (q.next())
+            m_runs[q.value(0).toString()].tags.insert(q.value(1).toString(), q.value(2).toString());
+        if (m_hasDatasets) {
+            if (auto s = read(QStringLiteral("SELECT i.destination_id, d.name, d.digest, d.dataset_source FROM inputs "
+                                             "i JOIN datasets d ON d.dataset_uuid = i.source_id WHERE i.source_type = "
+                                             "'DATASET' AND i.destination_type = 'RUN' AND i.destination_id IN ") +
+                              needed + QStringLiteral(" ORDER BY d.name"));
+                !s)
+                return s;
+            while (q.next())
+                m_runs[q.value(0).toString()].datasets
+                    << Dataset{q.value(1).toString(), q.value(2).toString(), q.value(3).toString()};
+        }
+        for (auto it = m_runs.begin(); it != m_runs.end();)
+            it = it->found ? std::next(it) : m_runs.erase(it); // rows of a run that is gone
+        m_runsLoaded = true;
+        return {};
+    }
+
     QString m_display;
     QSqlDatabase m_db;
     QString m_workspace;
@@ -219,6 +236,8 @@ private:
     bool m_hasAliases = false;
     bool m_hasDatasets = false;
     bool m_hasWorkspace = false;
+    bool m_runsLoaded = false;
+    QHash<QString, Run> m_runs;
 };
 
 Result<std::unique_ptr<Source>> openDatabase(const QString &from, const SourceOptions &options)
