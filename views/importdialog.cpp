@@ -5,11 +5,13 @@
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -77,7 +79,10 @@ ImportDialog::ImportDialog(RegistryClient *client, QWidget *parent) : QDialog(pa
     layout->addWidget(m_progress);
     layout->addWidget(m_status);
     layout->addWidget(buttons);
-    resize(880, 520);
+    // A comfortable size that still fits the screen (1024x640, or 2x scale on a laptop).
+    QScreen *screen = parent ? parent->screen() : QGuiApplication::primaryScreen();
+    const QSize room = screen ? screen->availableGeometry().size() * 0.9 : QSize(880, 520);
+    resize(QSize(880, 520).boundedTo(room));
     setSizeGripEnabled(true);
 }
 
