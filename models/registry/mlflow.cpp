@@ -92,19 +92,26 @@ public:
 
     Result<QList<Model>> models(const QString &glob) override
     {
-        const QString where = m_hasWorkspace ? QStringLiteral(" WHERE workspace = :ws") : QString();
+        // A workspace-aware MLflow has a workspace column; each table is asked (not every table may have it).
+        auto where = [this](const char *table) {
+            return m_hasWorkspace && m_db.record(QLatin1String(table)).contains(QStringLiteral("workspace"))
+                       ? QStringLiteral(" WHERE workspace = :ws")
+                       : QString();
+        };
         QMap<QString, Model> byName;
         QSqlQuery q(m_db);
         q.setForwardOnly(true);
         auto run = [&](const QString &sql) -> Status {
             q.prepare(sql);
-            if (m_hasWorkspace)
+            if (sql.contains(QLatin1String(":ws")))
                 q.bindValue(QStringLiteral(":ws"), m_workspace.isEmpty() ? QStringLiteral("default") : m_workspace);
             if (!q.exec())
                 return Error::database(QStringLiteral("Cannot read %1: %2").arg(describe(), q.lastError().text()));
             return {};
         };
-        if (auto s = run(QStringLiteral("SELECT name, creation_time, description FROM registered_models") + where); !s)
+        if (auto s = run(QStringLiteral("SELECT name, creation_time, description FROM registered_models") +
+                         where("registered_models"));
+            !s)
             return s.error();
         while (q.next()) {
             const QString name = q.value(0).toString();
@@ -115,13 +122,17 @@ public:
             m.createdMs = q.value(1).toLongLong();
             m.description = q.value(2).toString();
         }
-        if (auto s = run(QStringLiteral("SELECT name, key, value FROM registered_model_tags") + where); !s)
+        if (auto s = run(QStringLiteral("SELECT name, key, value FROM registered_model_tags") +
+                         where("registered_model_tags"));
+            !s)
             return s.error();
         while (q.next())
             if (auto it = byName.find(q.value(0).toString()); it != byName.end())
                 it->tags.insert(q.value(1).toString(), q.value(2).toString());
         if (m_hasAliases) {
-            if (auto s = run(QStringLiteral("SELECT name, alias, version FROM registered_model_aliases") + where); !s)
+            if (auto s = run(QStringLiteral("SELECT name, alias, version FROM registered_model_aliases") +
+                             where("registered_model_aliases"));
+                !s)
                 return s.error();
             while (q.next())
                 if (auto it = byName.find(q.value(0).toString()); it != byName.end())
@@ -130,7 +141,7 @@ public:
         QHash<QString, QHash<int, qsizetype>> index;
         if (auto s = run(QStringLiteral("SELECT name, version, creation_time, last_updated_time, user_id, "
                                         "current_stage, description, source, run_id, status FROM model_versions") +
-                         where + QStringLiteral(" ORDER BY name, version"));
+                         where("model_versions") + QStringLiteral(" ORDER BY name, version"));
             !s)
             return s.error();
         while (q.next()) {
@@ -150,7 +161,9 @@ public:
             index[it->name].insert(v.number, it->versions.size());
             it->versions << v;
         }
-        if (auto s = run(QStringLiteral("SELECT name, version, key, value FROM model_version_tags") + where); !s)
+        if (auto s = run(QStringLiteral("SELECT name, version, key, value FROM model_version_tags") +
+                         where("model_version_tags"));
+            !s)
             return s.error();
         while (q.next()) {
             auto it = byName.find(q.value(0).toString());

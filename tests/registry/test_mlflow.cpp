@@ -286,6 +286,33 @@ TEST_P(MlflowImport, EveryFailureSaysWhatIsWrongAndChangesNothing)
     EXPECT_EQ(db->contentFingerprint(), before);
 }
 
+// A workspace-aware MLflow database (a workspace column): --workspace picks one, the default is "default".
+TEST_P(MlflowImport, AWorkspaceColumnIsFilteredByWorkspace)
+{
+    QSqlDatabase m = mlflowDb();
+    QStringList sql;
+    // (model_version_tags keeps no workspace column: not every table need have one.)
+    for (const char *table :
+         {"registered_models", "model_versions", "registered_model_tags", "registered_model_aliases"})
+        sql << QStringLiteral("ALTER TABLE %1 ADD COLUMN workspace VARCHAR(63) NOT NULL DEFAULT 'default'")
+                   .arg(QLatin1String(table));
+    for (const char *table : {"registered_models", "model_versions", "registered_model_tags"})
+        sql << QStringLiteral("UPDATE %1 SET workspace = 'team-b' WHERE name = 'ranker'").arg(QLatin1String(table));
+    ASSERT_EQ(execAll(m, sql), QString());
+    int code = 0;
+    QString err;
+    importJson({QStringLiteral("--workspace"), QStringLiteral("team-b")}, &code, &err);
+    ASSERT_EQ(code, 0) << err.toStdString();
+    auto models = registry->models();
+    ASSERT_TRUE(models);
+    ASSERT_EQ(models->size(), 1);
+    EXPECT_EQ(models->first().name, QStringLiteral("ranker"));
+    importJson({}, &code, &err);
+    ASSERT_EQ(code, 0) << err.toStdString();
+    EXPECT_EQ(registry->models()->size(), 2); // fraud-detector from "default" joins it
+    EXPECT_FALSE(registry->model(QStringLiteral("fraud-detector"))->productionVersions.isEmpty());
+}
+
 // One model per transaction: a model that cannot be imported leaves the others imported, and the summary says it.
 TEST_P(MlflowImport, AFailingModelLeavesTheOthersImported)
 {
