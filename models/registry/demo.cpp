@@ -6,6 +6,8 @@
 #include <QHash>
 #include <QRandomGenerator>
 
+#include <algorithm>
+
 #include <memory>
 
 #include <cmath>
@@ -157,6 +159,10 @@ Result<DemoSummary> fillDemoRegistry(Registry &registry, quint32 seed, const std
                                       : QStringLiteral("Retrained on data up to %1.").arg(dataVersion);
             const QString primary = QLatin1String(dm.primaryMetric);
             const double q = round4(quality);
+            // Scores that are fractions (AUC, F1, precision, recall) follow the model's skill in [0, 1]; a primary
+            // metric on another scale (ROI 1.12) is mapped onto it, so that no fraction comes out above 1.
+            const double skill = std::clamp(q <= 1.0 ? q : q / (1.0 + q), 0.05, 0.95);
+            auto fraction = [](double v) { return round4(std::clamp(v, 0.0, 0.99)); };
             spec.metrics << Metric{primary, QStringLiteral("test"), {}, q};
             spec.metrics << Metric{
                 primary, QStringLiteral("validation"), {}, round4(q + 0.004 + rng.generateDouble() * 0.01)};
@@ -169,20 +175,24 @@ Result<DemoSummary> fillDemoRegistry(Registry &registry, quint32 seed, const std
                 spec.metrics << Metric{QStringLiteral("auc"),
                                        QStringLiteral("test"),
                                        {},
-                                       round4(std::min(0.99, 0.62 + q * 0.35 + rng.generateDouble() * 0.02))};
+                                       fraction(0.62 + skill * 0.35 + rng.generateDouble() * 0.02)};
             if (primary != QLatin1String("f1"))
-                spec.metrics << Metric{
-                    QStringLiteral("f1"), QStringLiteral("test"), {}, round4(q * 0.92 + rng.generateDouble() * 0.02)};
+                spec.metrics << Metric{QStringLiteral("f1"),
+                                       QStringLiteral("test"),
+                                       {},
+                                       fraction(skill * 0.92 + rng.generateDouble() * 0.02)};
             spec.metrics << Metric{QStringLiteral("precision"),
                                    QStringLiteral("test"),
                                    {},
-                                   round4(q * 0.95 + rng.generateDouble() * 0.03)};
-            spec.metrics << Metric{
-                QStringLiteral("recall"), QStringLiteral("test"), {}, round4(q * 0.88 + rng.generateDouble() * 0.03)};
+                                   fraction(skill * 0.95 + rng.generateDouble() * 0.03)};
+            spec.metrics << Metric{QStringLiteral("recall"),
+                                   QStringLiteral("test"),
+                                   {},
+                                   fraction(skill * 0.88 + rng.generateDouble() * 0.03)};
             spec.metrics << Metric{QStringLiteral("logloss"),
                                    QStringLiteral("test"),
                                    {},
-                                   round4(std::max(0.05, 0.9 - q * 0.75 + rng.generateDouble() * 0.03))};
+                                   round4(std::max(0.05, 0.9 - skill * 0.75 + rng.generateDouble() * 0.03))};
             spec.metrics << Metric{QStringLiteral("latency_ms"),
                                    QStringLiteral("test"),
                                    {},

@@ -327,6 +327,20 @@ TEST_P(Register, DemoIsRealisticAndDeterministic)
         EXPECT_FALSE(m.description.isEmpty());
     }
     EXPECT_GE(namespaces.size(), 4);
+    // Plausible values a data scientist would not stop at: fractions within [0, 1] for every model (the ROI model's
+    // f1 was 1.16), latency and log loss positive.
+    const QString fractions =
+        QStringLiteral("name IN ('auc', 'f1', 'precision', 'recall', 'ndcg', 'mrr', 'recall_at_20')");
+    EXPECT_GT(db->rawScalar(QStringLiteral("SELECT count(*) FROM metrics WHERE ") + fractions).toInt(), 1000);
+    EXPECT_EQ(db->rawRows(QStringLiteral("SELECT m.name, v.version, x.name, x.value FROM metrics x JOIN model_versions "
+                                         "v ON v.id = x.version_id JOIN registered_models m ON m.id = v.model_id "
+                                         "WHERE x.%1 AND (x.value < 0 OR x.value > 1) LIMIT 5")
+                              .arg(fractions)),
+              QStringList());
+    EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM metrics WHERE name IN ('latency_ms', 'logloss') AND "
+                                           "value <= 0"))
+                  .toInt(),
+              0);
     auto v = registry->version(QStringLiteral("payments/fraud-detector"), 5);
     ASSERT_TRUE(v);
     EXPECT_GE(v->metrics.size(), 8);

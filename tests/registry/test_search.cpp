@@ -348,7 +348,7 @@ TEST(SearchDialects, SameResultsOnSqliteAndPostgres)
         qsizetype hits;
     };
     const QList<Case> cases = {
-        {QStringLiteral("metrics.auc > 0.85"), 47},
+        {QStringLiteral("metrics.auc > 0.85"), 31}, // the demo's ROI model no longer has AUCs of 0.99
         {QStringLiteral("metrics.auc > 0.8 AND tags.team = 'payments'"), 34},
         {QStringLiteral("stage IN ('Production', 'Staging') OR stage = 'archived'"), 122},
         {QStringLiteral("metrics.auc@test[country=DE] <= 0.8 OR metrics.ndcg@validation > 0.4"), 178},
