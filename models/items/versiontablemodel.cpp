@@ -5,8 +5,25 @@
 #include <QLocale>
 
 #include <algorithm>
+#include <cmath>
 
 namespace md {
+
+QString formatMetricValue(double value)
+{
+    if (!std::isfinite(value))
+        return QString::number(value);
+    if (value == std::round(value) && std::abs(value) < 1e12)
+        return QString::number(qint64(value));
+    if (std::abs(value) < 0.001)
+        return QString::number(value, 'g', 4);
+    QString text = QString::number(value, 'f', 4);
+    while (text.endsWith(QLatin1Char('0')))
+        text.chop(1);
+    if (text.endsWith(QLatin1Char('.')))
+        text.chop(1);
+    return text;
+}
 
 namespace {
 
@@ -363,7 +380,7 @@ QString VersionTableModel::displayText(const VersionRow &row, int section) const
     case MetricColumnKind: {
         const QString key = m_columns.at(section - AuthorColumn - 1).key();
         const auto it = row.metrics.constFind(key);
-        return it == row.metrics.cend() ? QString() : QString::number(*it, 'f', 4);
+        return it == row.metrics.cend() ? QString() : formatMetricValue(*it);
     }
     default:
         return {};

@@ -22,6 +22,10 @@ class RegistryClient;
 // older generation are dropped when they arrive.
 //
 // Sorting happens in the database (sort()); selection and persistent indexes follow the versions.
+// A metric as the version table shows it: whole numbers without decimals ("12" ms), fractions with at most four
+// (trailing zeros dropped: "0.85", "0.8471"), very small magnitudes in scientific notation ("1.5e-05").
+QString formatMetricValue(double value);
+
 class VersionTableModel final : public QAbstractTableModel
 {
     Q_OBJECT

@@ -161,6 +161,13 @@ TEST_P(VersionTable, LoadsLazilyInPagesWithPlaceholders)
                   ->toString());
     EXPECT_EQ(table.index(180, 0).data().toInt(), 70);
     EXPECT_FALSE(table.index(180, 5).data().toString().isEmpty()); // auc@test
+    // Numbers as a person writes them: no padding zeros, whole numbers whole.
+    EXPECT_EQ(formatMetricValue(12.0), QStringLiteral("12"));
+    EXPECT_EQ(formatMetricValue(0.85), QStringLiteral("0.85"));
+    EXPECT_EQ(formatMetricValue(0.847123), QStringLiteral("0.8471"));
+    EXPECT_EQ(formatMetricValue(-3.5), QStringLiteral("-3.5"));
+    EXPECT_EQ(formatMetricValue(0.000015), QStringLiteral("1.5e-05"));
+    EXPECT_FALSE(table.index(180, 5).data().toString().endsWith(QLatin1Char('0')));
     EXPECT_EQ(table.index(180, VersionTableModel::AliasesColumn).data().toString(), QStringLiteral("champion"));
     EXPECT_EQ(table.index(179, VersionTableModel::AliasesColumn).data().toString(), QString());
     EXPECT_TRUE(table.index(180, table.sectionOf(VersionTableModel::DataVersionColumn))
