@@ -34,6 +34,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -267,7 +268,7 @@ MainWindow::MainWindow(QWidget *parent)
             [this](const QString &m) { statusBar()->showMessage(tr("Compare failed: %1").arg(m), 10000); });
 
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    placeOnScreen(restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()));
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
     m_centreSplitter->restoreState(settings.value(QStringLiteral("window/centreSplitter")).toByteArray());
@@ -581,6 +582,35 @@ void MainWindow::exportCsv(const QString &path)
             statusBar()->showMessage(tr("Export failed: %1").arg(error), 10000);
         emit csvExported(path, error);
     });
+}
+
+void MainWindow::placeOnScreen(bool restored)
+{
+    // A saved geometry is kept when its centre is on a screen we have now, pulled inside that screen; else (first
+    // start, or the screen it was on is gone) the window takes 85 % of the available area, centred.
+    QScreen *screen = restored ? QGuiApplication::screenAt(geometry().center()) : nullptr;
+    if (screen) {
+        const QRect room = screen->availableGeometry();
+        QRect g = geometry();
+        g.setSize(g.size().boundedTo(room.size()));
+        if (g.right() > room.right())
+            g.moveRight(room.right());
+        if (g.bottom() > room.bottom())
+            g.moveBottom(room.bottom());
+        if (g.left() < room.left())
+            g.moveLeft(room.left());
+        if (g.top() < room.top())
+            g.moveTop(room.top());
+        setGeometry(g);
+        return;
+    }
+    QScreen *target = QGuiApplication::primaryScreen();
+    if (!target)
+        return;
+    const QRect room = target->availableGeometry();
+    const QSize size = (room.size() * 0.85).boundedTo(room.size());
+    resize(size);
+    move(room.center() - QPoint(size.width() / 2, size.height() / 2));
 }
 
 void MainWindow::showImport()

@@ -75,6 +75,7 @@ public:
     void showWebhooks();
     void refreshWebhookStatus();
     void showImport();
+    void placeOnScreen(bool restored);
     QLabel *webhookStatusLabel() const { return m_webhookLabel; }
 
 private:

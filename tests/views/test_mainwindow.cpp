@@ -24,7 +24,9 @@
 #include <QLocale>
 #include <QProcess>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTest>
@@ -166,13 +168,13 @@ TEST_P(MainWindowTest, SearchUnderlinesErrorsAndOpensResults)
     EXPECT_GE(search->editor()->errorLength(), 1);
 
     search->editor()->clear();
-    QTest::keyClicks(search->editor(), QStringLiteral("metrics.auc > 0.85 AND namespace = 'ads'"));
+    QTest::keyClicks(search->editor(), QStringLiteral("metrics.auc > 0.8 AND namespace = 'ads'"));
     EXPECT_EQ(search->editor()->errorLength(), 0); // editing clears the mark
     QTest::keyClick(search->editor(), Qt::Key_Return);
     QAbstractItemModel *results = search->resultsView()->model();
     ASSERT_TRUE(waitFor([&]() { return results->rowCount() > 0; }));
     EXPECT_TRUE(search->errorText().contains(QStringLiteral("match")));
-    auto expected = registry->search(QStringLiteral("metrics.auc > 0.85 AND namespace = 'ads'"));
+    auto expected = registry->search(QStringLiteral("metrics.auc > 0.8 AND namespace = 'ads'"));
     ASSERT_TRUE(expected);
     EXPECT_EQ(results->rowCount(), expected->hits.size());
 
@@ -426,3 +428,34 @@ TEST_P(MainWindowTest, FitsASmallScreen)
     EXPECT_LE(window->width(), 1024);
     EXPECT_LE(window->height(), 640);
 }
+
+namespace {
+
+// First start: the window takes most of the screen, centred; a saved geometry on a screen that is gone (or larger
+// than this one) comes back inside the screen instead of partly off it.
+TEST(MainWindowPlacement, FirstStartFillsMostOfTheScreenAndASavedGeometryStaysOnIt)
+{
+    QSettings settings;
+    settings.remove(QStringLiteral("window"));
+    const QRect room = QGuiApplication::primaryScreen()->availableGeometry();
+    {
+        md::MainWindow window;
+        EXPECT_NEAR(window.width(), room.width() * 0.85, 2);
+        EXPECT_NEAR(window.height(), room.height() * 0.85, 2);
+        EXPECT_TRUE(room.contains(window.geometry())) << window.x() << "," << window.y();
+    }
+    for (const QRect &saved : {QRect(room.right() + 4000, 100, 700, 500), // a second monitor that is gone
+                               QRect(room.right() - 200, room.bottom() - 100, 600, 400), // hanging off the corner
+                               QRect(room.x(), room.y(), room.width() * 2, room.height() * 2)}) { // too big
+        QWidget probe;
+        probe.setGeometry(saved);
+        settings.setValue(QStringLiteral("window/geometry"), probe.saveGeometry());
+        md::MainWindow window;
+        EXPECT_TRUE(room.contains(window.geometry()))
+            << "saved " << saved.x() << "," << saved.y() << " " << saved.width() << "x" << saved.height() << " -> "
+            << window.x() << "," << window.y() << " " << window.width() << "x" << window.height();
+        settings.remove(QStringLiteral("window"));
+    }
+}
+
+} // namespace
