@@ -560,16 +560,6 @@ Result<Mapped> mapVersion(Source &source, const QString &modelName, const Model 
     spec.sourceRun = v.runId;
     spec.description = v.description;
     const QString where = QStringLiteral("version %1").arg(v.number);
-    auto keep = [&](const QString &what, const QString &key, const QString &value, auto &&add) {
-        if (value.size() > kMaxValueLength) {
-            m.dropped << QStringLiteral("%1: %2 '%3' is %4 characters long (at most %5)")
-                             .arg(where, what, key.left(80))
-                             .arg(value.size())
-                             .arg(kMaxValueLength);
-            return;
-        }
-        add();
-    };
     auto fact = [&](const QString &category, const QString &name, const QString &value) {
         if (value.isEmpty())
             return;
@@ -591,7 +581,7 @@ Result<Mapped> mapVersion(Source &source, const QString &modelName, const Model 
     for (const QString &key : std::as_const(run->nanMetrics))
         m.dropped << QStringLiteral("%1: metric %2 is NaN in MLflow").arg(where, key);
     for (auto it = run->params.begin(); it != run->params.end(); ++it)
-        keep(QStringLiteral("param"), it.key(), it.value(), [&] { spec.params.insert(it.key(), it.value()); });
+        spec.params.insert(it.key(), it.value());
     // Run tags MLflow itself writes become provenance; the rest stay tags.
     const QMap<QString, std::pair<QString, QString>> known{
         {QStringLiteral("mlflow.source.git.commit"), {QStringLiteral("code"), QStringLiteral("git_sha")}},
@@ -610,62 +600,39 @@ Result<Mapped> mapVersion(Source &source, const QString &modelName, const Model 
     for (auto it = v.tags.begin(); it != v.tags.end(); ++it)
         tags.insert(it.key(), it.value()); // the version's own tags win over its run's
     for (auto it = tags.begin(); it != tags.end(); ++it)
-        keep(QStringLiteral("tag"), it.key(), it.value(), [&] { spec.tags.insert(it.key(), it.value()); });
+        spec.tags.insert(it.key(), it.value());
     spec.tags.insert(QStringLiteral("mlflow.name"), model.name);
     spec.tags.insert(QStringLiteral("mlflow.version"), QString::number(v.number));
     for (const Dataset &d : std::as_const(run->datasets))
         spec.inputs << LineageInput{LineageKind::DatasetVersion, d.name,
                                     d.digest.isEmpty() ? QStringLiteral("unknown") : d.digest};
-    // Each piece the registry would refuse is dropped with its reason, not the whole version.
-    auto probeSpec = [&] {
-        VersionSpec p;
-        p.modelName = modelName;
-        p.artifactUri = QStringLiteral("s3://probe/x");
-        return p;
+    // Each piece the registry would refuse (a value over its length limit, a key with spaces) is dropped with the
+    // registry's own reason, not the whole version: each is tried alone in a spec that is otherwise valid.
+    const auto dropRefused = [&](auto &items, const QString &what, auto nameOf, auto put) {
+        items.removeIf([&](const auto &item) {
+            VersionSpec probe;
+            probe.modelName = modelName;
+            probe.artifactUri = QStringLiteral("s3://probe/x");
+            put(probe, item);
+            const auto valid = validateVersionSpec(probe);
+            if (!valid)
+                m.dropped << QStringLiteral("%1: %2 %3 not imported (%4)")
+                                 .arg(where, what, nameOf(item).left(80), valid.error().message);
+            return !valid;
+        });
     };
-    QList<Metric> metrics;
-    for (const Metric &metric : std::as_const(spec.metrics)) {
-        VersionSpec probe = probeSpec();
-        probe.metrics << metric;
-        if (auto s = validateVersionSpec(probe); !s)
-            m.dropped << QStringLiteral("%1: metric %2 not imported (%3)").arg(where, metric.name, s.error().message);
-        else
-            metrics << metric;
-    }
-    spec.metrics = metrics;
-    for (auto it = spec.params.begin(); it != spec.params.end();) {
-        VersionSpec probe = probeSpec();
-        probe.params.insert(it.key(), it.value());
-        if (auto s = validateVersionSpec(probe); !s) {
-            m.dropped
-                << QStringLiteral("%1: param %2 not imported (%3)").arg(where, it.key().left(80), s.error().message);
-            it = spec.params.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (auto it = spec.tags.begin(); it != spec.tags.end();) {
-        VersionSpec probe = probeSpec();
-        probe.tags.insert(it.key(), it.value());
-        if (auto s = validateVersionSpec(probe); !s) {
-            m.dropped
-                << QStringLiteral("%1: tag %2 not imported (%3)").arg(where, it.key().left(80), s.error().message);
-            it = spec.tags.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    QList<LineageInput> inputs;
-    for (const LineageInput &in : std::as_const(spec.inputs)) {
-        VersionSpec probe = probeSpec();
-        probe.inputs << in;
-        if (auto s = validateVersionSpec(probe); !s)
-            m.dropped << QStringLiteral("%1: dataset input %2 not imported (%3)")
-                             .arg(where, in.name.left(80), s.error().message);
-        else
-            inputs << in;
-    }
-    spec.inputs = inputs;
+    dropRefused(
+        spec.metrics, QStringLiteral("metric"), [](const Metric &x) { return x.name; },
+        [](VersionSpec &p, const Metric &x) { p.metrics << x; });
+    dropRefused(
+        spec.params, QStringLiteral("param"), [](auto it) { return it.key(); },
+        [](VersionSpec &p, auto it) { p.params.insert(it.key(), it.value()); });
+    dropRefused(
+        spec.tags, QStringLiteral("tag"), [](auto it) { return it.key(); },
+        [](VersionSpec &p, auto it) { p.tags.insert(it.key(), it.value()); });
+    dropRefused(
+        spec.inputs, QStringLiteral("dataset input"), [](const LineageInput &x) { return x.name; },
+        [](VersionSpec &p, const LineageInput &x) { p.inputs << x; });
     if (auto s = validateVersionSpec(spec); !s)
         return s.error();
     return m;
