@@ -1,7 +1,6 @@
 #include "importdialog.h"
 
 #include "items/registryclient.h"
-#include "registry/validation.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -105,12 +104,6 @@ void ImportDialog::start(bool dryRun)
         return;
     }
     const QString ns = m_namespace->text().trimmed();
-    if (!ns.isEmpty())
-        if (auto v = validateModelName(ns + QStringLiteral("/x")); !v) {
-            m_status->setText(tr("The namespace '%1' is not valid: %2").arg(ns, v.error().message));
-            m_namespace->setFocus();
-            return;
-        }
     setRunning(true);
     m_table->setRowCount(0);
     m_progress->setRange(0, 0); // busy until the first count arrives

@@ -2,7 +2,6 @@
 
 #include "cli.h"
 #include "registry/mlflow.h"
-#include "registry/validation.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -48,13 +47,6 @@ int runImport(Context &ctx)
     if (pos != QStringList{QStringLiteral("mlflow")} || !ctx.args.isSet(QStringLiteral("from")))
         return ctx.usage(QStringLiteral("import takes the source and where it is: modelctl import mlflow --from URL "
                                         "[--namespace NS] [--models GLOB] [--dry-run]"));
-    std::optional<QString> ns;
-    if (ctx.args.isSet(QStringLiteral("namespace"))) {
-        ns = ctx.args.value(QStringLiteral("namespace"));
-        if (auto v = validateModelName(*ns + QStringLiteral("/x")); !v)
-            return ctx.usage(
-                QStringLiteral("--namespace '%1' is not a valid namespace: %2").arg(*ns, v.error().message));
-    }
     mlflow::SourceOptions sourceOptions;
     sourceOptions.tokenEnv = ctx.args.value(QStringLiteral("token-env"));
     sourceOptions.workspace = ctx.args.value(QStringLiteral("workspace"));
@@ -65,7 +57,7 @@ int runImport(Context &ctx)
     if (!r)
         return ctx.fail(r.error());
     mlflow::ImportOptions options;
-    options.ns = ns.value_or(QString());
+    options.ns = ctx.args.value(QStringLiteral("namespace"));
     options.glob = ctx.args.value(QStringLiteral("models"));
     options.dryRun = ctx.args.isSet(QStringLiteral("dry-run"));
     const bool tty = isatty(fileno(stderr)) != 0;

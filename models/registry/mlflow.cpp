@@ -32,15 +32,22 @@ QString isoOf(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
-// An MLflow name against --models: * and ? anywhere (names may hold '/').
-bool matches(const QString &glob, const QString &name)
+// MLflow names against --models: * and ? anywhere (names may hold '/'); no pattern matches every name.
+class NameFilter
 {
-    if (glob.isEmpty())
-        return true;
-    const QString pattern =
-        QRegularExpression::wildcardToRegularExpression(glob, QRegularExpression::UnanchoredWildcardConversion);
-    return QRegularExpression(QRegularExpression::anchoredPattern(pattern)).match(name).hasMatch();
-}
+public:
+    explicit NameFilter(const QString &glob)
+        : m_all(glob.isEmpty()),
+          m_re(QRegularExpression::anchoredPattern(
+              QRegularExpression::wildcardToRegularExpression(glob, QRegularExpression::UnanchoredWildcardConversion)))
+    {
+    }
+    bool operator()(const QString &name) const { return m_all || m_re.match(name).hasMatch(); }
+
+private:
+    bool m_all;
+    QRegularExpression m_re;
+};
 
 // ---- the database (MLflow's SQLAlchemy schema, as its migrations leave it) ----
 
@@ -92,6 +99,7 @@ public:
 
     Result<QList<Model>> models(const QString &glob) override
     {
+        const NameFilter wanted(glob);
         // A workspace-aware MLflow has a workspace column; each table is asked (not every table may have it).
         auto where = [this](const char *table) {
             return m_hasWorkspace && m_db.record(QLatin1String(table)).contains(QStringLiteral("workspace"))
@@ -115,7 +123,7 @@ public:
             return s.error();
         while (q.next()) {
             const QString name = q.value(0).toString();
-            if (!matches(glob, name))
+            if (!wanted(name))
                 continue;
             Model &m = byName[name];
             m.name = name;
@@ -315,6 +323,7 @@ public:
 
     Result<QList<Model>> models(const QString &glob) override
     {
+        const NameFilter wanted(glob);
         QList<Model> list;
         QString token;
         do { // registered-models/search, page by page
@@ -328,7 +337,7 @@ public:
                 const QJsonObject o = m.toObject();
                 Model model;
                 model.name = o.value(QLatin1String("name")).toString();
-                if (!matches(glob, model.name))
+                if (!wanted(model.name))
                     continue;
                 model.description = o.value(QLatin1String("description")).toString();
                 model.createdMs = integer(o.value(QLatin1String("creation_timestamp")));
@@ -658,6 +667,10 @@ QString skipReason(const Version &v)
 
 Result<ImportReport> importRegistry(Registry &registry, Source &source, const ImportOptions &options)
 {
+    if (!options.ns.isEmpty())
+        if (auto v = validateModelName(options.ns + QStringLiteral("/x")); !v)
+            return Error::invalid(
+                QStringLiteral("The namespace '%1' is not valid: %2").arg(options.ns, v.error().message));
     ImportReport report;
     report.source = source.describe();
     report.dryRun = options.dryRun;
@@ -808,7 +821,8 @@ Result<ImportReport> importRegistry(Registry &registry, Source &source, const Im
                 ++it;
             }
         }
-        report.versionsNew += int(fresh.size());
+        if (options.dryRun)
+            report.versionsNew += int(fresh.size());
         if (options.dryRun || (fresh.isEmpty() && changes.isEmpty() && aliases.isEmpty() && current)) {
             finish();
             continue;
@@ -819,12 +833,13 @@ Result<ImportReport> importRegistry(Registry &registry, Source &source, const Im
             production += n.stage == Stage::Production;
         QStringList outcomes;
         const Status written = registry.atomically([&]() -> Status {
+            int registered = 0;
             for (const NewVersion &n : std::as_const(fresh)) {
                 auto r = registry.registerVersion(n.spec);
                 if (!r)
                     return r.error();
                 if (options.progress)
-                    options.progress(model.name, done, total);
+                    options.progress(model.name, done + ++registered, total);
             }
             if (plan.newModel) {
                 if (!model.description.isEmpty())
@@ -887,16 +902,11 @@ Result<ImportReport> importRegistry(Registry &registry, Source &source, const Im
             plan.error = written.error().message;
         } else {
             plan.imported = true;
+            report.versionsNew += int(fresh.size());
             plan.stageChanges << outcomes;
         }
         finish();
     }
-    if (!options.dryRun)
-        report.versionsNew = 0;
-    if (!options.dryRun)
-        for (const ModelPlan &p : std::as_const(report.models))
-            if (p.imported)
-                report.versionsNew += int(p.newVersions.size());
     return report;
 }
 

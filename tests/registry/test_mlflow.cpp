@@ -277,6 +277,13 @@ TEST_P(MlflowImport, EveryFailureSaysWhatIsWrongAndChangesNothing)
             source ? mlflow::importRegistry(*registry, **source, {}) : Result<mlflow::ImportReport>(source.error());
         EXPECT_TRUE(refusedAs(r, c.kind, c.message)) << c.from.toStdString();
     }
+    // A namespace that is not one: refused before anything is read.
+    auto source = mlflow::openSource(from());
+    ASSERT_TRUE(source);
+    mlflow::ImportOptions badNamespace;
+    badNamespace.ns = QStringLiteral("Bad NS");
+    EXPECT_TRUE(refusedAs(mlflow::importRegistry(*registry, **source, badNamespace), Error::Kind::Invalid,
+                          QStringLiteral("The namespace 'Bad NS' is not valid")));
     EXPECT_EQ(db->contentFingerprint(), before);
     // Through modelctl: the exit code says which.
     QString out, err;
