@@ -28,10 +28,7 @@ QString mlflowDatabase()
     if (!path.isEmpty())
         return path;
     const QString file = dir.filePath(QStringLiteral("mlflow.db"));
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bench-mlflow"));
-    db.setDatabaseName(file);
-    if (db.open() && md::test::createMlflowFixture(db).isEmpty() &&
-        md::test::addMlflowBulk(db, kModels, kVersions, kMetrics).isEmpty())
+    if (md::test::createMlflowFixtureFile(QStringLiteral("bench-mlflow"), file, kModels, kVersions, kMetrics).isEmpty())
         path = file;
     return path;
 }

@@ -163,6 +163,18 @@ QString createMlflowFixture(QSqlDatabase &db)
     return execAll(db, sql);
 }
 
+QString createMlflowFixtureFile(const QString &connectionName, const QString &path, int bulkModels, int bulkVersions,
+                                int bulkMetrics)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
+    db.setDatabaseName(path);
+    if (!db.open())
+        return db.lastError().text();
+    if (const QString e = createMlflowFixture(db); !e.isEmpty())
+        return e;
+    return bulkModels > 0 ? addMlflowBulk(db, bulkModels, bulkVersions, bulkMetrics) : QString();
+}
+
 QString addMlflowBulk(QSqlDatabase &db, int count, int versions, int metrics)
 {
     if (!db.transaction())

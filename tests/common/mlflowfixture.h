@@ -22,6 +22,12 @@ namespace md::test {
 // Returns "" or the failing statement and error.
 QString createMlflowFixture(QSqlDatabase &db);
 
+// The fixture in a new SQLite file at `path`, through a connection named `connectionName` that stays open (for
+// serveMlflow and for changes a test makes later; QSqlDatabase::removeDatabase closes it), with `bulkModels` x
+// `bulkVersions` bulk models of `bulkMetrics` metrics added. Returns "" or what failed.
+QString createMlflowFixtureFile(const QString &connectionName, const QString &path, int bulkModels = 0,
+                                int bulkVersions = 0, int bulkMetrics = 0);
+
 // Adds `count` models x `versions` versions with `metrics` latest metrics each (benchmarks).
 QString addMlflowBulk(QSqlDatabase &db, int count, int versions, int metrics);
 

@@ -210,6 +210,21 @@ QVariant TestDatabase::rawScalar(const QString &sql)
     return q.value(0);
 }
 
+namespace {
+// The rows a query returns, columns joined by '|' (NULL as "<null>").
+QStringList rowsOf(QSqlQuery &q)
+{
+    QStringList rows;
+    while (q.next()) {
+        QStringList columns;
+        for (int i = 0; i < q.record().count(); ++i)
+            columns << (q.isNull(i) ? QStringLiteral("<null>") : q.value(i).toString());
+        rows << columns.join(QLatin1Char('|'));
+    }
+    return rows;
+}
+} // namespace
+
 QString TestDatabase::contentFingerprint()
 {
     RawConnection c(m_url);
@@ -228,13 +243,7 @@ QString TestDatabase::contentFingerprint()
         QSqlQuery q(c.db);
         if (!q.exec(QStringLiteral("SELECT * FROM %1").arg(table)))
             return QStringLiteral("<error: %1: %2>").arg(table, q.lastError().text());
-        QStringList rows;
-        while (q.next()) {
-            QStringList columns;
-            for (int i = 0; i < q.record().count(); ++i)
-                columns << (q.isNull(i) ? QStringLiteral("<null>") : q.value(i).toString());
-            rows << columns.join(QLatin1Char('|'));
-        }
+        QStringList rows = rowsOf(q);
         rows.sort();
         all += QStringLiteral("%1 (%2 rows)\n%3\n").arg(table).arg(rows.size()).arg(rows.join(QLatin1Char('\n')));
     }
@@ -247,14 +256,7 @@ QStringList TestDatabase::rawRows(const QString &sql)
     QSqlQuery q(c.db);
     if (!q.exec(sql))
         return {QStringLiteral("<error: %1>").arg(q.lastError().text())};
-    QStringList rows;
-    while (q.next()) {
-        QStringList columns;
-        for (int i = 0; i < q.record().count(); ++i)
-            columns << (q.isNull(i) ? QStringLiteral("<null>") : q.value(i).toString());
-        rows << columns.join(QLatin1Char('|'));
-    }
-    return rows;
+    return rowsOf(q);
 }
 
 namespace {

@@ -75,10 +75,7 @@ protected:
     {
         BothDialects::SetUp();
         m_mlflowPath = db->tempPath(QStringLiteral("mlflow.db"));
-        QSqlDatabase m = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("mlflow-fixture"));
-        m.setDatabaseName(m_mlflowPath);
-        ASSERT_TRUE(m.open());
-        ASSERT_EQ(createMlflowFixture(m), QString());
+        ASSERT_EQ(createMlflowFixtureFile(QStringLiteral("mlflow-fixture"), m_mlflowPath), QString());
     }
     void TearDown() override
     {

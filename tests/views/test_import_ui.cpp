@@ -30,14 +30,7 @@ protected:
     {
         BothDialects::SetUp();
         mlflowPath = db->tempPath(QStringLiteral("mlflow.db"));
-        {
-            QSqlDatabase m = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("ui-mlflow"));
-            m.setDatabaseName(mlflowPath);
-            ASSERT_TRUE(m.open());
-            ASSERT_EQ(createMlflowFixture(m), QString());
-            ASSERT_EQ(addMlflowBulk(m, 100, 5, 5), QString());
-            m.close();
-        }
+        ASSERT_EQ(createMlflowFixtureFile(QStringLiteral("ui-mlflow"), mlflowPath, 100, 5, 5), QString());
         QSqlDatabase::removeDatabase(QStringLiteral("ui-mlflow"));
         registry.reset();
         window = std::make_unique<MainWindow>();
