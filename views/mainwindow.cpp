@@ -587,30 +587,32 @@ void MainWindow::exportCsv(const QString &path)
 void MainWindow::placeOnScreen(bool restored)
 {
     // A saved geometry is kept when its centre is on a screen we have now, pulled inside that screen; else (first
-    // start, or the screen it was on is gone) the window takes 85 % of the available area, centred.
+    // start, or the screen it was on is gone) the window takes 85 % of the available area, centred, or all of it on
+    // a small screen (under 1280x800 logical pixels: a laptop at 2x), where every row of the tables counts. When the
+    // window cannot shrink that far (its minimum size), its top left stays on the screen.
     QScreen *screen = restored ? QGuiApplication::screenAt(geometry().center()) : nullptr;
-    if (screen) {
-        const QRect room = screen->availableGeometry();
-        QRect g = geometry();
-        g.setSize(g.size().boundedTo(room.size()));
-        if (g.right() > room.right())
-            g.moveRight(room.right());
-        if (g.bottom() > room.bottom())
-            g.moveBottom(room.bottom());
-        if (g.left() < room.left())
-            g.moveLeft(room.left());
-        if (g.top() < room.top())
-            g.moveTop(room.top());
-        setGeometry(g);
+    if (!screen)
+        screen = QGuiApplication::primaryScreen();
+    if (!screen)
         return;
+    const QRect room = screen->availableGeometry();
+    QRect g = geometry();
+    if (!restored || QGuiApplication::screenAt(g.center()) == nullptr) {
+        const bool small = room.width() < 1280 || room.height() < 800;
+        g.setSize(small ? room.size() : room.size() * 0.85);
+        g.moveCenter(room.center());
     }
-    QScreen *target = QGuiApplication::primaryScreen();
-    if (!target)
-        return;
-    const QRect room = target->availableGeometry();
-    const QSize size = (room.size() * 0.85).boundedTo(room.size());
-    resize(size);
-    move(room.center() - QPoint(size.width() / 2, size.height() / 2));
+    g.setSize(g.size().boundedTo(room.size()).expandedTo(minimumSizeHint()));
+    if (g.right() > room.right())
+        g.moveRight(room.right());
+    if (g.bottom() > room.bottom())
+        g.moveBottom(room.bottom());
+    if (g.left() < room.left())
+        g.moveLeft(room.left());
+    if (g.top() < room.top())
+        g.moveTop(room.top());
+    resize(g.size());
+    move(g.topLeft());
 }
 
 void MainWindow::showImport()
