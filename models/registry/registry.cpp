@@ -71,7 +71,7 @@ Result<AuditVerification> Registry::verifyAudit(const std::optional<AuditCheckpo
         else
             while (check->next())
                 if (const QString line = check->value(0).toString(); line != QLatin1String("ok"))
-                    problems << line;
+                    problems << QString(line).remove(QStringLiteral("*** in database main ***")).trimmed();
         if (!problems.isEmpty()) {
             AuditVerification damaged;
             damaged.intact = false;
