@@ -8,6 +8,11 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <sqlite3.h>
+
+#include <charconv>
+#include <cmath>
+
 namespace md {
 
 QString auditGenesisHash()
@@ -26,16 +31,17 @@ QString auditHash(const AuditEntry &e)
 }
 
 namespace {
-// One row per metric, param and fact: (version id, text), the text as the dialect prints the values.
+// One row per metric, param and fact: (version id, text, and for a metric its value's text and value), the text as
+// the dialect prints the values.
 QString contentRowsSql(Dialect dialect, const QString &where)
 {
     const QString sep = dialect == Dialect::Sqlite ? QStringLiteral("char(31)") : QStringLiteral("chr(31)");
     const QString real =
         dialect == Dialect::Sqlite ? QStringLiteral("CAST(value AS TEXT)") : QStringLiteral("value::text");
-    return QStringLiteral("SELECT version_id, 'm' || %1 || name || %1 || dataset || %1 || slice || %1 || %2 FROM "
-                          "metrics %3 UNION ALL SELECT version_id, 'p' || %1 || name || %1 || value FROM params %3 "
-                          "UNION ALL SELECT version_id, 'f' || %1 || category || %1 || name || %1 || value FROM "
-                          "facts %3")
+    return QStringLiteral("SELECT version_id, 'm' || %1 || name || %1 || dataset || %1 || slice || %1 || %2, %2, value "
+                          "FROM metrics %3 UNION ALL SELECT version_id, 'p' || %1 || name || %1 || value, NULL, NULL "
+                          "FROM params %3 UNION ALL SELECT version_id, 'f' || %1 || category || %1 || name || %1 || "
+                          "value, NULL, NULL FROM facts %3")
         .arg(sep, real, where);
 }
 
@@ -46,6 +52,44 @@ QString digestOf(QList<QByteArray> rows)
         QCryptographicHash::hash(rows.join(QByteArray(1, '\x1e')), QCryptographicHash::Sha256).toHex());
 }
 } // namespace
+
+QString realAsText(double value, Dialect dialect)
+{
+    if (dialect == Dialect::Sqlite) {
+        // CAST(real AS TEXT) is SQLite's printf with "%!.15g".
+        char *text = sqlite3_mprintf("%!.15g", value);
+        const QString result = QString::fromLatin1(text);
+        sqlite3_free(text);
+        return result;
+    }
+    // float8out (extra_float_digits 1, the default since PostgreSQL 12): the shortest text that reads back as the
+    // same double, fixed-point for decimal exponents from -4 to 14, else d.ddde+XX.
+    if (std::isnan(value))
+        return QStringLiteral("NaN");
+    if (std::isinf(value))
+        return value > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity");
+    char buffer[64];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific).ptr;
+    const QString scientific = QString::fromLatin1(buffer, int(end - buffer));
+    const qsizetype e = scientific.indexOf(QLatin1Char('e'));
+    QString mantissa = scientific.left(e);
+    const int exponent = scientific.mid(e + 1).toInt();
+    const bool negative = mantissa.startsWith(QLatin1Char('-'));
+    if (negative)
+        mantissa.remove(0, 1);
+    const QString digits = QString(mantissa).remove(QLatin1Char('.'));
+    if (exponent < -4 || exponent >= 15)
+        return scientific;
+    QString fixed;
+    if (exponent >= 0) {
+        fixed = digits.size() <= exponent + 1
+                    ? QString(digits + QString(exponent + 1 - digits.size(), QLatin1Char('0')))
+                    : QString(digits.left(exponent + 1) + QLatin1Char('.') + digits.mid(exponent + 1));
+    } else {
+        fixed = QStringLiteral("0.") + QString(-exponent - 1, QLatin1Char('0')) + digits;
+    }
+    return negative ? QLatin1Char('-') + fixed : fixed;
+}
 
 Result<QString> versionContentDigest(Database &db, qint64 versionId)
 {
@@ -253,15 +297,35 @@ Result<AuditVerification> verifyAuditChain(Database &db, const std::optional<Aud
         auto rows = db.exec(contentRowsSql(db.dialect(), QString()));
         if (!rows)
             return rows.error();
+        // A registry moved between dialects (modelctl migrate, restore) holds digests of metrics as the other dialect
+        // printed them (SQLite: 15 significant digits; PostgreSQL: the shortest exact text): the rows the other
+        // dialect prints differently are kept for a second look.
+        const Dialect other = db.dialect() == Dialect::Sqlite ? Dialect::Postgres : Dialect::Sqlite;
         QHash<qint64, QList<QByteArray>> byVersion;
-        while (rows->next())
-            byVersion[rows->value(0).toLongLong()] << rows->value(1).toString().toUtf8();
+        QHash<qint64, QList<std::pair<qsizetype, QByteArray>>> printedByOther;
+        while (rows->next()) {
+            QList<QByteArray> &list = byVersion[rows->value(0).toLongLong()];
+            const QString text = rows->value(1).toString();
+            list << text.toUtf8();
+            if (rows->isNull(2))
+                continue;
+            const QString valueText = rows->value(2).toString();
+            const QString otherText = realAsText(rows->value(3).toDouble(), other);
+            if (otherText != valueText)
+                printedByOther[rows->value(0).toLongLong()]
+                    << std::pair{list.size() - 1, (text.chopped(valueText.size()) + otherText).toUtf8()};
+        }
         rows->finish();
         for (auto it = keyOf.begin(); it != keyOf.end(); ++it) {
             const auto recorded = contents.find(it.value());
             if (recorded == contents.end())
                 continue; // registered before schema v6, or by the bulk generator
             if (digestOf(byVersion.value(it.key())) != recorded->second) {
+                QList<QByteArray> asOther = byVersion.value(it.key());
+                for (const auto &[index, text] : printedByOther.value(it.key()))
+                    asOther[index] = text;
+                if (printedByOther.contains(it.key()) && digestOf(asOther) == recorded->second)
+                    continue;
                 result.intact = false;
                 result.firstBrokenId = recorded->first;
                 result.problem = QStringLiteral("%1 no longer holds the metrics, params and facts it was registered "

@@ -18,6 +18,8 @@ QString auditGenesisHash();
 // rows as the database prints them, sorted byte-wise. Recorded in its register_version entry ("content");
 // `audit verify` recomputes it, so an edited metric is found even when the guards were lifted for it.
 Result<QString> versionContentDigest(Database &db, qint64 versionId);
+// A metric value as the dialect's CAST to text prints it (what content digests are made of).
+QString realAsText(double value, Dialect dialect);
 
 // Appends an entry to the hash-chained audit log. Must run inside a write transaction
 // (which serialises writers, so the chain never forks).
