@@ -1,6 +1,10 @@
 #include "cli.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
+#include <QSaveFile>
 
 namespace md::cli {
 
@@ -39,6 +43,33 @@ QString Context::registryUrl() const
     return env.isEmpty() ? defaultRegistryPath() : env;
 }
 
+QString Context::readRegistryUrl() const
+{
+    if (args.isSet(QStringLiteral("read-registry")))
+        return args.value(QStringLiteral("read-registry"));
+    return qEnvironmentVariable("MODELDESK_READ_REGISTRY");
+}
+
+namespace {
+// The primary's WAL position after the last write of a modelctl run, per primary, for read-your-writes across
+// runs: $XDG_STATE_HOME/modeldesk/read-positions.json (~/.local/state).
+QString readPositionsPath()
+{
+    QString base = qEnvironmentVariable("XDG_STATE_HOME");
+    if (base.isEmpty())
+        base = QDir::homePath() + QStringLiteral("/.local/state");
+    return base + QStringLiteral("/modeldesk/read-positions.json");
+}
+
+QJsonObject loadReadPositions()
+{
+    QFile f(readPositionsPath());
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.read(1 << 20)).object();
+}
+} // namespace
+
 Result<Registry *> Context::registry(Registry::Open mode)
 {
     if (m_registry)
@@ -47,6 +78,11 @@ Result<Registry *> Context::registry(Registry::Open mode)
     if (!opened)
         return opened.error();
     m_registry = std::move(*opened);
+    if (const QString readUrl = readRegistryUrl(); !readUrl.isEmpty() && readsFromReplica) {
+        if (auto s = m_registry->attachReplica(readUrl); !s)
+            return s.error();
+        m_registry->readAfter(loadReadPositions().value(m_registry->locationDisplay()).toString());
+    }
     if (!m_registry->guardsProblem().isEmpty())
         err << "modelctl: warning: " << m_registry->guardsProblem() << Qt::endl;
     if (args.isSet(QStringLiteral("as"))) {
@@ -54,6 +90,26 @@ Result<Registry *> Context::registry(Registry::Open mode)
             return s.error();
     }
     return m_registry.get();
+}
+
+void Context::finish()
+{
+    if (!m_registry || readsFromReplica || readRegistryUrl().isEmpty() || m_registry->dialect() != Dialect::Postgres)
+        return;
+    auto position = m_registry->pendingReadPosition();
+    if (!position || position->isEmpty())
+        return;
+    QJsonObject positions = loadReadPositions();
+    positions.insert(m_registry->locationDisplay(), *position);
+    const QString path = readPositionsPath();
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QSaveFile f(path);
+    if (f.open(QIODevice::WriteOnly)) {
+        f.write(QJsonDocument(positions).toJson(QJsonDocument::Compact));
+        if (!f.commit())
+            err << "modelctl: warning: cannot keep this write's position in " << path
+                << ": the next read from the replica may not show it yet." << Qt::endl;
+    }
 }
 
 int Context::fail(const Error &error)

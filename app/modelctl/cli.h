@@ -36,6 +36,10 @@ public:
     QTextStream &err;
 
     QString registryUrl() const;
+    // The read replica's URL (--read-registry, MODELDESK_READ_REGISTRY); empty: reads go to the registry.
+    QString readRegistryUrl() const;
+    // Read-only commands (production, show, search, ...) read from the replica when one is given.
+    bool readsFromReplica = false;
     // Opens the registry on first use. Errors are reported by fail().
     Result<Registry *> registry(Registry::Open mode = Registry::Open::ExistingOnly);
 
@@ -43,6 +47,9 @@ public:
     int usage(const QString &message);
     void warn(const QStringList &warnings);
     int printJson(const QJsonObject &object);
+    // After the command: with a replica given, the position of this run's writes is kept (in the user's state
+    // folder), so that the next read-only command reads them from the primary until the replica has them.
+    void finish();
 
 private:
     std::unique_ptr<Registry> m_registry;
@@ -62,6 +69,7 @@ QList<Command> lineageCommands();
 QList<Command> diffCommands();
 QList<Command> feedCommands();
 QList<Command> importCommands();
+QList<Command> transferCommands();
 
 // "3" or "v3".
 Result<int> parseVersionNumber(const QString &text);

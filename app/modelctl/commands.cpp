@@ -764,6 +764,7 @@ QList<Command> commands()
     list += diffCommands();
     list += feedCommands();
     list += importCommands();
+    list += transferCommands();
     return list;
 }
 

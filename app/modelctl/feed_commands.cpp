@@ -110,7 +110,14 @@ int runWatch(Context &ctx)
             }
         });
         if (listener)
-            QObject::connect(listener.get(), &ChangeListener::changed, &loop, &QEventLoop::quit);
+            QObject::connect(listener.get(), &ChangeListener::changed, &loop, [&] {
+                // The notification comes from the primary; a replica may not have replayed the commit yet, so the
+                // next read waits for the primary's position now (or reads the primary).
+                if (registry->hasReplica())
+                    if (auto position = registry->primaryPosition(); position)
+                        registry->readAfter(*position);
+                loop.quit();
+            });
         poll.start(listener ? 2000 : 50);
         loop.exec();
     }

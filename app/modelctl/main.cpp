@@ -20,6 +20,10 @@ void addGlobalOptions(QCommandLineParser &p)
                  QStringLiteral("Registry URL: a file path, sqlite:///path or postgresql://user@host:port/db "
                                 "(default: $MODELDESK_REGISTRY, else the embedded registry)."),
                  QStringLiteral("URL")});
+    p.addOption({QStringLiteral("read-registry"),
+                 QStringLiteral("PostgreSQL: a read replica (a hot standby) for the read-only commands; writes go to "
+                                "--registry (default: $MODELDESK_READ_REGISTRY)."),
+                 QStringLiteral("URL")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print machine-readable JSON (format in the README).")});
     p.addOption({QStringLiteral("as"),
                  QStringLiteral("SQLite only: act as this user instead of the OS user (advisory)."),
@@ -29,7 +33,8 @@ void addGlobalOptions(QCommandLineParser &p)
 
 QString globalHelp(const QList<Command> &cmds)
 {
-    QString text = QStringLiteral("Usage: modelctl [--registry URL] [--json] [--as USER] COMMAND [ARGS]\n\n"
+    QString text = QStringLiteral("Usage: modelctl [--registry URL] [--read-registry URL] [--json] [--as USER] COMMAND "
+                                  "[ARGS]\n\n"
                                   "ModelDesk model registry, command-line interface.\n\nCommands:\n");
     for (const Command &c : cmds)
         text += QStringLiteral("  %1 %2\n").arg(c.name.leftJustified(16), c.summary);
@@ -64,7 +69,7 @@ int main(int argc, char **argv)
     int commandIndex = -1;
     for (int i = 1; i < args.size(); ++i) {
         const QString &a = args.at(i);
-        if (a == QLatin1String("--registry") || a == QLatin1String("--as")) {
+        if (a == QLatin1String("--registry") || a == QLatin1String("--read-registry") || a == QLatin1String("--as")) {
             ++i;
             continue;
         }
@@ -126,5 +131,14 @@ int main(int argc, char **argv)
         return ExitOk;
     }
     Context ctx(parser, out, err);
-    return it->run(ctx);
+    // What may read from a replica: commands that only read (lineage's own writes still go to the primary).
+    static const QStringList replicaReaders = {
+        QStringLiteral("production"), QStringLiteral("show"),        QStringLiteral("versions"),
+        QStringLiteral("search"),     QStringLiteral("lineage"),     QStringLiteral("diff"),
+        QStringLiteral("history"),    QStringLiteral("watch"),       QStringLiteral("models"),
+        QStringLiteral("requests"),   QStringLiteral("deployments"), QStringLiteral("actions")};
+    ctx.readsFromReplica = replicaReaders.contains(name);
+    const int code = it->run(ctx);
+    ctx.finish();
+    return code;
 }

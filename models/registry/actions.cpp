@@ -30,6 +30,7 @@ Result<QStringList> Registry::roles()
 
 Result<VersionActions> Registry::versionActions(const QString &modelName, int number)
 {
+    const ReadScope reads(*this);
     // Statement 1: the version, its model's Production state, the rollback suggestion and (PostgreSQL)
     // the user's roles. Statement 2: the version's open request with who decided on it.
     auto q = m_db->exec(
@@ -84,6 +85,7 @@ Result<VersionActions> Registry::versionActions(const QString &modelName, int nu
 
 Result<MetricDirections> Registry::metricDirections(const QString &modelName)
 {
+    const ReadScope reads(*this);
     qint64 mid = 0;
     if (!modelName.isEmpty()) {
         auto id = modelId(modelName);

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QStandardPaths>
@@ -15,6 +16,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <optional>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -55,26 +57,89 @@ QString RegistryLocation::display() const
     QString text = QStringLiteral("postgresql://");
     if (!user.isEmpty())
         text += user + QLatin1Char('@');
-    text += host.isEmpty() ? QStringLiteral("localhost") : host;
-    if (port > 0)
-        text += QLatin1Char(':') + QString::number(port);
+    if (!ports.isEmpty()) {
+        const QStringList hostList = host.split(QLatin1Char(','));
+        const QStringList portList = ports.split(QLatin1Char(','));
+        QStringList parts;
+        for (qsizetype i = 0; i < hostList.size(); ++i)
+            parts << hostList[i] + QLatin1Char(':') + portList.value(i, portList.value(0));
+        text += parts.join(QLatin1Char(','));
+    } else {
+        text += host.isEmpty() ? QStringLiteral("localhost") : host;
+        if (port > 0)
+            text += QLatin1Char(':') + QString::number(port);
+    }
     text += QLatin1Char('/') + database;
     return text;
 }
 
+namespace {
+// libpq's multi-host form, postgresql://user@h1:5432,h2:5433/db: QUrl takes one host only, so the host list is cut
+// out here (into hosts and ports) and the rest parsed with a placeholder host. Returns false when the URL has one
+// host.
+struct HostList
+{
+    QString hosts;
+    QString ports;
+    QString error;
+};
+std::optional<HostList> cutHostList(QString &url)
+{
+    const qsizetype start = url.indexOf(QLatin1String("://")) + 3;
+    qsizetype end = url.size();
+    for (const QChar c : {QLatin1Char('/'), QLatin1Char('?'), QLatin1Char('#')}) {
+        const qsizetype at = url.indexOf(c, start);
+        if (at >= 0 && at < end)
+            end = at;
+    }
+    const QString authority = url.mid(start, end - start);
+    const qsizetype at = authority.lastIndexOf(QLatin1Char('@'));
+    const QString hostPart = authority.mid(at + 1);
+    if (!hostPart.contains(QLatin1Char(',')))
+        return std::nullopt;
+    HostList list;
+    QStringList hosts, ports;
+    static const QRegularExpression hostPort(
+        QStringLiteral(R"(^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::([0-9]{1,5}))?\z)"));
+    for (const QString &item : hostPart.split(QLatin1Char(','))) {
+        const auto m = hostPort.match(item);
+        const int port = m.hasMatch() && !m.captured(2).isEmpty() ? m.captured(2).toInt() : 5432;
+        if (!m.hasMatch() || port < 1 || port > 65535) {
+            list.error = QStringLiteral("'%1' in the host list of the registry URL is not host or host:port (a port "
+                                        "from 1 to 65535).")
+                             .arg(item);
+            return list;
+        }
+        QString host = m.captured(1);
+        if (host.startsWith(QLatin1Char('[')))
+            host = host.mid(1, host.size() - 2);
+        hosts << host;
+        ports << QString::number(port);
+    }
+    list.hosts = hosts.join(QLatin1Char(','));
+    list.ports = ports.join(QLatin1Char(','));
+    url.replace(start + at + 1, hostPart.size(), QStringLiteral("multi-host.invalid"));
+    return list;
+}
+} // namespace
+
 Result<RegistryLocation> parseRegistryUrl(const QString &url)
 {
-    const QString trimmed = url.trimmed();
+    QString trimmed = url.trimmed();
     if (trimmed.isEmpty())
         return Error::invalid(QStringLiteral("The registry URL is empty. Give a file path, sqlite:///path or "
                                              "postgresql://user@host:port/dbname."));
     RegistryLocation loc;
     if (trimmed.startsWith(QLatin1String("postgresql://")) || trimmed.startsWith(QLatin1String("postgres://"))) {
+        const QString original = trimmed;
+        const auto hostList = cutHostList(trimmed);
+        if (hostList && !hostList->error.isEmpty())
+            return Error::invalid(hostList->error);
         const QUrl u(trimmed, QUrl::StrictMode);
         if (!u.isValid())
             return Error::invalid(
                 QStringLiteral("The PostgreSQL URL '%1' is malformed: %2. Write postgresql://user@host:port/dbname.")
-                    .arg(trimmed, u.errorString().section(QLatin1Char(';'), 0, 0)));
+                    .arg(original, u.errorString().section(QLatin1Char(';'), 0, 0)));
         if (!u.password().isEmpty())
             return Error::invalid(
                 QStringLiteral("The registry URL contains a password. ModelDesk never stores passwords: "
@@ -84,10 +149,15 @@ Result<RegistryLocation> parseRegistryUrl(const QString &url)
         loc.host = u.host();
         loc.port = u.port(-1);
         loc.user = u.userName();
+        if (hostList) {
+            loc.host = hostList->hosts;
+            loc.ports = hostList->ports;
+            loc.port = -1;
+        }
         loc.database = u.path().mid(1);
         if (loc.database.contains(QLatin1Char('/')))
             return Error::invalid(
-                QStringLiteral("The PostgreSQL URL '%1' has a path with more than a database name.").arg(trimmed));
+                QStringLiteral("The PostgreSQL URL '%1' has a path with more than a database name.").arg(original));
         QStringList options;
         bool hasTimeout = false;
         const auto items = QUrlQuery(u).queryItems(QUrl::FullyDecoded);
@@ -115,6 +185,10 @@ Result<RegistryLocation> parseRegistryUrl(const QString &url)
                 value.contains(QLatin1Char('\'')))
                 return Error::invalid(
                     QStringLiteral("The connection parameter '%1' contains a space, quote or ';'.").arg(key));
+            if ((key == QLatin1String("host") || key == QLatin1String("port")) && hostList)
+                return Error::invalid(QStringLiteral("The registry URL lists several hosts and also has a '%1' "
+                                                     "parameter: give the hosts in one place.")
+                                          .arg(key));
             if (key == QLatin1String("host"))
                 loc.host = value;
             else if (key == QLatin1String("port"))
@@ -443,7 +517,19 @@ Status Database::configurePostgres()
         db.setUserName(m_location.user);
     if (!m_location.database.isEmpty())
         db.setDatabaseName(m_location.database);
-    db.setConnectOptions(m_location.options);
+    // Several hosts: libpq tries them in order. Without target_session_attrs the first that answers would do, a
+    // standby included, so the write URL asks for the primary (read-write) and a replica's URL for a standby
+    // when there is one (prefer-standby).
+    QStringList options;
+    if (!m_location.options.isEmpty())
+        options << m_location.options;
+    if (!m_location.ports.isEmpty())
+        options << QStringLiteral("port=") + m_location.ports;
+    if (m_location.host.contains(QLatin1Char(',')) &&
+        !m_location.options.contains(QLatin1String("target_session_attrs=")))
+        options << (m_location.forReads ? QStringLiteral("target_session_attrs=prefer-standby")
+                                        : QStringLiteral("target_session_attrs=read-write"));
+    db.setConnectOptions(options.join(QLatin1Char(';')));
     if (!db.open()) {
         // A failed connection attempt has no SQLSTATE to classify by: QPSQL takes the SQLSTATE only from a failed
         // PGresult, and a connection attempt produces none (nativeErrorCode() is empty here; libpq offers only
@@ -465,6 +551,22 @@ Status Database::configurePostgres()
             return Error::notFound(QStringLiteral("The server at %1 has no such database: %2. Create it (createdb) "
                                                   "and run `modelctl init`.")
                                        .arg(where, text));
+        // target_session_attrs=read-write (or primary) found only standbys: the servers are up, none is the primary.
+        if (text.contains(QLatin1String("session is read-only")) ||
+            text.contains(QLatin1String("server is in hot standby mode")))
+            return Error{Error::Kind::Connection,
+                         QStringLiteral("No server of %1 accepts writes now: %2 answered as a read-only standby "
+                                        "(a failover may be under way). Nothing was changed; try again when a "
+                                        "primary is up, or give the primary's URL.")
+                             .arg(where, m_location.host.contains(QLatin1Char(',')) ? QStringLiteral("every one that")
+                                                                                    : QStringLiteral("it")),
+                         {}};
+        if (text.contains(QLatin1String("server is not in hot standby mode")))
+            return Error{Error::Kind::Connection,
+                         QStringLiteral("No server of %1 is a standby (target_session_attrs=standby); use "
+                                        "prefer-standby to read from the primary when there is none.")
+                             .arg(where),
+                         {}};
         return Error{
             Error::Kind::Connection,
             QStringLiteral("Cannot reach the PostgreSQL server at %1: %2. Check the host and port, and that the "
@@ -475,9 +577,10 @@ Status Database::configurePostgres()
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("SET client_min_messages = warning")))
         return errorFrom(q.lastError(), QStringLiteral("Cannot configure the session"));
-    if (!q.exec(QStringLiteral("SELECT session_user::text")) || !q.next())
+    if (!q.exec(QStringLiteral("SELECT session_user::text, pg_is_in_recovery()")) || !q.next())
         return errorFrom(q.lastError(), QStringLiteral("Cannot read the session user"));
     m_sessionUser = q.value(0).toString();
+    m_standby = q.value(1).toBool();
     return {};
 }
 
@@ -564,7 +667,7 @@ Error Database::errorFrom(const QSqlError &error, const QString &context) const
             e.retryable = true;
             e.message = withContext(QStringLiteral("A concurrent change got in the way (%1). Try again.").arg(text));
         } else if (state == QLatin1String("25006")) {
-            e.kind = m_readOnlyReason.isEmpty() ? Error::Kind::ReadOnly : Error::Kind::NewerSchema;
+            e.kind = m_readOnlyReason.isEmpty() ? Error::Kind::ReadOnly : m_readOnlyKind;
             e.message = m_readOnlyReason.isEmpty()
                             ? withContext(QStringLiteral("The server %1 is a read-only standby (or the transaction is "
                                                          "read-only); connect to the primary to write. (%2)")
@@ -591,7 +694,7 @@ Error Database::errorFrom(const QSqlError &error, const QString &context) const
                             .arg(where, text));
         break;
     case 8: // SQLITE_READONLY
-        e.kind = m_readOnlyReason.isEmpty() ? Error::Kind::ReadOnly : Error::Kind::NewerSchema;
+        e.kind = m_readOnlyReason.isEmpty() ? Error::Kind::ReadOnly : m_readOnlyKind;
         e.message = m_readOnlyReason.isEmpty()
                         ? withContext(QStringLiteral("The registry file %1 cannot be written (%2): it is read-only for "
                                                      "you or on a read-only disk. Open a writable copy to change it.")
@@ -759,11 +862,13 @@ Status Database::beginWrite(Lock lock)
         if (auto q = exec(QStringLiteral("BEGIN IMMEDIATE")); !q)
             return q.error();
         m_inTransaction = true;
+        m_writeTransaction = true;
         return {};
     }
     if (auto q = exec(QStringLiteral("BEGIN")); !q)
         return q.error();
     m_inTransaction = true;
+    m_writeTransaction = true;
     if (lock == Lock::None)
         return {};
     // A clock override (demo data) reaches the database's clock, which only a superuser may set
@@ -797,6 +902,17 @@ Status Database::beginRead()
     return {};
 }
 
+Status Database::beginSnapshot()
+{
+    if (auto q = exec(m_location.dialect == Dialect::Postgres
+                          ? QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                          : QStringLiteral("BEGIN"));
+        !q)
+        return q.error();
+    m_inTransaction = true;
+    return {};
+}
+
 Status Database::commit()
 {
     if (m_aborted) { // already rolled back (see statementFailed)
@@ -807,8 +923,11 @@ Status Database::commit()
     QSqlQuery q(database());
     if (q.exec(QStringLiteral("COMMIT"))) {
         m_inTransaction = false;
+        m_committedWrite = m_committedWrite || m_writeTransaction;
+        m_writeTransaction = false;
         return {};
     }
+    m_writeTransaction = false;
     // A failed COMMIT has ended the transaction on PostgreSQL; on SQLite (busy) it is still open for rollback().
     if (m_location.dialect == Dialect::Postgres)
         m_inTransaction = false;
@@ -824,11 +943,13 @@ void Database::rollback()
     m_aborted = false;
     m_abortError = {};
     m_inTransaction = false;
+    m_writeTransaction = false;
 }
 
-void Database::setReadOnly(const QString &reason)
+void Database::setReadOnly(const QString &reason, Error::Kind kind)
 {
     m_readOnlyReason = reason;
+    m_readOnlyKind = kind;
     QSqlQuery q(database());
     if (m_location.dialect == Dialect::Sqlite)
         q.exec(QStringLiteral("PRAGMA query_only = ON"));

@@ -10,6 +10,7 @@
 #include <QVariantList>
 
 #include <memory>
+#include <utility>
 
 namespace md {
 
@@ -40,6 +41,10 @@ public:
     QSqlDatabase database() const;
     // The login user of a PostgreSQL session; empty on SQLite.
     QString sessionUser() const { return m_sessionUser; }
+    // PostgreSQL: the server was a hot standby (in recovery) when the connection was made.
+    bool isStandby() const { return m_standby; }
+    // A write transaction was committed since the last call (Registry's read-your-writes with a replica).
+    bool takeCommittedWrite() { return std::exchange(m_committedWrite, false); }
 
     // Runs one statement with positional "?" parameters. The query is forward-only.
     Result<QSqlQuery> exec(const QString &sql, const QVariantList &binds = {});
@@ -64,6 +69,9 @@ public:
     };
     Status beginWrite(Lock lock = Lock::Registry);
     Status beginRead();
+    // A read transaction that sees one snapshot of the whole database throughout: REPEATABLE READ READ ONLY on
+    // PostgreSQL; on SQLite (WAL) every read transaction does, from its first read.
+    Status beginSnapshot();
     Status commit();
     void rollback();
     bool inTransaction() const { return m_inTransaction; }
@@ -79,7 +87,7 @@ public:
 
     // Marks the connection read-only (newer schema): SQLite query_only, PostgreSQL read-only sessions. A write
     // the database refuses because of it is reported as Error::Kind::NewerSchema with `reason`.
-    void setReadOnly(const QString &reason);
+    void setReadOnly(const QString &reason, Error::Kind kind = Error::Kind::NewerSchema);
     bool isAlive();
     // SQLite: non-empty when the file could only be opened read-only (permissions, a read-only disk), and why.
     QString readOnlyFileReason() const { return m_fileReadOnlyReason; }
@@ -106,6 +114,10 @@ private:
     QByteArray m_sqliteActor;
     QString m_fileReadOnlyReason;
     QString m_readOnlyReason;
+    Error::Kind m_readOnlyKind = Error::Kind::NewerSchema;
+    bool m_standby = false;
+    bool m_writeTransaction = false;
+    bool m_committedWrite = false;
     bool m_inTransaction = false;
     quint64 m_statements = 0;
     // PostgreSQL: a statement failed inside the transaction, which was rolled back at once (see statementFailed);

@@ -121,6 +121,7 @@ QString modelOfPayloadSql(Dialect d)
 
 Result<EventPage> Registry::events(qint64 after, int limit, const EventFilter &filter)
 {
+    const ReadScope reads(*this);
     auto q = m_db->exec(QStringLiteral("SELECT id, payload FROM outbox_events WHERE id > ? ORDER BY id LIMIT ?"),
                         {after, limit});
     if (!q)
@@ -138,6 +139,7 @@ Result<EventPage> Registry::events(qint64 after, int limit, const EventFilter &f
 
 Result<qint64> Registry::lastEventId()
 {
+    const ReadScope reads(*this);
     auto v = m_db->scalar(QStringLiteral("SELECT coalesce(max(id), 0) FROM outbox_events"));
     if (!v)
         return v.error();

@@ -12,6 +12,8 @@ namespace md {
 struct RegistryInternals
 {
     static Database &database(Registry &registry) { return registry.database(); }
+    // The read replica's connection (attachReplica), outside a read; nullptr without one.
+    static Database *replica(Registry &registry) { return registry.m_replica.get(); }
 };
 
 } // namespace md

@@ -167,6 +167,7 @@ Result<QList<AliasMove>> Registry::recordAliasMoves(const QString &modelName, qi
 
 Result<GatePolicies> Registry::gatePolicies(const QString &modelName)
 {
+    const ReadScope reads(*this);
     qint64 mid = 0;
     if (!modelName.isEmpty()) {
         auto id = modelId(modelName);
@@ -282,6 +283,7 @@ Result<GateReport> Registry::evaluateInTransaction(const QString &modelName, int
 
 Result<GateReport> Registry::evaluateGatesFor(const QString &modelName, int version, Stage to)
 {
+    const ReadScope reads(*this);
     return evaluateInTransaction(modelName, version, to);
 }
 
@@ -556,6 +558,7 @@ Result<TransitionOutcome> Registry::archive(const QString &modelName, int number
 
 Result<int> Registry::suggestedRollbackTarget(const QString &modelName)
 {
+    const ReadScope reads(*this);
     auto mid = modelId(modelName);
     if (!mid)
         return mid.error();
@@ -571,6 +574,7 @@ Result<int> Registry::suggestedRollbackTarget(const QString &modelName)
 
 Result<RollbackPlan> Registry::planRollback(const QString &modelName, int target)
 {
+    const ReadScope reads(*this);
     auto mid = modelId(modelName);
     if (!mid)
         return mid.error();
@@ -775,6 +779,7 @@ Result<ApprovalRequest> Registry::loadRequest(qint64 requestId)
 
 Result<ApprovalRequest> Registry::request(qint64 requestId)
 {
+    const ReadScope reads(*this);
     return loadRequest(requestId);
 }
 
@@ -1001,6 +1006,7 @@ Result<ApprovalRequest> Registry::decideInDatabase(const ApprovalRequest &req, b
 
 Result<QList<ApprovalRequest>> Registry::requests(bool pendingOnly, const QString &modelName)
 {
+    const ReadScope reads(*this);
     QString sql = QStringLiteral("SELECT r.id FROM approval_requests r JOIN model_versions v ON v.id = r.version_id "
                                  "JOIN registered_models m ON m.id = v.model_id WHERE 1 = 1");
     QVariantList binds;
@@ -1029,6 +1035,7 @@ Result<QList<ApprovalRequest>> Registry::requests(bool pendingOnly, const QStrin
 
 Result<QList<ModelVersion>> Registry::production(const QString &modelName)
 {
+    const ReadScope reads(*this);
     auto mid = modelId(modelName);
     if (!mid)
         return mid.error();
@@ -1046,6 +1053,7 @@ Result<QList<ModelVersion>> Registry::production(const QString &modelName)
 
 Result<QList<ProductionPeriod>> Registry::productionHistory(const QString &modelName)
 {
+    const ReadScope reads(*this);
     // One statement: the transitions in and out of Production with the approvers of each promotion.
     auto q = m_db->exec(
         QStringLiteral("SELECT v.version, t.from_stage, t.to_stage, t.kind, t.actor, t.at, t.reason, t.approval_id, "
@@ -1221,6 +1229,7 @@ Status Registry::removeAlias(const QString &modelName, const QString &alias)
 
 Result<QList<Alias>> Registry::aliases(const QString &modelName)
 {
+    const ReadScope reads(*this);
     auto mid = modelId(modelName);
     if (!mid)
         return mid.error();
@@ -1271,6 +1280,7 @@ Status Registry::reportDeployment(const QString &service, const QString &environ
 
 Result<QList<Deployment>> Registry::deployments(const QString &modelName)
 {
+    const ReadScope reads(*this);
     if (modelName.isEmpty())
         return currentDeployments({}, {});
     auto mid = modelId(modelName);

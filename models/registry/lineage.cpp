@@ -51,6 +51,7 @@ Status checkDepth(int depth)
 
 Result<LineageNode> Registry::lineageNode(const QString &spec)
 {
+    const ReadScope reads(*this);
     auto in = parseLineageNodeSpec(spec);
     if (!in)
         return in.error();
@@ -66,6 +67,7 @@ Result<LineageNode> Registry::lineageNode(const QString &spec)
 
 Result<LineageNode> Registry::lineageNodeForVersion(const QString &modelName, int version)
 {
+    const ReadScope reads(*this);
     return lineageNode(QStringLiteral("model:%1@%2").arg(modelName).arg(version));
 }
 
@@ -184,16 +186,19 @@ Result<LineageGraph> Registry::walkLineage(qint64 nodeId, int maxDepth, bool dow
 
 Result<LineageGraph> Registry::lineageUpstream(qint64 nodeId, int maxDepth)
 {
+    const ReadScope reads(*this);
     return walkLineage(nodeId, maxDepth, false);
 }
 
 Result<LineageGraph> Registry::lineageDownstream(qint64 nodeId, int maxDepth)
 {
+    const ReadScope reads(*this);
     return walkLineage(nodeId, maxDepth, true);
 }
 
 Result<LineageGraph> Registry::lineageNeighbourhood(qint64 nodeId, int maxDepth)
 {
+    const ReadScope reads(*this);
     auto up = walkLineage(nodeId, maxDepth, false);
     if (!up)
         return up.error();
@@ -221,6 +226,7 @@ Result<LineageGraph> Registry::lineageNeighbourhood(qint64 nodeId, int maxDepth)
 
 Result<ImpactReport> Registry::impact(qint64 nodeId, int maxDepth)
 {
+    const ReadScope reads(*this);
     auto g = walkLineage(nodeId, maxDepth, true, false); // the reached nodes are the answer; edges are not needed
     if (!g)
         return g.error();
@@ -282,6 +288,7 @@ Result<ImpactReport> Registry::impact(qint64 nodeId, int maxDepth)
 
 Result<UsageReport> Registry::erasureCheck(qint64 nodeId, int maxDepth)
 {
+    const ReadScope reads(*this);
     auto g = lineageDownstream(nodeId, maxDepth);
     if (!g)
         return g.error();

@@ -19,13 +19,17 @@ enum class Dialect
 // Where a registry lives, parsed from a URL:
 //   /abs/path/registry.db, sqlite:///abs/path/registry.db,
 //   postgresql://user@host:port/dbname?sslmode=require&host=/run/postgresql ...
+//   postgresql://user@h1:5432,h2:5433/dbname?target_session_attrs=read-write (libpq's multi-host form: the first
+//   host that answers and has the session attributes asked for; see Database for the defaults)
 // A password is never part of it: libpq finds it in ~/.pgpass, PGPASSWORD or a service file.
 struct RegistryLocation
 {
     Dialect dialect = Dialect::Sqlite;
     QString sqlitePath;
-    QString host;
-    int port = -1;
+    QString host;          // one host, or several separated by commas (multi-host)
+    int port = -1;         // one host
+    QString ports;         // multi-host: the ports, comma-separated, one per host
+    bool forReads = false; // a read replica's URL (Registry::attachReplica): prefers a standby
     QString user;
     QString database;
     QString options; // libpq keywords, "key=value;key=value"

@@ -46,7 +46,7 @@ const RegistryLocation &Registry::location() const
 
 quint64 Registry::statementCount() const
 {
-    return m_db->statementCount();
+    return m_db->statementCount() + (m_replica ? m_replica->statementCount() : 0);
 }
 
 Result<AuditCheckpoint> Registry::auditCheckpoint()
@@ -105,37 +105,44 @@ Status Registry::atomically(const std::function<Status()> &work)
 
 Result<QList<AuditEntry>> Registry::audit(const AuditFilter &filter)
 {
+    const ReadScope reads(*this);
     return readAudit(*m_db, filter);
 }
 
 Result<VersionKeys> Registry::versionKeys(const QString &modelName, const VersionSort &sort)
 {
+    const ReadScope reads(*this);
     return loadVersionKeys(*m_db, modelName, sort);
 }
 
 Result<QList<VersionRow>> Registry::versionPage(qint64 modelId, const VersionSort &sort, const QVariant &afterSortValue,
                                                 int afterVersion, int count, const QList<MetricColumn> &columns)
 {
+    const ReadScope reads(*this);
     return loadVersionPage(*m_db, modelId, sort, afterSortValue, afterVersion, count, columns);
 }
 
 Result<SearchOutcome> Registry::search(const QString &filter, int limit, FilterError *filterError)
 {
+    const ReadScope reads(*this);
     return searchVersions(*m_db, filter, limit, filterError);
 }
 
 Result<SearchIds> Registry::searchIds(const QString &filter, int limit, FilterError *filterError)
 {
+    const ReadScope reads(*this);
     return searchVersionIds(*m_db, filter, limit, filterError);
 }
 
 Result<QList<SearchHit>> Registry::searchHits(const QList<qint64> &ids)
 {
+    const ReadScope reads(*this);
     return loadSearchHits(*m_db, ids);
 }
 
 QVariant Registry::changeToken()
 {
+    const ReadScope reads(*this);
     // SQLite: data_version changes when another connection commits. PostgreSQL: every write appends an
     // audit entry, and max(id) is one index probe.
     auto q = m_db->exec(dialect() == Dialect::Sqlite ? QStringLiteral("PRAGMA data_version")
@@ -148,6 +155,7 @@ QVariant Registry::changeToken()
 
 Result<qint64> Registry::modelCount()
 {
+    const ReadScope reads(*this);
     auto n = m_db->scalar(QStringLiteral("SELECT count(*) FROM registered_models"));
     if (!n)
         return n.error();
@@ -195,7 +203,28 @@ Result<std::unique_ptr<Registry>> Registry::openOrCreate(const RegistryLocation 
     auto state = readSchemaState(d);
     if (!state)
         return state.error();
-    if (state->isEmpty() && mode == Open::ExistingOnly)
+    if (d.isStandby()) {
+        // A hot standby: every write is refused by the server, and no migration can run here.
+        if (state->isEmpty() || state->version < kSchemaVersion)
+            return Error{Error::Kind::ReadOnly,
+                         QStringLiteral("%1 is a read-only standby (a replica) and its registry %2: connect to the "
+                                        "primary, which creates or upgrades it, and the standby follows.")
+                             .arg(location.display(), state->isEmpty()
+                                                          ? QStringLiteral("does not exist yet")
+                                                          : QStringLiteral("has schema version %1, older than this "
+                                                                           "ModelDesk's %2")
+                                                                .arg(state->version)
+                                                                .arg(kSchemaVersion)),
+                         {}};
+        registry->m_readOnlyReason =
+            QStringLiteral("%1 is a read-only standby (a replica): it is open for browsing, and changes are refused. "
+                           "Connect to the primary to change the registry, or give this server as the read replica "
+                           "(--read-registry, MODELDESK_READ_REGISTRY) beside the primary.")
+                .arg(location.display());
+        registry->m_readOnlyKind = Error::Kind::ReadOnly;
+        d.setReadOnly(registry->m_readOnlyReason, Error::Kind::ReadOnly);
+        registry->m_schemaVersion = state->version;
+    } else if (state->isEmpty() && mode == Open::ExistingOnly)
         return Error{Error::Kind::NotARegistry,
                      QStringLiteral("%1 is an empty database, not a registry yet. Create the registry with "
                                     "`modelctl --registry %1 init`.")
@@ -276,9 +305,8 @@ Status Registry::setSqliteActor(const QString &name)
 Status Registry::checkWritable() const
 {
     if (isReadOnly())
-        return Error{m_db->readOnlyFileReason().isEmpty() ? Error::Kind::NewerSchema : Error::Kind::ReadOnly,
-                     m_readOnlyReason,
-                     {}};
+        return Error{
+            m_db->readOnlyFileReason().isEmpty() ? m_readOnlyKind : Error::Kind::ReadOnly, m_readOnlyReason, {}};
     return {};
 }
 
@@ -616,6 +644,7 @@ ModelVersion versionFrom(const QSqlQuery &q)
 
 Result<QList<RegisteredModel>> Registry::models()
 {
+    const ReadScope reads(*this);
     auto q =
         m_db->exec(QStringLiteral("SELECT %1 FROM registered_models m JOIN namespaces ns ON ns.id = m.namespace_id "
                                   "ORDER BY ns.name, m.name")
@@ -646,6 +675,7 @@ Result<QList<RegisteredModel>> Registry::models()
 
 Result<RegisteredModel> Registry::model(const QString &name)
 {
+    const ReadScope reads(*this);
     auto q =
         m_db->exec(QStringLiteral("SELECT %1 FROM registered_models m JOIN namespaces ns ON ns.id = m.namespace_id "
                                   "WHERE m.name = ?")
@@ -704,6 +734,7 @@ Status Registry::loadTags(const QString &where, const QVariantList &binds, QHash
 
 Result<QList<ModelVersion>> Registry::versions(const QString &modelName)
 {
+    const ReadScope reads(*this);
     auto mid = modelId(modelName);
     if (!mid)
         return mid.error();
@@ -729,6 +760,7 @@ Result<QList<ModelVersion>> Registry::versions(const QString &modelName)
 
 Result<ModelVersion> Registry::version(const QString &modelName, int number)
 {
+    const ReadScope reads(*this);
     auto list = versions(modelName, QList<int>{number});
     if (!list)
         return list.error();
@@ -737,6 +769,7 @@ Result<ModelVersion> Registry::version(const QString &modelName, int number)
 
 Result<QList<ModelVersion>> Registry::versions(const QString &modelName, const QList<int> &numbers)
 {
+    const ReadScope reads(*this);
     // Two statements whatever the number of versions (a click in the GUI pays a round trip for each):
     // the version rows, then every child row (metrics, params, facts, tags, lineage inputs,
     // transitions) in one UNION ALL, told apart by its first column.

@@ -57,8 +57,30 @@ public:
     // Written by a newer ModelDesk: opened read-only.
     bool hasNewerSchema() const;
     bool isReadOnly() const { return !m_readOnlyReason.isEmpty(); }
-    // Statements run on this registry's connection so far (see Database::statementCount).
+    // Statements run on this registry's connections so far (see Database::statementCount), the replica's included.
     quint64 statementCount() const;
+
+    // ---- read replicas (replica.cpp) ----
+    // Sends this registry's reads to a PostgreSQL standby (a multi-host `url` prefers a standby among its hosts);
+    // every write stays on the primary. After a write by this client, or a change it was told of (readAfter),
+    // reads go to the primary until the standby has replayed it: nobody sees their own change vanish. Refused when
+    // `url` is not a copy of this registry (another registry, another schema version) or this one is SQLite.
+    Status attachReplica(const QString &url);
+    bool hasReplica() const { return m_replica || m_onReplica; }
+    QString replicaDisplay() const;
+    // The primary's WAL position now (how far it has written: pg_current_wal_lsn); empty on SQLite.
+    Result<QString> primaryPosition();
+    // Reads go to the primary until the replica has replayed up to `lsn` (from primaryPosition, perhaps of
+    // another process: modelctl keeps its last write's position between runs).
+    void readAfter(const QString &lsn);
+    // The position reads wait for (empty: none); after a write of this client, the primary's position then.
+    Result<QString> pendingReadPosition();
+    // How far the replica is behind: 0 when it has replayed everything the primary had at the last call,
+    // else the seconds since it was first seen behind the position it has still not reached. Unreachable replica:
+    // a Connection error.
+    Result<double> replicaLagSeconds();
+    // Statements run on the replica so far.
+    quint64 replicaStatementCount() const;
 
     // ---- reads for browsing and searching (browse.h, search.h run them on this connection) ----
     Result<VersionKeys> versionKeys(const QString &modelName, const VersionSort &sort);
@@ -232,6 +254,22 @@ public:
 private:
     static Result<std::unique_ptr<Registry>> openOrCreate(const RegistryLocation &location, Open mode);
     friend struct RegistryInternals;
+    // Every public read starts with one: for its duration the replica stands in for the primary (m_db), when
+    // there is a replica, no transaction is open on the primary and the replica has replayed what this client
+    // must see (replica.cpp). Nested scopes and reads inside a write transaction stay where they are.
+    class ReadScope
+    {
+    public:
+        explicit ReadScope(Registry &registry);
+        ~ReadScope();
+        ReadScope(const ReadScope &) = delete;
+        ReadScope &operator=(const ReadScope &) = delete;
+
+    private:
+        Registry &m_registry;
+        bool m_swapped = false;
+    };
+    bool replicaCaughtUp();
     Database &database() { return *m_db; }
 
     // Tag and description edits of a model (no version) or of one version.
@@ -278,7 +316,15 @@ private:
     Result<LineageGraph> walkLineage(qint64 nodeId, int maxDepth, bool downstream, bool withEdges = true);
 
     std::unique_ptr<Database> m_db;
+    // The read replica while a ReadScope does not hold it in m_db (then m_onReplica), and what it must replay
+    // before reads go to it.
+    std::unique_ptr<Database> m_replica;
+    bool m_onReplica = false;
+    QString m_readAfterLsn;
+    QString m_lagTarget; // replicaLagSeconds: the primary position the replica was first seen behind
+    qint64 m_lagSinceMs = 0;
     int m_schemaVersion = 0;
+    Error::Kind m_readOnlyKind = Error::Kind::NewerSchema;
     QString m_readOnlyReason;
     QString m_guardsProblem;
     QString m_actor;

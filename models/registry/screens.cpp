@@ -29,6 +29,7 @@ Permissions permissionsOf(const QString &actor, const QList<Role> &roles, const 
 
 Result<ReviewData> Registry::reviewData(qint64 requestId)
 {
+    const ReadScope reads(*this);
     // 1: the request, its decisions, the baseline's number and the user's roles.
     auto q = m_db->exec(
         QStringLiteral("SELECT ") + sql::requestColumns() +
@@ -123,6 +124,7 @@ Result<ReviewData> Registry::reviewData(qint64 requestId)
 
 Result<RollbackData> Registry::rollbackData(const QString &modelName)
 {
+    const ReadScope reads(*this);
     RollbackData d;
     d.modelName = modelName;
     // 1: the production history with approvers.

@@ -34,7 +34,17 @@ QString postgresBaseUrl()
     return QString::fromUtf8(f.readAll()).trimmed();
 }
 
-namespace {
+QString postgresStandbyBaseUrl()
+{
+    const QString env = qEnvironmentVariable("MODELDESK_TEST_PG_STANDBY_URL");
+    if (!env.isEmpty())
+        return env;
+    QFile f(QStringLiteral(MODELDESK_TEST_PG_STANDBY_URL_FILE));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readAll()).trimmed();
+}
+
 QString withDatabase(const QString &baseUrl, const QString &dbname)
 {
     QUrl u(baseUrl);
@@ -42,6 +52,86 @@ QString withDatabase(const QString &baseUrl, const QString &dbname)
     return u.toString();
 }
 
+namespace {
+QString readText(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()).trimmed() : QString();
+}
+
+QString runScript(const QStringList &args)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral("bash"), QStringList{QStringLiteral(MODELDESK_PGCLUSTER_SCRIPT)} + args);
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished();
+        return QStringLiteral("pgcluster.sh %1 timed out").arg(args.join(QLatin1Char(' ')));
+    }
+    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        return QStringLiteral("pgcluster.sh %1 failed: %2")
+            .arg(args.join(QLatin1Char(' ')), QString::fromUtf8(p.readAll()));
+    return {};
+}
+} // namespace
+
+PgCluster::PgCluster(bool withStandby)
+{
+    QStringList args{QStringLiteral("start"), m_state.path()};
+    if (withStandby)
+        args << QStringLiteral("--standby");
+    // The script does nothing when MODELDESK_TEST_PG_URL names a server: this cluster is the test's own.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("MODELDESK_TEST_PG_URL"));
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral("bash"), QStringList{QStringLiteral(MODELDESK_PGCLUSTER_SCRIPT)} + args);
+    if (!p.waitForFinished(180000) || p.exitCode() != 0) {
+        m_error = QStringLiteral("cannot start a PostgreSQL cluster: ") + QString::fromUtf8(p.readAll());
+        return;
+    }
+    m_url = readText(m_state.filePath(QStringLiteral("pg-url.txt")));
+    m_standbyUrl = readText(m_state.filePath(QStringLiteral("pg-standby-url.txt")));
+    if (m_url.isEmpty() || (withStandby && m_standbyUrl.isEmpty()))
+        m_error = QStringLiteral("pgcluster.sh wrote no URL");
+}
+
+PgCluster::~PgCluster()
+{
+    runScript({QStringLiteral("stop"), m_state.path()});
+}
+
+QString PgCluster::url(const QString &dbname) const
+{
+    return withDatabase(m_url, dbname);
+}
+
+QString PgCluster::standbyUrl(const QString &dbname) const
+{
+    return withDatabase(m_standbyUrl, dbname);
+}
+
+int PgCluster::port() const
+{
+    return QUrl(m_url).port();
+}
+
+int PgCluster::standbyPort() const
+{
+    return QUrl(m_standbyUrl).port();
+}
+
+bool PgCluster::run(const QString &command)
+{
+    const QString error = runScript({command, m_state.path()});
+    if (!error.isEmpty())
+        ADD_FAILURE() << error.toStdString();
+    return error.isEmpty();
+}
+
+namespace {
 std::atomic<int> g_counter{0};
 
 // Raw SQL through a plain Qt connection, bypassing the registry code entirely.
@@ -444,6 +534,43 @@ void fillBare(Registry &registry, int models, int versions)
     spec.factsPerVersion = 0;
     auto generated = generateBulkRegistry(registry, spec);
     ASSERT_TRUE(generated) << generated.error().message.toStdString();
+}
+
+bool standbyCaughtUp(const QString &primaryUrl, const QString &standbyUrl, int timeoutMs)
+{
+    QString lsn;
+    {
+        RawConnection primary(primaryUrl);
+        QSqlQuery q(primary.db);
+        if (!q.exec(QStringLiteral("SELECT pg_current_wal_lsn()::text")) || !q.next())
+            return false;
+        lsn = q.value(0).toString();
+    }
+    RawConnection standby(standbyUrl);
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        QSqlQuery q(standby.db);
+        q.prepare(QStringLiteral("SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn"));
+        q.addBindValue(lsn);
+        if (q.exec() && q.next() && q.value(0).toBool())
+            return true;
+        QThread::msleep(20);
+    }
+    return false;
+}
+
+bool PgCluster::waitForStandby(int timeoutMs)
+{
+    return standbyCaughtUp(m_url, m_standbyUrl, timeoutMs);
+}
+
+QString TestDatabase::standbyUrl() const
+{
+    const QString base = postgresStandbyBaseUrl();
+    if (m_pgDatabase.isEmpty() || base.isEmpty())
+        return {};
+    return withDatabase(base, m_pgDatabase);
 }
 
 } // namespace md::test

@@ -38,6 +38,40 @@ std::string backendName(const ::testing::TestParamInfo<Backend> &info);
 // The base URL of the test PostgreSQL server: MODELDESK_TEST_PG_URL, else the URL written by
 // tests/pg/pgcluster.sh. Empty when neither exists.
 QString postgresBaseUrl();
+// The fixture's streaming standby of that server (pgcluster.sh start --standby): MODELDESK_TEST_PG_STANDBY_URL, else
+// the URL the script wrote. Empty when there is none.
+QString postgresStandbyBaseUrl();
+// `url` with another database name.
+QString withDatabase(const QString &url, const QString &dbname);
+
+// Waits until the standby at `standbyUrl` has replayed all the primary at `primaryUrl` has written (any database of
+// each).
+bool standbyCaughtUp(const QString &primaryUrl, const QString &standbyUrl, int timeoutMs = 20000);
+
+// A PostgreSQL primary (and optionally its streaming standby) of a test's own, for what the shared server must
+// not suffer: restarts, failovers, paused replay. Stopped and removed at the end.
+class PgCluster
+{
+public:
+    explicit PgCluster(bool withStandby);
+    ~PgCluster();
+    bool ready() const { return m_error.isEmpty(); }
+    QString error() const { return m_error; }
+    QString url(const QString &dbname = QStringLiteral("postgres")) const;
+    QString standbyUrl(const QString &dbname = QStringLiteral("postgres")) const;
+    int port() const;
+    int standbyPort() const;
+    // pgcluster.sh's commands: restart, stop-primary, start-primary, promote, pause-replay, resume-replay.
+    bool run(const QString &command);
+    // Waits until the standby has replayed everything the primary has written.
+    bool waitForStandby(int timeoutMs = 20000);
+
+private:
+    QTemporaryDir m_state;
+    QString m_url;
+    QString m_standbyUrl;
+    QString m_error;
+};
 
 // A fresh, empty registry database for one test: a file in a temporary folder, or a new database on
 // the test PostgreSQL server (dropped again at the end).
@@ -50,6 +84,8 @@ public:
     bool ready() const { return m_error.isEmpty(); }
     QString error() const { return m_error; }
     QString url() const { return m_url; }
+    // PostgreSQL: the same database on the fixture's standby (empty without one).
+    QString standbyUrl() const;
     Backend backend() const { return m_backend; }
     QString tempPath(const QString &name) const { return m_dir.filePath(name); }
 

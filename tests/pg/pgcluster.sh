@@ -2,7 +2,15 @@
 # Starts or stops the throwaway PostgreSQL 15 cluster the test suite runs against.
 #   pgcluster.sh start STATE_DIR   initdb in a temporary folder, start on a free port, write the URL
 #                                  to STATE_DIR/pg-url.txt
-#   pgcluster.sh stop STATE_DIR    stop the cluster and remove its folder
+#   pgcluster.sh start STATE_DIR --standby
+#                                  also a streaming standby of it (pg_basebackup -R) on a second port, its URL in
+#                                  STATE_DIR/pg-standby-url.txt
+#   pgcluster.sh stop STATE_DIR    stop the cluster (and its standby) and remove its folder
+# For the failover and restart tests, on a pair of their own:
+#   pgcluster.sh restart STATE_DIR         restart the primary (fast shutdown: sessions end with 57P01)
+#   pgcluster.sh stop-primary STATE_DIR    stop the primary (immediate: as if its machine died)
+#   pgcluster.sh promote STATE_DIR         promote the standby to primary
+#   pgcluster.sh pause-replay STATE_DIR | resume-replay STATE_DIR
 # When MODELDESK_TEST_PG_URL is set, the tests use that server and this script does nothing.
 set -euo pipefail
 
@@ -11,6 +19,7 @@ state_dir="$2"
 mkdir -p "$state_dir"
 url_file="$state_dir/pg-url.txt"
 dir_file="$state_dir/pg-dir.txt"
+standby_url_file="$state_dir/pg-standby-url.txt"
 
 PGBIN=/usr/lib/postgresql/15/bin
 if [ ! -x "$PGBIN/initdb" ]; then
@@ -30,11 +39,13 @@ stop_cluster() {
   if [ -f "$dir_file" ]; then
     local dir
     dir="$(cat "$dir_file")"
-    if [ -d "$dir/data" ]; then
-      as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
-    fi
+    for data in "$dir/standby" "$dir/data"; do
+      if [ -d "$data" ]; then
+        as_pg "$PGBIN/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+      fi
+    done
     rm -rf "$dir"
-    rm -f "$dir_file" "$url_file"
+    rm -f "$dir_file" "$url_file" "$standby_url_file"
   fi
 }
 
@@ -78,14 +89,58 @@ CONF
   done
   as_pg /usr/bin/psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
     -c "CREATE ROLE md_pw_user LOGIN PASSWORD 'correct-horse'" >/dev/null
+  echo "$port" >"$dir/port"
+  if [ "${3:-}" = "--standby" ]; then
+    # A hot standby streaming from the primary, as a replica a team would run; its own port and socket folder.
+    as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$dir/standby" -R -X stream \
+      >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
+    for attempt in 1 2 3 4 5; do
+      sport="$(free_port)"
+      cat >>"$dir/standby/postgresql.conf" <<CONF
+port = $sport
+hot_standby = on
+hot_standby_feedback = on
+CONF
+      if as_pg "$PGBIN/pg_ctl" -D "$dir/standby" -l "$dir/standby.log" -w -t 30 start >/dev/null; then
+        break
+      fi
+      if [ "$attempt" -eq 5 ]; then cat "$dir/standby.log" >&2; exit 1; fi
+    done
+    echo "$sport" >"$dir/standby-port"
+    echo "postgresql://postgres@127.0.0.1:$sport/postgres" >"$standby_url_file"
+    echo "pgcluster: standby on 127.0.0.1:$sport"
+  fi
   echo "postgresql://postgres@127.0.0.1:$port/postgres" >"$url_file"
   echo "pgcluster: PostgreSQL 15 on 127.0.0.1:$port ($dir)"
   ;;
 stop)
   stop_cluster
   ;;
+restart)
+  dir="$(cat "$dir_file")"
+  as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 30 restart >/dev/null
+  ;;
+stop-primary)
+  dir="$(cat "$dir_file")"
+  as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+  ;;
+start-primary)
+  dir="$(cat "$dir_file")"
+  as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start >/dev/null
+  ;;
+promote)
+  dir="$(cat "$dir_file")"
+  as_pg "$PGBIN/pg_ctl" -D "$dir/standby" -w -t 30 promote >/dev/null
+  ;;
+pause-replay | resume-replay)
+  dir="$(cat "$dir_file")"
+  fn=pg_wal_replay_pause
+  if [ "$cmd" = resume-replay ]; then fn=pg_wal_replay_resume; fi
+  as_pg /usr/bin/psql -h 127.0.0.1 -p "$(cat "$dir/standby-port")" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
+    -c "SELECT $fn()" >/dev/null
+  ;;
 *)
-  echo "usage: pgcluster.sh start|stop STATE_DIR" >&2
+  echo "usage: pgcluster.sh start STATE_DIR [--standby] | stop|restart|stop-primary|start-primary|promote|pause-replay|resume-replay STATE_DIR" >&2
   exit 2
   ;;
 esac
