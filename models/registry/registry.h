@@ -68,6 +68,10 @@ public:
     Status attachReplica(const QString &url);
     bool hasReplica() const { return m_replica || m_onReplica; }
     QString replicaDisplay() const;
+    // This client's writes will be looked for on a replica (by this client, or another process given the position):
+    // PostgreSQL commits then wait until their WAL is written, so that the position after them includes them.
+    // attachReplica does it.
+    Status trackReadPositions();
     // The primary's WAL position now (how far it has written: pg_current_wal_lsn); empty on SQLite.
     Result<QString> primaryPosition();
     // Reads go to the primary until the replica has replayed up to `lsn` (from primaryPosition, perhaps of

@@ -78,16 +78,26 @@ Status Registry::attachReplica(const QString &url)
                          .arg(version),
                      {}};
     there->finish();
-    // The position after a write is where the primary has written its WAL to (pg_current_wal_lsn), which includes
-    // the commit only once COMMIT waits for it: a server (or role) set to synchronous_commit = off would return
-    // first, and the replica could look caught up before it has the change. (The insert position would include it
-    // but can point past a page header no record ends at, which no standby ever reports as replayed.)
-    if (auto q = m_db->exec(QStringLiteral("SET synchronous_commit = on")); !q)
-        return q.error();
+    if (auto s = trackReadPositions(); !s)
+        return s;
     (*replica)->setReadOnly(QStringLiteral("%1 is the read replica: every change goes to the primary %2.")
                                 .arg(location->display(), locationDisplay()),
                             Error::Kind::ReadOnly);
     m_replica = std::move(*replica);
+    return {};
+}
+
+Status Registry::trackReadPositions()
+{
+    // The position after a write is where the primary has written its WAL to (pg_current_wal_lsn), which includes
+    // the commit only once COMMIT waits for it: a server (or role) set to synchronous_commit = off would return
+    // first, and the replica could look caught up before it has the change. (The insert position would include it
+    // but can point past a page header no record ends at, which no standby ever reports as replayed.)
+    Database &primary = m_onReplica ? *m_replica : *m_db;
+    if (primary.dialect() != Dialect::Postgres)
+        return {};
+    if (auto q = primary.exec(QStringLiteral("SET synchronous_commit = on")); !q)
+        return q.error();
     return {};
 }
 
