@@ -10,9 +10,10 @@
 
 namespace md {
 
-ConnectDialog::ConnectDialog(Tester tester, const QString &initialUrl, QWidget *parent)
+ConnectDialog::ConnectDialog(Tester tester, const QString &initialUrl, QWidget *parent, const QString &initialReadUrl)
     : QDialog(parent), m_tester(std::move(tester)), m_url(new QLineEdit(initialUrl, this)),
-      m_testButton(new QPushButton(tr("&Test"), this)), m_status(new QLabel(this))
+      m_readUrl(new QLineEdit(initialReadUrl, this)), m_testButton(new QPushButton(tr("&Test"), this)),
+      m_status(new QLabel(this))
 {
     setWindowTitle(tr("Connect to a registry server"));
     auto *layout = new QVBoxLayout(this);
@@ -28,6 +29,11 @@ ConnectDialog::ConnectDialog(Tester tester, const QString &initialUrl, QWidget *
     m_url->setMinimumWidth(420);
     m_url->setObjectName(QStringLiteral("connectUrl"));
     form->addRow(tr("&URL:"), m_url);
+    m_readUrl->setPlaceholderText(tr("optional: a hot standby, postgresql://user@replica:5432/dbname"));
+    m_readUrl->setObjectName(QStringLiteral("connectReadUrl"));
+    m_readUrl->setToolTip(tr("Browsing reads go to this read replica; every change goes to the URL above, and you "
+                             "see your own changes at once. Several hosts (h1:5432,h2:5432) may be listed in both."));
+    form->addRow(tr("&Read replica:"), m_readUrl);
     layout->addLayout(form);
     m_status->setWordWrap(true);
     m_status->setObjectName(QStringLiteral("connectStatus"));
@@ -45,6 +51,11 @@ ConnectDialog::ConnectDialog(Tester tester, const QString &initialUrl, QWidget *
 QString ConnectDialog::url() const
 {
     return m_url->text().trimmed();
+}
+
+QString ConnectDialog::readUrl() const
+{
+    return m_readUrl->text().trimmed();
 }
 
 void ConnectDialog::test()

@@ -16,14 +16,18 @@ class ConnectDialog final : public QDialog
     Q_OBJECT
 public:
     using Tester = std::function<void(const QString &url, std::function<void(bool ok, QString message)> done)>;
-    ConnectDialog(Tester tester, const QString &initialUrl, QWidget *parent = nullptr);
+    ConnectDialog(Tester tester, const QString &initialUrl, QWidget *parent = nullptr,
+                  const QString &initialReadUrl = {});
     QString url() const;
+    // The optional read replica (a hot standby's URL); empty: none.
+    QString readUrl() const;
 
 private:
     void test();
 
     Tester m_tester;
     QLineEdit *m_url;
+    QLineEdit *m_readUrl;
     QPushButton *m_testButton;
     QLabel *m_status;
 };

@@ -166,6 +166,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_webhookLabel->setToolTip(tr("Registry > Webhooks… shows the failing deliveries"));
     m_webhookLabel->hide();
     statusBar()->addPermanentWidget(m_webhookLabel);
+    m_replicaLabel = new QLabel(this);
+    m_replicaLabel->setObjectName(QStringLiteral("replicaLabel"));
+    m_replicaLabel->hide();
+    statusBar()->addPermanentWidget(m_replicaLabel);
     m_webhookTimer = new QTimer(this);
     m_webhookTimer->setInterval(60000);
     connect(m_webhookTimer, &QTimer::timeout, this, &MainWindow::refreshWebhookStatus);
@@ -181,6 +185,27 @@ MainWindow::MainWindow(QWidget *parent)
         setBanner(message + QLatin1Char(' ') +
                       tr("ModelDesk keeps showing what it loaded (read-only) and reconnects by itself."),
                   true);
+    });
+    connect(m_client, &RegistryClient::replicaLag, this, [this](double seconds, const QString &message) {
+        const QString replica = m_client->session().replica;
+        if (seconds < 0) {
+            m_replicaLabel->setText(tr("Replica unreachable · reading from the primary"));
+            m_replicaLabel->setStyleSheet(QStringLiteral("color: #b01e1e"));
+            m_replicaLabel->setToolTip(message);
+        } else if (seconds >= m_replicaLagThreshold) {
+            m_replicaLabel->setText(tr("Replica %1 s behind").arg(qRound(seconds)));
+            m_replicaLabel->setStyleSheet(QStringLiteral("color: #8a5a00"));
+            m_replicaLabel->setToolTip(tr("Reads come from %1, which has not replayed the primary's last %2 s. Your "
+                                          "own changes are read from the primary until it has them.")
+                                           .arg(replica)
+                                           .arg(qRound(seconds)));
+        } else {
+            m_replicaLabel->setText(tr("Reads: replica"));
+            m_replicaLabel->setStyleSheet({});
+            m_replicaLabel->setToolTip(
+                tr("Browsing reads come from the read replica %1; changes go to the primary.").arg(replica));
+        }
+        m_replicaLabel->setVisible(!replica.isEmpty() || seconds < 0);
     });
     connect(m_client, &RegistryClient::connectionRestored, this, [this]() {
         setBanner({}, false);
@@ -349,10 +374,12 @@ void MainWindow::buildMenus()
     });
 }
 
-void MainWindow::openRegistry(const QString &url, Registry::Open mode)
+void MainWindow::openRegistry(const QString &url, Registry::Open mode, std::optional<QString> readUrl)
 {
     statusBar()->showMessage(tr("Opening %1 …").arg(url));
-    m_client->open(url, mode);
+    const QString replica =
+        readUrl ? *readUrl : QSettings().value(settingsKey(QStringLiteral("readReplica"), url)).toString();
+    m_client->open(url, mode, replica);
 }
 
 void MainWindow::onOpened(const SessionInfo &info)
@@ -365,6 +392,11 @@ void MainWindow::onOpened(const SessionInfo &info)
         (info.readOnly ? tr("  (read-only)") : QString()));
     m_locationLabel->setToolTip(info.readOnly ? info.readOnlyReason : info.display);
     m_userLabel->setText(tr("User: %1 · %2").arg(info.user, info.role));
+    m_replicaLabel->setVisible(!info.replica.isEmpty());
+    m_replicaLabel->setText(tr("Reads: replica"));
+    m_replicaLabel->setStyleSheet({});
+    m_replicaLabel->setToolTip(
+        tr("Browsing reads come from the read replica %1; changes go to the primary.").arg(info.replica));
     m_webhookTimer->start();
     refreshWebhookStatus();
     if (!info.guardsProblem.isEmpty())
@@ -383,6 +415,7 @@ void MainWindow::onOpened(const SessionInfo &info)
     updateModelHeader();
     rememberRecent(info.url);
     settings.setValue(QStringLiteral("lastRegistry"), info.url);
+    settings.setValue(settingsKey(QStringLiteral("readReplica"), info.url), info.readUrl);
     m_client->setWatchInterval(info.dialect == Dialect::Sqlite ? 1000 : 2000);
     emit registryOpened();
 }
@@ -719,13 +752,14 @@ void MainWindow::openFileDialog()
 void MainWindow::connectDialog()
 {
     QSettings settings;
+    const QString lastUrl = settings.value(QStringLiteral("lastServerUrl")).toString();
     ConnectDialog dialog(
         [this](const QString &url, std::function<void(bool, QString)> done) { m_client->test(url, this, done); },
-        settings.value(QStringLiteral("lastServerUrl")).toString(), this);
+        lastUrl, this, settings.value(settingsKey(QStringLiteral("readReplica"), lastUrl)).toString());
     if (dialog.exec() != QDialog::Accepted || dialog.url().isEmpty())
         return;
     settings.setValue(QStringLiteral("lastServerUrl"), dialog.url());
-    openRegistry(dialog.url());
+    openRegistry(dialog.url(), Registry::Open::ExistingOnly, dialog.readUrl());
 }
 
 void MainWindow::setBanner(const QString &text, bool error)

@@ -5,6 +5,8 @@
 
 #include <QMainWindow>
 
+#include <optional>
+
 class QLabel;
 class QTimer;
 class QMenu;
@@ -37,7 +39,12 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    void openRegistry(const QString &url, Registry::Open mode = Registry::Open::ExistingOnly);
+    // `readUrl`: a PostgreSQL read replica for browsing (empty: none); not given: the one last used with `url`.
+    void openRegistry(const QString &url, Registry::Open mode = Registry::Open::ExistingOnly,
+                      std::optional<QString> readUrl = std::nullopt);
+    // The status bar shows the replica's lag from this many seconds on (5).
+    void setReplicaLagThreshold(double seconds) { m_replicaLagThreshold = seconds; }
+    QLabel *replicaLabel() const { return m_replicaLabel; }
     // Writes every version of the current model (current sort and columns) to a CSV file.
     void exportCsv(const QString &path);
     void showSearch(bool show);
@@ -115,6 +122,8 @@ private:
     QLabel *m_locationLabel;
     QLabel *m_userLabel;
     QLabel *m_webhookLabel;
+    QLabel *m_replicaLabel;
+    double m_replicaLagThreshold = 5.0;
     QTimer *m_webhookTimer;
     QMenu *m_recentMenu = nullptr;
     QString m_currentModel;

@@ -23,6 +23,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 namespace {
 
@@ -34,6 +35,10 @@ void setupParser(QCommandLineParser &parser)
         "registry in your data folder (created on first start; it offers demo data while empty)."));
     parser.addHelpOption();
     parser.addVersionOption();
+    parser.addOption({QStringLiteral("read-registry"),
+                      QStringLiteral("PostgreSQL: a read replica (hot standby) for browsing; changes go to --registry "
+                                     "(default: $MODELDESK_READ_REGISTRY, else the one last used with the registry)."),
+                      QStringLiteral("URL")});
     parser.addOption({QStringLiteral("registry"),
                       QStringLiteral("Registry to open: a file path, sqlite:///path or "
                                      "postgresql://user@host:port/dbname."),
@@ -271,8 +276,13 @@ int main(int argc, char **argv)
     const bool embedded = url.isEmpty();
     if (embedded)
         url = md::defaultRegistryPath();
-    window.openRegistry(url, embedded || !url.contains(QLatin1String("://")) ? md::Registry::Open::CreateIfMissing
-                                                                             : md::Registry::Open::ExistingOnly);
+    QString readUrl = parser.value(QStringLiteral("read-registry"));
+    if (readUrl.isEmpty())
+        readUrl = qEnvironmentVariable("MODELDESK_READ_REGISTRY");
+    window.openRegistry(url,
+                        embedded || !url.contains(QLatin1String("://")) ? md::Registry::Open::CreateIfMissing
+                                                                        : md::Registry::Open::ExistingOnly,
+                        readUrl.isEmpty() ? std::optional<QString>() : std::optional<QString>(readUrl));
 
     const QString model = parser.value(QStringLiteral("model"));
     const QString lineage = parser.value(QStringLiteral("lineage"));

@@ -19,6 +19,7 @@ SessionInfo describeSession(Registry &registry, const QString &url)
     info.readOnlyReason = registry.readOnlyReason();
     info.guardsProblem = registry.guardsProblem();
     info.schemaVersion = registry.schemaVersion();
+    info.replica = registry.replicaDisplay();
     if (registry.dialect() == Dialect::Postgres) {
         auto roles = registry.roles();
         QStringList names = roles ? *roles : QStringList();
@@ -47,10 +48,12 @@ void RegistryWorker::runJob(const std::function<void(Registry *)> &job)
     job(m_lost ? nullptr : m_registry.get());
 }
 
-void RegistryWorker::setRegistry(std::unique_ptr<Registry> registry, const QString &url)
+void RegistryWorker::setRegistry(std::unique_ptr<Registry> registry, const QString &url, const QString &readUrl)
 {
     m_registry = std::move(registry);
     m_url = url;
+    m_readUrl = readUrl;
+    m_replicaDown = false;
     m_lost = false;
     m_lastToken = m_registry ? changeToken() : QVariant();
     startListening();
@@ -66,10 +69,50 @@ void RegistryWorker::startListening()
         connect(m_listener.get(), &ChangeListener::changed, this, &RegistryWorker::onNotification);
 }
 
+Result<std::unique_ptr<Registry>> RegistryWorker::reopen()
+{
+    auto r = Registry::open(m_url, Registry::Open::ExistingOnly);
+    if (!r)
+        return r.error();
+    if (!m_readUrl.isEmpty()) {
+        // A replica that cannot be reached does not keep the registry closed: reads go to the primary meanwhile.
+        m_replicaDown = !(*r)->attachReplica(m_readUrl);
+    }
+    return r;
+}
+
+void RegistryWorker::checkReplica()
+{
+    if (m_readUrl.isEmpty() || !m_registry)
+        return;
+    auto emitLag = [this](double seconds, const QString &message) {
+        QMetaObject::invokeMethod(
+            m_client, [c = m_client, seconds, message]() { emit c->replicaLag(seconds, message); },
+            Qt::QueuedConnection);
+    };
+    if (m_replicaDown) {
+        if (!m_registry->attachReplica(m_readUrl))
+            return emitLag(-1, tr("The read replica cannot be reached: reading from the primary."));
+        m_replicaDown = false;
+    }
+    auto lag = m_registry->replicaLagSeconds();
+    if (!lag) {
+        m_registry->detachReplica();
+        m_replicaDown = true;
+        return emitLag(
+            -1, tr("The read replica cannot be reached (%1): reading from the primary.").arg(lag.error().message));
+    }
+    emitLag(*lag, {});
+}
+
 void RegistryWorker::onNotification()
 {
     if (!m_registry || m_lost)
         return;
+    // The notification comes from the primary: reads wait until the replica has the change (or go to the primary).
+    if (m_registry->hasReplica())
+        if (auto position = m_registry->primaryPosition(); position)
+            m_registry->readAfter(*position);
     m_lastToken = changeToken();
     QMetaObject::invokeMethod(
         m_client, [c = m_client]() { emit c->registryChanged(); }, Qt::QueuedConnection);
@@ -97,7 +140,7 @@ void RegistryWorker::poll()
     if (!m_registry && m_url.isEmpty())
         return;
     if (m_lost || !m_registry) {
-        auto reopened = Registry::open(m_url, Registry::Open::ExistingOnly);
+        auto reopened = reopen();
         if (!reopened)
             return;
         m_registry = std::move(*reopened);
@@ -126,6 +169,7 @@ void RegistryWorker::poll()
         QMetaObject::invokeMethod(
             m_client, [c = m_client]() { emit c->registryChanged(); }, Qt::QueuedConnection);
     }
+    checkReplica();
 }
 
 // ---- client ---------------------------------------------------------------------------------------
@@ -158,13 +202,19 @@ void RegistryClient::post(std::function<void(Registry *)> job)
     postToWorker([job = std::move(job)](RegistryWorker &w) { w.runJob(job); });
 }
 
-void RegistryClient::open(const QString &url, Registry::Open mode)
+void RegistryClient::open(const QString &url, Registry::Open mode, const QString &readUrl)
 {
     const quint64 generation = ++m_openGeneration;
     m_url = url;
     QPointer<RegistryClient> self(this);
-    postToWorker([url, mode, generation, self](RegistryWorker &w) {
+    postToWorker([url, mode, readUrl, generation, self](RegistryWorker &w) {
         auto r = Registry::open(url, mode);
+        if (r && !readUrl.isEmpty())
+            if (auto attached = (*r)->attachReplica(readUrl); !attached) {
+                Error e = attached.error();
+                e.message = tr("The read replica %1 cannot be used: %2").arg(readUrl, e.message);
+                r = e;
+            }
         if (!r) {
             const Error e = r.error();
             QMetaObject::invokeMethod(
@@ -176,8 +226,9 @@ void RegistryClient::open(const QString &url, Registry::Open mode)
                 Qt::QueuedConnection);
             return;
         }
-        const SessionInfo info = describeSession(**r, url);
-        w.setRegistry(std::move(*r), url);
+        SessionInfo info = describeSession(**r, url);
+        info.readUrl = readUrl;
+        w.setRegistry(std::move(*r), url, readUrl);
         QMetaObject::invokeMethod(
             self.data(),
             [self, info, generation]() {

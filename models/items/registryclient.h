@@ -27,8 +27,9 @@ public:
     explicit RegistryClient(QObject *parent = nullptr);
     ~RegistryClient() override;
 
-    // Opens a registry (closing the current one). CreateIfMissing is for the embedded default registry.
-    void open(const QString &url, Registry::Open mode);
+    // Opens a registry (closing the current one). CreateIfMissing is for the embedded default registry. `readUrl`:
+    // a PostgreSQL read replica for the browsing reads (Registry::attachReplica); writes stay on `url`.
+    void open(const QString &url, Registry::Open mode, const QString &readUrl = {});
     // The URL last passed to open() (what the desktop app keys per-registry settings on).
     QString url() const { return m_url; }
     bool isOpen() const { return m_open; }
@@ -67,6 +68,9 @@ signals:
     void registryChanged();
     void connectionLost(const QString &message);
     void connectionRestored();
+    // With a read replica, after every poll: seconds it is behind (0: caught up), or -1 when it cannot be reached
+    // (reads then go to the primary until it is back).
+    void replicaLag(double seconds, const QString &message);
 
 private:
     friend class RegistryWorker;

@@ -28,6 +28,8 @@ struct SessionInfo
     QString readOnlyReason;
     QString guardsProblem; // the registry's triggers were changed outside ModelDesk (Registry::guardsProblem)
     int schemaVersion = 0;
+    QString readUrl; // the read replica's URL as given (empty: none)
+    QString replica; // the read replica reads go to (display form); empty: none
 };
 
 } // namespace md

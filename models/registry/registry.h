@@ -67,6 +67,8 @@ public:
     // `url` is not a copy of this registry (another registry, another schema version) or this one is SQLite.
     Status attachReplica(const QString &url);
     bool hasReplica() const { return m_replica || m_onReplica; }
+    // Reads go to the primary again (a replica that went away).
+    void detachReplica();
     QString replicaDisplay() const;
     // This client's writes will be looked for on a replica (by this client, or another process given the position):
     // PostgreSQL commits then wait until their WAL is written, so that the position after them includes them.

@@ -101,6 +101,14 @@ Status Registry::trackReadPositions()
     return {};
 }
 
+void Registry::detachReplica()
+{
+    if (!m_onReplica)
+        m_replica.reset();
+    m_readAfterLsn.clear();
+    m_lagTarget.clear();
+}
+
 QString Registry::replicaDisplay() const
 {
     const Database *replica = m_onReplica ? m_db.get() : m_replica.get();
