@@ -13,9 +13,10 @@ cmake --preset default >/dev/null
 cmake --build --preset default
 state="$PWD/build/default/bench-state"
 trap 'bash tests/pg/pgcluster.sh stop "$state"' EXIT
-bash tests/pg/pgcluster.sh start "$state"
+bash tests/pg/pgcluster.sh start "$state" --standby
 mkdir -p build/default/bench-data
 start=$(date +%s)
 MODELDESK_BENCH_DIR="$PWD/build/default/bench-data" MODELDESK_BENCH_PG_URL="$(cat "$state/pg-url.txt")" \
+  MODELDESK_BENCH_PG_STANDBY_URL="$(cat "$state/pg-standby-url.txt")" \
   build/default/tests/bench/modeldesk_bench "$@"
 echo "bench.sh: generation and benchmarks took $(($(date +%s) - start)) s"

@@ -81,9 +81,9 @@ public:
     void readAfter(const QString &lsn);
     // The position reads wait for (empty: none); after a write of this client, the primary's position then.
     Result<QString> pendingReadPosition();
-    // How far the replica is behind: 0 when it has replayed everything the primary had at the last call,
-    // else the seconds since it was first seen behind the position it has still not reached. Unreachable replica:
-    // a Connection error.
+    // How far the replica is behind: 0 when it has replayed everything the primary has written, else the seconds
+    // since it was first seen behind the position it has still not reached (0.001 at first sight). Unreachable
+    // replica: a Connection error.
     Result<double> replicaLagSeconds();
     // Statements run on the replica so far.
     quint64 replicaStatementCount() const;

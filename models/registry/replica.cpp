@@ -189,9 +189,10 @@ Result<double> Registry::replicaLagSeconds()
         return replayed.error();
     if (replayed->toBool())
         return 0.0;
+    // Behind, first seen now: a lag of (almost) nothing yet, but not "caught up".
     m_lagTarget = *primaryLsn;
     m_lagSinceMs = now;
-    return 0.0;
+    return 0.001;
 }
 
 } // namespace md
