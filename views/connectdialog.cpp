@@ -40,7 +40,9 @@ ConnectDialog::ConnectDialog(Tester tester, const QString &initialUrl, QWidget *
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));
+    m_connectButton = buttons->button(QDialogButtonBox::Ok);
+    m_connectButton->setText(tr("&Connect"));
+    m_connectButton->setObjectName(QStringLiteral("connectButton"));
     buttons->addButton(m_testButton, QDialogButtonBox::ActionRole);
     connect(m_testButton, &QPushButton::clicked, this, &ConnectDialog::test);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -60,16 +62,33 @@ QString ConnectDialog::readUrl() const
 
 void ConnectDialog::test()
 {
+    runTest(false);
+}
+
+void ConnectDialog::accept()
+{
+    if (url().isEmpty())
+        return;
+    runTest(true);
+}
+
+void ConnectDialog::runTest(bool thenAccept)
+{
     m_status->setStyleSheet({});
-    m_status->setText(tr("Testing %1 …").arg(url()));
+    m_status->setText((thenAccept ? tr("Connecting to %1 …") : tr("Testing %1 …")).arg(url()));
     m_testButton->setEnabled(false);
+    m_connectButton->setEnabled(false);
     QPointer<ConnectDialog> self(this);
-    m_tester(url(), [self](bool ok, QString message) {
+    m_tester(url(), [self, thenAccept](bool ok, QString message) {
         if (!self)
             return;
         self->m_testButton->setEnabled(true);
+        self->m_connectButton->setEnabled(true);
         self->m_status->setStyleSheet(ok ? QStringLiteral("color: #1b5e20") : QStringLiteral("color: #b71c1c"));
         self->m_status->setText(message);
+        self->adjustSize();
+        if (ok && thenAccept)
+            self->QDialog::accept();
     });
 }
 

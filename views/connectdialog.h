@@ -22,13 +22,18 @@ public:
     // The optional read replica (a hot standby's URL); empty: none.
     QString readUrl() const;
 
+    // Connect: the dialog stays open, with what was typed and the reason, until the connection test succeeds.
+    void accept() override;
+
 private:
     void test();
+    void runTest(bool thenAccept);
 
     Tester m_tester;
     QLineEdit *m_url;
     QLineEdit *m_readUrl;
     QPushButton *m_testButton;
+    QPushButton *m_connectButton = nullptr;
     QLabel *m_status;
 };
 

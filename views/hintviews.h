@@ -10,7 +10,8 @@ class HintTableView : public QTableView
 {
     Q_OBJECT
 public:
-    explicit HintTableView(QWidget *parent = nullptr) : QTableView(parent) {}
+    // Tab leaves the table for the next widget (cell-by-cell Tab moved the current row, and so the selection).
+    explicit HintTableView(QWidget *parent = nullptr) : QTableView(parent) { setTabKeyNavigation(false); }
     void setEmptyHint(const QString &text);
     QString emptyHint() const { return m_hint; }
 

@@ -224,4 +224,10 @@ LineageLayout layoutLineage(const LineageGraph &graph, const LineageLayoutOption
     return out;
 }
 
+QString graphvizVersion()
+{
+    QMutexLocker lock(&graphvizMutex());
+    return QString::fromUtf8(gvcVersion(graphvizContext()));
+}
+
 } // namespace md

@@ -70,4 +70,7 @@ QSizeF lineageNodeSize(const LineageNode &node, const QFont &font);
 // serialised by a process-wide mutex; callers on several threads simply wait their turn.
 LineageLayout layoutLineage(const LineageGraph &graph, const LineageLayoutOptions &options = {});
 
+// The Graphviz library's version (for About).
+QString graphvizVersion();
+
 } // namespace md

@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "aboutdialog.h"
+
 #include "importdialog.h"
 #include "webhooksdialog.h"
 
@@ -341,6 +343,12 @@ void MainWindow::buildMenus()
     edit->addSeparator();
     QAction *find = edit->addAction(tr("&Find Versions…"), this, [this]() { showSearch(true); });
     find->setShortcut(QKeySequence::Find);
+    QAction *findModel = edit->addAction(tr("Find &Model…"), this, [this]() {
+        m_treePanel->filterEdit()->setFocus(Qt::ShortcutFocusReason);
+        m_treePanel->filterEdit()->selectAll();
+    });
+    findModel->setObjectName(QStringLiteral("findModelAction"));
+    findModel->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshAll);
@@ -368,9 +376,8 @@ void MainWindow::buildMenus()
                 .arg(filterFieldHelp().join(QStringLiteral(", ")).toHtmlEscaped()));
     });
     help->addAction(tr("&About ModelDesk"), this, [this]() {
-        QMessageBox::about(
-            this, tr("About ModelDesk"),
-            tr("<b>ModelDesk %1</b><br>A desktop model registry.").arg(QApplication::applicationVersion()));
+        AboutDialog dialog(m_client, this);
+        dialog.exec();
     });
 }
 

@@ -8,11 +8,13 @@
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGuiApplication>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
+#include <QShortcut>
 #include <QVBoxLayout>
 
 namespace md {
@@ -109,7 +111,16 @@ RollbackDialog::RollbackDialog(LifecycleClient *client, const QString &modelName
     m_confirm->setObjectName(QStringLiteral("confirmButton"));
     m_confirm->setStyleSheet(QStringLiteral("QPushButton:enabled { background: #c62828; color: white; "
                                             "font-weight: bold; padding: 4px 14px; }"));
-    m_confirm->setDefault(true);
+    // Enter in the reason confirms nothing (a tired on-call engineer presses it by habit): Ctrl+Enter does, as in the
+    // other dialogs with a reason. (QDialogButtonBox makes its first accept button the default when it is shown, so
+    // the reason keeps plain Enter to itself.)
+    m_reason->installEventFilter(this);
+    m_confirm->setToolTip(tr("Roll back (Ctrl+Enter)"));
+    for (const QKeySequence &keys : {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)})
+        connect(new QShortcut(keys, this), &QShortcut::activated, this, [this]() {
+            if (m_confirm->isEnabled())
+                confirm();
+        });
     connect(m_confirm, &QPushButton::clicked, this, &RollbackDialog::confirm);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
@@ -261,6 +272,16 @@ void RollbackDialog::updateButtons()
     m_confirm->setToolTip(m_loaded && !m_data.rollback.enabled ? m_data.rollback.why
                           : hasReason                          ? QString()
                                                                : tr("Type a reason first."));
+}
+
+bool RollbackDialog::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_reason && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && !(key->modifiers() & Qt::ControlModifier))
+            return true;
+    }
+    return QDialog::eventFilter(watched, event);
 }
 
 void RollbackDialog::confirm()

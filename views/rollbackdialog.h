@@ -34,6 +34,9 @@ public:
     QLabel *aliasesLabel() const { return m_aliases; }
     QCheckBox *moveAliasesBox() const { return m_moveAliases; }
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 signals:
     void loaded();
     void failed(const QString &message);

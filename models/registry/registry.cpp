@@ -162,6 +162,15 @@ Result<qint64> Registry::modelCount()
     return n->toLongLong();
 }
 
+Result<QString> Registry::databaseVersion()
+{
+    auto v = m_db->scalar(dialect() == Dialect::Sqlite ? QStringLiteral("SELECT sqlite_version()")
+                                                       : QStringLiteral("SHOW server_version"));
+    if (!v)
+        return v.error();
+    return v->toString();
+}
+
 Result<bool> Registry::isSuperuser()
 {
     if (dialect() == Dialect::Sqlite)

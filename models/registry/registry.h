@@ -100,6 +100,8 @@ public:
     // for live updates; an invalid QVariant when the registry cannot be read any more.
     QVariant changeToken();
     Result<qint64> modelCount();
+    // The database engine's version: SQLite's library, or the PostgreSQL server's.
+    Result<QString> databaseVersion();
     // PostgreSQL: whether the session user is a superuser (false on SQLite).
     Result<bool> isSuperuser();
     QString readOnlyReason() const { return m_readOnlyReason; }

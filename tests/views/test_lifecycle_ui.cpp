@@ -330,6 +330,31 @@ TEST_P(LifecycleDialogs, RollBackToTheSuggestedTarget)
     EXPECT_TRUE(registry->verifyAudit()->intact);
 }
 
+TEST_P(LifecycleDialogs, EnterInTheRollbackReasonConfirmsNothingCtrlEnterDoes)
+{
+    toProduction(registerVersion(0.90, 20));
+    toProduction(registerVersion(0.92, 19));
+    connectApp(QStringLiteral("olga"), QStringLiteral("deployer"));
+    RollbackDialog dialog(lifecycle.get(), kModel);
+    QSignalSpy loaded(&dialog, &RollbackDialog::loaded);
+    dialog.show();
+    ASSERT_TRUE(loaded.wait(15000));
+    auto *reason = child<QLineEdit>(&dialog, "reasonEdit");
+    QTest::keyClicks(reason, QStringLiteral("INC-7 latency"));
+    ASSERT_TRUE(child<QPushButton>(&dialog, "confirmButton")->isEnabled());
+    QTest::keyClick(reason, Qt::Key_Return);
+    QTest::keyClick(reason, Qt::Key_Enter);
+    QTest::qWait(300);
+    EXPECT_TRUE(dialog.isVisible());
+    EXPECT_EQ(dialog.result(), 0);
+    EXPECT_EQ(stageOf(2), Stage::Production) << "Enter rolled back";
+    EXPECT_EQ(reason->text(), QStringLiteral("INC-7 latency"));
+    QTest::keyClick(reason, Qt::Key_Return, Qt::ControlModifier);
+    ASSERT_TRUE(waitFor([&]() { return dialog.result() == QDialog::Accepted; }));
+    EXPECT_EQ(stageOf(1), Stage::Production);
+    EXPECT_EQ(stageOf(2), Stage::Archived);
+}
+
 TEST_P(LifecycleDialogs, RollBackToATargetPickedOnTheTimeline)
 {
     toProduction(registerVersion(0.90, 20));

@@ -7,6 +7,7 @@
 #include "items/versiontablemodel.h"
 #include "registry/demo.h"
 #include "testdb.h"
+#include "views/aboutdialog.h"
 #include "views/connectdialog.h"
 #include "views/detailspanel.h"
 #include "views/filterlineedit.h"
@@ -148,6 +149,60 @@ TEST_P(MainWindowTest, OpensSelectsSortsFiltersAndCopies)
     window->treePanel()->filterEdit()->clear();
     EXPECT_EQ(tree()->rowCount(), 6);
     EXPECT_EQ(window->treePanel()->currentModel(), model);
+}
+
+TEST_P(MainWindowTest, CtrlKFocusesTheModelFilterAndTabLeavesTheVersionTable)
+{
+    ASSERT_TRUE(fillDemoRegistry(*registry, 42));
+    openWindow();
+    QApplication::setActiveWindow(window.get());
+    ASSERT_TRUE(QTest::qWaitForWindowActive(window.get()));
+    ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 6; }));
+    ASSERT_TRUE(window->treePanel()->selectModel(QStringLiteral("payments/fraud-detector")));
+    ASSERT_TRUE(waitFor([&]() { return table()->rowCount() > 3; }));
+    VersionTableView *view = window->versionView();
+    view->setFocus();
+    view->selectRow(2);
+    const QModelIndex selected = view->currentIndex();
+    ASSERT_EQ(selected.row(), 2);
+
+    // Tab moves on to the next widget: the selected version stays (cell-by-cell Tab changed it).
+    QTest::keyClick(view, Qt::Key_Tab);
+    EXPECT_NE(QApplication::focusWidget(), view);
+    EXPECT_EQ(view->currentIndex().row(), 2);
+    EXPECT_EQ(view->selectionModel()->selectedRows().size(), 1);
+    EXPECT_EQ(view->selectionModel()->selectedRows().first().row(), 2);
+
+    // Ctrl+K: to the model filter, its text selected to type over.
+    QTest::keyClicks(window->treePanel()->filterEdit(), QStringLiteral("fr"));
+    view->setFocus();
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_K, Qt::ControlModifier);
+    EXPECT_EQ(QApplication::focusWidget(), window->treePanel()->filterEdit());
+    EXPECT_EQ(window->treePanel()->filterEdit()->selectedText(), QStringLiteral("fr"));
+}
+
+TEST_P(MainWindowTest, AboutNamesTheRegistrySchemaAndEveryVersion)
+{
+    RegistryClient client;
+    QSignalSpy opened(&client, &RegistryClient::opened);
+    client.open(db->url(), Registry::Open::ExistingOnly);
+    ASSERT_TRUE(opened.wait(15000));
+    AboutDialog dialog(&client);
+    QSignalSpy loaded(&dialog, &AboutDialog::loaded);
+    dialog.show();
+    ASSERT_TRUE(loaded.wait(15000));
+    const QString text = dialog.text();
+    EXPECT_TRUE(text.contains(QStringLiteral("ModelDesk ") + QApplication::applicationVersion())) << text.toStdString();
+    EXPECT_TRUE(text.contains(QStringLiteral("schema version 8"))) << text.toStdString();
+    EXPECT_TRUE(text.contains(registry->locationDisplay().toHtmlEscaped())) << text.toStdString();
+    const QString engine = db->rawScalar(GetParam() == Backend::Sqlite ? QStringLiteral("SELECT sqlite_version()")
+                                                                       : QStringLiteral("SHOW server_version"))
+                               .toString();
+    ASSERT_FALSE(engine.isEmpty());
+    EXPECT_TRUE(text.contains(engine)) << text.toStdString();
+    EXPECT_TRUE(text.contains(QString::fromLatin1(qVersion())));
+    EXPECT_TRUE(text.contains(QStringLiteral("Graphviz</b></td><td>2."))) << text.toStdString();
+    EXPECT_TRUE(text.contains(QStringLiteral("Licences")));
 }
 
 TEST_P(MainWindowTest, SearchUnderlinesErrorsAndOpensResults)
@@ -292,6 +347,34 @@ TEST_P(MainWindowTest, SearchResultsScrollToTenThousandRows)
 }
 
 MD_INSTANTIATE_BOTH(MainWindowTest);
+
+TEST(ConnectDialogTest, AFailedConnectKeepsTheDialogOpenWithTheUrlAndTheReason)
+{
+    TestDatabase pg(Backend::Postgres);
+    ASSERT_TRUE(pg.ready()) << pg.error().toStdString();
+    ASSERT_TRUE(pg.open());
+    RegistryClient client;
+    const QString unreachable = QStringLiteral("postgresql://nobody@127.0.0.1:1/registry");
+    ConnectDialog dialog(
+        [&](const QString &url, std::function<void(bool, QString)> done) { client.test(url, &client, done); },
+        unreachable);
+    dialog.show();
+    auto *connectButton = dialog.findChild<QPushButton *>(QStringLiteral("connectButton"));
+    auto *status = dialog.findChild<QLabel *>(QStringLiteral("connectStatus"));
+    auto *url = dialog.findChild<QLineEdit *>(QStringLiteral("connectUrl"));
+    ASSERT_TRUE(connectButton && status && url);
+    QTest::mouseClick(connectButton, Qt::LeftButton);
+    ASSERT_TRUE(waitFor([&]() { return status->text().contains(QStringLiteral("Cannot reach")); }))
+        << status->text().toStdString();
+    EXPECT_TRUE(dialog.isVisible());
+    EXPECT_NE(dialog.result(), QDialog::Accepted);
+    EXPECT_EQ(url->text(), unreachable);
+    EXPECT_TRUE(connectButton->isEnabled());
+    url->setText(pg.url());
+    QTest::mouseClick(connectButton, Qt::LeftButton);
+    ASSERT_TRUE(waitFor([&]() { return dialog.result() == QDialog::Accepted; })) << status->text().toStdString();
+    EXPECT_EQ(dialog.url(), pg.url());
+}
 
 TEST(ConnectDialogTest, TestButtonSaysWhatIsWrong)
 {

@@ -124,6 +124,43 @@ TEST(ServerRestart, TheAppReconnectsResubscribesAndAnOpenDialogKeepsWhatWasTyped
     window.reset();
 }
 
+TEST(ServerFailover, TheAppReconnectsToWhicheverHostIsPrimary)
+{
+    PgCluster cluster(true);
+    ASSERT_TRUE(cluster.ready()) << cluster.error().toStdString();
+    const QString url = QStringLiteral("postgresql://postgres@127.0.0.1:%1,127.0.0.1:%2/postgres")
+                            .arg(cluster.port())
+                            .arg(cluster.standbyPort());
+    {
+        auto r = Registry::open(url, Registry::Open::CreateIfMissing);
+        ASSERT_TRUE(r && (*r)->registerVersion(stagedSpec()));
+    }
+    ASSERT_TRUE(cluster.waitForStandby());
+    auto window = std::make_unique<MainWindow>();
+    window->show();
+    QSignalSpy opened(window.get(), &MainWindow::registryOpened);
+    window->openRegistry(url);
+    ASSERT_TRUE(opened.wait(15000));
+    ASSERT_TRUE(waitFor([&]() { return window->treePanel()->view()->model()->rowCount() == 1; }));
+    ASSERT_TRUE(window->treePanel()->selectModel(kModel));
+    ASSERT_TRUE(waitFor([&]() { return window->versionView()->model()->rowCount() == 1; }));
+
+    ASSERT_TRUE(cluster.run(QStringLiteral("stop-primary")));
+    ASSERT_TRUE(waitFor([&]() { return window->banner()->isVisible(); }));
+    ASSERT_TRUE(cluster.run(QStringLiteral("promote")));
+    // Back on the promoted standby by itself: the banner goes, and a change made there shows up.
+    ASSERT_TRUE(waitFor([&]() { return !window->banner()->isVisible(); }, 30000))
+        << window->banner()->text().toStdString();
+    {
+        auto r = Registry::open(cluster.standbyUrl(), Registry::Open::ExistingOnly);
+        ASSERT_TRUE(r) << r.error().message.toStdString();
+        ASSERT_FALSE((*r)->isReadOnly()) << "the standby was promoted";
+        ASSERT_TRUE((*r)->registerVersion(stagedSpec()));
+    }
+    ASSERT_TRUE(waitFor([&]() { return window->versionView()->model()->rowCount() == 2; }));
+    window.reset();
+}
+
 TEST(ReadReplica, TheAppBrowsesTheStandbyAndShowsItsLag)
 {
     PgCluster cluster(true);
