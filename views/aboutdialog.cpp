@@ -19,6 +19,7 @@ AboutDialog::AboutDialog(RegistryClient *client, QWidget *parent)
     auto *header = new QHBoxLayout;
     auto *icon = new QLabel(this);
     icon->setPixmap(QApplication::windowIcon().pixmap(64, 64));
+    icon->setVisible(!QApplication::windowIcon().isNull());
     header->addWidget(icon, 0, Qt::AlignTop);
     m_text->setObjectName(QStringLiteral("aboutText"));
     m_text->setTextFormat(Qt::RichText);

@@ -1,5 +1,7 @@
 #include "lifecycleui.h"
 
+#include "outcomenotice.h"
+
 #include "aliasdialog.h"
 #include "approvaldialog.h"
 #include "approvalqueuepanel.h"
@@ -19,6 +21,7 @@
 #include <QInputDialog>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPointer>
 #include <QPushButton>
 #include <QStatusBar>
 #include <QToolBar>
@@ -246,13 +249,37 @@ void LifecycleUi::finished(const QString &message)
     emit actionFinished(message);
 }
 
+void LifecycleUi::announce(const QString &message, const QString &model)
+{
+    finished(message);
+    if (message.isEmpty())
+        return;
+    if (!m_notice)
+        m_notice = new OutcomeNotice(m_window);
+    m_notice->present(message);
+    QPointer<OutcomeNotice> notice(m_notice);
+    m_client->loadDeployments(model, m_notice, [notice, message](Result<QList<Deployment>> r) {
+        if (!notice || !r)
+            return;
+        QStringList shadow;
+        for (const Deployment &d : *r)
+            if (d.shadow)
+                shadow
+                    << tr("%1 (%2) runs v%3, %4").arg(d.service, d.environment).arg(d.version).arg(stageName(d.stage));
+        if (!shadow.isEmpty() && notice->text() == message)
+            notice->present(
+                message + QLatin1Char('\n') +
+                tr("Serving a version that is not in Production: %1.").arg(shadow.join(QStringLiteral("; "))));
+    });
+}
+
 void LifecycleUi::requestPromotion()
 {
     if (!m_contextLoaded || !m_actions.of(VersionAction::RequestPromotion).allowed)
         return;
     PromotionDialog dialog(m_client, m_model, m_version, m_actions.stage, m_window);
     if (dialog.exec() == QDialog::Accepted)
-        finished(dialog.resultMessage());
+        announce(dialog.resultMessage(), m_model);
 }
 
 void LifecycleUi::promoteToStaging()
@@ -261,7 +288,7 @@ void LifecycleUi::promoteToStaging()
         return;
     PromotionDialog dialog(m_client, m_model, m_version, m_actions.stage, m_window);
     if (dialog.exec() == QDialog::Accepted)
-        finished(dialog.resultMessage());
+        announce(dialog.resultMessage(), m_model);
 }
 
 void LifecycleUi::reviewSelected()
@@ -277,7 +304,7 @@ void LifecycleUi::rollBackSelected()
         return;
     RollbackDialog dialog(m_client, m_model, m_window, v.target);
     if (dialog.exec() == QDialog::Accepted)
-        finished(dialog.resultMessage());
+        announce(dialog.resultMessage(), m_model);
 }
 
 void LifecycleUi::reviewRequest(qint64 requestId)
@@ -286,7 +313,7 @@ void LifecycleUi::reviewRequest(qint64 requestId)
         return;
     ApprovalDialog dialog(m_client, requestId, m_window);
     if (dialog.exec() == QDialog::Accepted)
-        finished(dialog.resultMessage());
+        announce(dialog.resultMessage(), m_model);
 }
 
 void LifecycleUi::rollBack(const QString &modelName)
@@ -295,7 +322,7 @@ void LifecycleUi::rollBack(const QString &modelName)
         return;
     RollbackDialog dialog(m_client, modelName, m_window);
     if (dialog.exec() == QDialog::Accepted)
-        finished(dialog.resultMessage());
+        announce(dialog.resultMessage(), modelName);
 }
 
 QString LifecycleUi::askReason(const QString &title, const QString &prompt)

@@ -20,6 +20,8 @@ class ProductionPanel;
 // saying why not), the approval queue, the production timeline and history of the selected model, the
 // audit log, and the approval and rollback dialogs. It adds its own docks, menu and toolbar to the
 // window and follows the window's model and version selection.
+class OutcomeNotice;
+
 class LifecycleUi final : public QObject
 {
     Q_OBJECT
@@ -67,9 +69,13 @@ private:
     void setAction(QAction *action, const ActionVerdict &verdict);
     QList<QAction *> versionActionList() const;
     void finished(const QString &message);
+    // After a change made in a dialog: the status bar and the outcome notice, with the services of `model` that now
+    // run a version not in Production.
+    void announce(const QString &message, const QString &model);
     QString askReason(const QString &title, const QString &prompt);
 
     MainWindow *m_window;
+    OutcomeNotice *m_notice = nullptr;
     LifecycleClient *m_client;
     ApprovalQueueModel *m_queue;
     AuditLogModel *m_audit;

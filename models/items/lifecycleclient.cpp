@@ -122,6 +122,12 @@ void LifecycleClient::loadRollback(const QString &model, QObject *receiver, Done
         receiver, [model](Registry &r) { return r.rollbackData(model); }, std::move(done));
 }
 
+void LifecycleClient::loadDeployments(const QString &model, QObject *receiver, Done<QList<Deployment>> done)
+{
+    read<QList<Deployment>>(
+        receiver, [model](Registry &r) { return r.deployments(model); }, std::move(done));
+}
+
 void LifecycleClient::loadAudit(const AuditFilter &filter, QObject *receiver, Done<QList<AuditEntry>> done)
 {
     read<QList<AuditEntry>>(

@@ -34,6 +34,7 @@ public:
     void loadReview(qint64 requestId, QObject *receiver, Done<ReviewData> done);
     void loadRollback(const QString &model, QObject *receiver, Done<RollbackData> done);
     void loadAudit(const AuditFilter &filter, QObject *receiver, Done<QList<AuditEntry>> done);
+    void loadDeployments(const QString &model, QObject *receiver, Done<QList<Deployment>> done);
     void verifyAudit(const std::optional<AuditCheckpoint> &expect, QObject *receiver, Done<AuditVerification> done);
 
     // Writes. On success changed() is emitted after done() so every open view reloads.

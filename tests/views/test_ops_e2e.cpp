@@ -13,6 +13,7 @@
 #include "views/lifecycleui.h"
 #include "views/mainwindow.h"
 #include "views/modeltreepanel.h"
+#include "views/outcomenotice.h"
 #include "views/productionpanel.h"
 #include "views/rollbackdialog.h"
 
@@ -33,6 +34,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 
 using namespace md;
 using namespace md::test;
@@ -134,6 +136,29 @@ TEST_F(OpsEndToEnd, RollBackAModelInFourInteractions)
     });
     QTest::mouseClick(button, Qt::LeftButton);
     ASSERT_TRUE(sawDialog);
+
+    // The outcome, without a modal box: what serves now, the aliases that moved, what runs outside Production.
+    auto *notice = window->findChild<OutcomeNotice *>(QStringLiteral("outcomeNotice"));
+    ASSERT_TRUE(notice);
+    EXPECT_TRUE(notice->isVisible());
+    EXPECT_TRUE(notice->text().contains(QStringLiteral("v%1 is in Production again").arg(suggested)))
+        << notice->text().toStdString();
+    auto deployments = registry->deployments(model);
+    ASSERT_TRUE(deployments);
+    int shadows = 0;
+    for (const Deployment &d : *deployments) {
+        if (!d.shadow)
+            continue;
+        ++shadows;
+        ASSERT_TRUE(waitFor([&]() {
+            return notice->text().contains(
+                QStringLiteral("%1 (%2) runs v%3").arg(d.service, d.environment).arg(d.version));
+        })) << notice->text().toStdString();
+    }
+    // The demo's services of this model ran the version rolled back from: they are shadows now.
+    EXPECT_GE(shadows, 1) << "no service of " << model.toStdString() << " runs outside Production";
+    QTest::mouseClick(notice->findChild<QToolButton *>(QStringLiteral("outcomeClose")), Qt::LeftButton);
+    EXPECT_FALSE(notice->isVisible());
 
     // The registry: the suggested version serves, the bad one is archived and never suggested again.
     auto prod = registry->production(model);
