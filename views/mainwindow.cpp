@@ -722,7 +722,9 @@ void MainWindow::fillDemo()
             }
             statusBar()->showMessage(tr("Added %1 models with %2 versions.").arg(result->models).arg(result->versions),
                                      8000);
-            m_treeModel->reload();
+            // This connection's own commit changes no change token it watches: every view reloads now (the approval
+            // queue said "No pending requests" until F5).
+            refreshAll();
         });
 }
 

@@ -8,10 +8,12 @@
 #include "registry/demo.h"
 #include "testdb.h"
 #include "views/aboutdialog.h"
+#include "views/approvalqueuepanel.h"
 #include "views/connectdialog.h"
 #include "views/detailspanel.h"
 #include "views/filterlineedit.h"
 #include "views/hintviews.h"
+#include "views/lifecycleui.h"
 #include "views/mainwindow.h"
 #include "views/modeltreepanel.h"
 #include "views/searchpanel.h"
@@ -264,6 +266,13 @@ TEST_P(MainWindowTest, EmptyRegistrySaysWhatToDoAndOffersDemoData)
     ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 6; }, 60000));
     EXPECT_TRUE(window->versionView()->emptyHint().contains(QStringLiteral("Select a model")));
     EXPECT_TRUE(window->treePanel()->view()->isVisible());
+    // The approval queue shows the demo's pending requests without a refresh.
+    auto pending = registry->requests(true);
+    ASSERT_TRUE(pending);
+    ASSERT_GE(pending->size(), 1);
+    QAbstractItemModel *queue = window->lifecycle()->queuePanel()->view()->model();
+    EXPECT_TRUE(waitFor([&]() { return queue->rowCount() == pending->size(); }))
+        << queue->rowCount() << " rows for " << pending->size() << " pending requests";
 }
 
 TEST_P(MainWindowTest, RefreshesWhenAnotherClientRegistersAndExportsCsv)
