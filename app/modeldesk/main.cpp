@@ -1,5 +1,6 @@
 // modeldesk: the desktop application. Only the entry point lives here; the window is in views/.
 
+#include "items/modeltreemodel.h"
 #include "items/searchresultsmodel.h"
 #include "items/versiontablemodel.h"
 #include "registry/location.h"
@@ -12,6 +13,7 @@
 #include "views/modeltreepanel.h"
 #include "views/searchpanel.h"
 
+#include <QAbstractProxyModel>
 #include <QApplication>
 #include <QCheckBox>
 #include <QCommandLineParser>
@@ -20,10 +22,13 @@
 #include <QSettings>
 #include <QTabWidget>
 #include <QTimer>
+#include <QTreeView>
 
 #include <cstdio>
 #include <cstring>
 #include <optional>
+
+#include <unistd.h>
 
 namespace {
 
@@ -69,6 +74,11 @@ void setupParser(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("review"),
                       QStringLiteral("Open the approval dialog of this promotion request after opening."),
                       QStringLiteral("ID")});
+    parser.addOption({QStringLiteral("startup-report"),
+                      QStringLiteral("Measure the cold start: write when the window showed, the registry opened, the "
+                                     "model tree was loaded and painted and input was accepted (ms since main), then "
+                                     "quit."),
+                      QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("memory-report"),
                       QStringLiteral("Measure memory while browsing, then quit: after opening, select --model (its "
                                      "version table loads), run --search and scroll its results to the end (every "
@@ -229,8 +239,115 @@ bool wantsTextOnly(int argc, char **argv)
 
 } // namespace
 
+// --startup-report: the milestones of a cold start, in ms since main() began (and the process's own start, from
+// /proc, to 10 ms): the window shown, the registry open, the model tree loaded, the tree painted with it, and the
+// first event handled after that paint (input is accepted from then on). Writes them and quits.
+class StartupReport final : public QObject
+{
+public:
+    StartupReport(md::MainWindow *window, QString file, const QElapsedTimer &sinceMain)
+        : QObject(window), m_window(window), m_file(std::move(file)), m_clock(sinceMain)
+    {
+        m_shownMs = m_clock.elapsed();
+        connect(window, &md::MainWindow::registryOpened, this, [this]() { m_openedMs = m_clock.elapsed(); });
+        auto *tree = qobject_cast<md::ModelTreeModel *>(window->treePanel()->view()->model());
+        if (!tree) {
+            // A proxy in between: the source model is the tree model.
+            if (auto *proxy = qobject_cast<QAbstractProxyModel *>(window->treePanel()->view()->model()))
+                tree = qobject_cast<md::ModelTreeModel *>(proxy->sourceModel());
+        }
+        if (tree)
+            connect(tree, &md::ModelTreeModel::loaded, this, [this, tree]() {
+                if (m_loadedMs >= 0 || m_openedMs < 0)
+                    return;
+                m_loadedMs = m_clock.elapsed();
+                m_models = tree->modelCount();
+                m_window->treePanel()->view()->viewport()->update();
+            });
+        window->treePanel()->view()->viewport()->installEventFilter(this);
+        connect(&m_deadline, &QTimer::timeout, this,
+                [this]() { finish(QStringLiteral("not interactive after 2 minutes")); });
+        m_deadline.setSingleShot(true);
+        m_deadline.start(120000);
+    }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint && m_loadedMs >= 0 && m_paintedMs < 0) {
+            // This paint shows the loaded tree; what the event loop handles next is the first input it can take.
+            m_paintedMs = m_clock.elapsed();
+            QTimer::singleShot(0, this, [this]() {
+                m_interactiveMs = m_clock.elapsed();
+                finish({});
+            });
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    static qint64 processStartToNowMs()
+    {
+        // Field 22 of /proc/self/stat: the start time in clock ticks after boot; /proc/uptime: seconds since boot.
+        QFile stat(QStringLiteral("/proc/self/stat"));
+        QFile uptime(QStringLiteral("/proc/uptime"));
+        if (!stat.open(QIODevice::ReadOnly) || !uptime.open(QIODevice::ReadOnly))
+            return -1;
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        const double started = fields.value(19).toDouble() / double(sysconf(_SC_CLK_TCK));
+        const double now = uptime.readAll().split(' ').value(0).toDouble();
+        return qint64((now - started) * 1000);
+    }
+
+    void finish(const QString &failure)
+    {
+        m_deadline.stop();
+        if (!failure.isEmpty()) {
+            std::fprintf(stderr, "modeldesk: --startup-report: %s\n", failure.toLocal8Bit().constData());
+            QApplication::exit(1);
+            return;
+        }
+        const qint64 sinceProcess = processStartToNowMs();
+        const QByteArray text = QStringLiteral("window_shown_ms %1\nregistry_opened_ms %2\ntree_loaded_ms %3\n"
+                                               "tree_painted_ms %4\ninteractive_ms %5\nprocess_to_interactive_ms %6\n"
+                                               "models %7\n")
+                                    .arg(m_shownMs)
+                                    .arg(m_openedMs)
+                                    .arg(m_loadedMs)
+                                    .arg(m_paintedMs)
+                                    .arg(m_interactiveMs)
+                                    .arg(sinceProcess)
+                                    .arg(m_models)
+                                    .toUtf8();
+        QFile out(m_file);
+        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) || out.write(text) != text.size()) {
+            std::fprintf(stderr, "modeldesk: --startup-report: cannot write %s\n", m_file.toLocal8Bit().constData());
+            QApplication::exit(1);
+            return;
+        }
+        out.close();
+        std::printf("%s", text.constData());
+        std::fflush(stdout);
+        QApplication::exit(0);
+    }
+
+    md::MainWindow *m_window;
+    QString m_file;
+    const QElapsedTimer &m_clock;
+    QTimer m_deadline;
+    qint64 m_shownMs = -1;
+    qint64 m_openedMs = -1;
+    qint64 m_loadedMs = -1;
+    qint64 m_paintedMs = -1;
+    qint64 m_interactiveMs = -1;
+    int m_models = 0;
+};
+
 int main(int argc, char **argv)
 {
+    static QElapsedTimer sinceMain; // --startup-report's clock
+    sinceMain.start();
     QCoreApplication::setOrganizationName(QStringLiteral("ModelDesk"));
     QCoreApplication::setApplicationName(QStringLiteral("modeldesk"));
     QCoreApplication::setApplicationVersion(QStringLiteral(MODELDESK_VERSION));
@@ -267,6 +384,9 @@ int main(int argc, char **argv)
         window.resize(wh[0].toInt(), wh[1].toInt());
     }
     window.show();
+    const QString startupReport = parser.value(QStringLiteral("startup-report"));
+    if (!startupReport.isEmpty())
+        new StartupReport(&window, startupReport, sinceMain);
 
     QString url = parser.value(QStringLiteral("registry"));
     if (url.isEmpty())
@@ -284,6 +404,8 @@ int main(int argc, char **argv)
                                                                         : md::Registry::Open::ExistingOnly,
                         readUrl.isEmpty() ? std::optional<QString>() : std::optional<QString>(readUrl));
 
+    if (!startupReport.isEmpty())
+        return app.exec();
     const QString model = parser.value(QStringLiteral("model"));
     const QString lineage = parser.value(QStringLiteral("lineage"));
     const bool impact = parser.isSet(QStringLiteral("impact"));

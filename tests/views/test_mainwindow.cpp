@@ -21,6 +21,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QHash>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -451,6 +452,46 @@ TEST(MainWindowConnection, BannerWhileTheServerIsGoneAndRefreshAfterReconnecting
     ASSERT_TRUE(waitFor([&]() { return !window->banner()->isVisible(); }));
     ASSERT_TRUE(waitFor([&]() { return window->versionView()->model()->rowCount() == 2; }));
     window.reset();
+}
+
+// modeldesk --startup-report: the milestones of a cold start, in order, for the registry's models.
+TEST(ModeldeskApp, StartupReportWritesTheMilestonesInOrder)
+{
+    TestDatabase db(Backend::Sqlite);
+    ASSERT_TRUE(db.ready()) << db.error().toStdString();
+    {
+        auto registry = db.open();
+        ASSERT_TRUE(registry);
+        ASSERT_TRUE(fillDemoRegistry(*registry, 3));
+    }
+    const QString report = db.tempPath(QStringLiteral("startup.txt"));
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), db.tempPath(QStringLiteral("config")));
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(MODELDESK_APP_PATH),
+              {QStringLiteral("--registry"), db.url(), QStringLiteral("--startup-report"), report});
+    ASSERT_TRUE(app.waitForFinished(120000));
+    ASSERT_EQ(app.exitCode(), 0) << app.readAllStandardError().toStdString();
+    QFile f(report);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    QHash<QByteArray, qint64> figures;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const QList<QByteArray> kv = line.simplified().split(' ');
+        if (kv.size() == 2)
+            figures.insert(kv[0], kv[1].toLongLong());
+    }
+    const QByteArray order[] = {"window_shown_ms", "registry_opened_ms", "tree_loaded_ms", "tree_painted_ms",
+                                "interactive_ms"};
+    qint64 previous = 0;
+    for (const QByteArray &key : order) {
+        ASSERT_TRUE(figures.contains(key)) << key.toStdString();
+        EXPECT_GE(figures.value(key), previous) << key.toStdString() << " before the milestone ahead of it";
+        previous = figures.value(key);
+    }
+    EXPECT_GE(figures.value("process_to_interactive_ms") + 20, figures.value("interactive_ms"));
+    EXPECT_EQ(figures.value("models"), 12);
 }
 
 // modeldesk --memory-report: the real application opens a registry, shows a model, searches, scrolls to the
