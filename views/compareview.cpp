@@ -106,6 +106,8 @@ CompareView::CompareView(RegistryClient *client, QWidget *parent)
         m_metricBars->setNormalised(on);
         m_sliceBars->setNormalised(on);
     });
+    // Normalised by default: raw values put auc (0.8) next to latency_ms (20) on one axis, and auc is flat.
+    m_normalise->setChecked(true);
     connect(m_deltas, &QCheckBox::toggled, this, [this](bool on) {
         m_metricBars->setDeltas(on);
         m_sliceBars->setDeltas(on);

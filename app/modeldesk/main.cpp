@@ -60,7 +60,8 @@ void setupParser(QCommandLineParser &parser)
                       QStringLiteral("The Compare tab to show: metrics, trend, subgroups or diff."),
                       QStringLiteral("TAB")});
     parser.addOption({QStringLiteral("compare-options"),
-                      QStringLiteral("Comma-separated: normalise, deltas, differences (only, in the diff)."),
+                      QStringLiteral("Comma-separated: raw (not normalised per metric, the default), deltas, differences "
+                                     "(only, in the diff)."),
                       QStringLiteral("OPTIONS")});
     parser.addOption({QStringLiteral("lineage"),
                       QStringLiteral("Show the Lineage tab centred on this node, e.g. pipeline:features@2.3 or "
@@ -453,7 +454,7 @@ int main(int argc, char **argv)
         const QStringList options = parser.value(QStringLiteral("compare-options")).split(QLatin1Char(','));
         QObject::connect(&window, &md::MainWindow::registryOpened, &window, [&window, refs, tab, options]() {
             md::CompareView *view = window.compareView();
-            view->normaliseBox()->setChecked(options.contains(QLatin1String("normalise")));
+            view->normaliseBox()->setChecked(!options.contains(QLatin1String("raw")));
             view->deltasBox()->setChecked(options.contains(QLatin1String("deltas")));
             view->diffView()->differencesOnlyBox()->setChecked(options.contains(QLatin1String("differences")));
             window.compareVersions(refs);

@@ -346,6 +346,9 @@ TEST(CompareFromMainWindow, SelectVersionsCompareAndExport)
     ASSERT_TRUE(loaded.wait(15000));
     CompareView *compare = window->compareView();
     EXPECT_TRUE(compare->isVisible());
+    // Normalised per metric from the start: every metric's largest bar is 1 (auc is not flattened by latency_ms).
+    EXPECT_TRUE(compare->normaliseBox()->isChecked());
+    EXPECT_TRUE(compare->metricBars()->normalised());
     const int n = compare->model()->versionCount();
     EXPECT_GE(n, 4); // plus the Production version as baseline when it was not chosen
     EXPECT_EQ(compare->model()->diff().versions[compare->model()->baseline()].stage, Stage::Production);
