@@ -59,10 +59,11 @@ void setupParser(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("compare-tab"),
                       QStringLiteral("The Compare tab to show: metrics, trend, subgroups or diff."),
                       QStringLiteral("TAB")});
-    parser.addOption({QStringLiteral("compare-options"),
-                      QStringLiteral("Comma-separated: raw (not normalised per metric, the default), deltas, differences "
-                                     "(only, in the diff)."),
-                      QStringLiteral("OPTIONS")});
+    parser.addOption(
+        {QStringLiteral("compare-options"),
+         QStringLiteral("Comma-separated: raw (not normalised per metric, the default), deltas, differences "
+                        "(only, in the diff)."),
+         QStringLiteral("OPTIONS")});
     parser.addOption({QStringLiteral("lineage"),
                       QStringLiteral("Show the Lineage tab centred on this node, e.g. pipeline:features@2.3 or "
                                      "model:NAME@VERSION."),
