@@ -21,6 +21,42 @@ namespace {
 
 const QString kFilter = QStringLiteral("metrics.auc > 0.75");
 
+// Runs the real modeldesk offscreen (with a settings folder of its own in `dir`: the benchmark must not change the
+// user's last registry or layout) on `url` with `args`, which make it write "key value" lines to `report` and quit.
+// Empty (and the benchmark skipped) when it fails.
+QHash<QByteArray, double> runApp(benchmark::State &state, const QTemporaryDir &dir, const QString &url,
+                                 const QStringList &args, const QString &report, int timeoutMs)
+{
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+    app.setProcessEnvironment(env);
+    app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    app.start(QStringLiteral(MODELDESK_APP_PATH), QStringList{QStringLiteral("--registry"), url} + args);
+    if (!app.waitForFinished(timeoutMs) || app.exitStatus() != QProcess::NormalExit || app.exitCode() != 0) {
+        app.kill();
+        app.waitForFinished();
+        bench::skip(state, QStringLiteral("modeldesk %1 failed (exit code %2): %3")
+                               .arg(args.join(QLatin1Char(' ')))
+                               .arg(app.exitCode())
+                               .arg(QString::fromLocal8Bit(app.readAllStandardOutput())));
+        return {};
+    }
+    QFile f(report);
+    if (!f.open(QIODevice::ReadOnly)) {
+        bench::skip(state, QStringLiteral("modeldesk wrote no report"));
+        return {};
+    }
+    QHash<QByteArray, double> values;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const QList<QByteArray> kv = line.simplified().split(' ');
+        if (kv.size() == 2)
+            values.insert(kv[0], kv[1].toDouble());
+    }
+    return values;
+}
+
 void memory(benchmark::State &state, Dialect dialect)
 {
     auto r = bench::openReference(state, dialect);
@@ -40,40 +76,16 @@ void memory(benchmark::State &state, Dialect dialect)
     double rows = 0;
     double versionRows = 0;
     for (auto _ : state) {
-        QProcess app;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        // Its own settings folder: the benchmark must not change the user's last registry or layout.
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
-        app.setProcessEnvironment(env);
-        app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        app.start(QStringLiteral(MODELDESK_APP_PATH),
-                  {QStringLiteral("--registry"), url, QStringLiteral("--model"), model->toString(),
-                   QStringLiteral("--search"), kFilter, QStringLiteral("--memory-report"), report});
-        if (!app.waitForFinished(15 * 60 * 1000) || app.exitStatus() != QProcess::NormalExit || app.exitCode() != 0) {
-            app.kill();
-            app.waitForFinished();
-            bench::skip(state, QStringLiteral("modeldesk --memory-report failed (exit code %1): %2")
-                                   .arg(app.exitCode())
-                                   .arg(QString::fromLocal8Bit(app.readAllStandardOutput())));
+        const QHash<QByteArray, double> values =
+            runApp(state, dir, url,
+                   {QStringLiteral("--model"), model->toString(), QStringLiteral("--search"), kFilter,
+                    QStringLiteral("--memory-report"), report},
+                   report, 15 * 60 * 1000);
+        if (values.isEmpty())
             return;
-        }
-        QFile f(report);
-        if (!f.open(QIODevice::ReadOnly)) {
-            bench::skip(state, QStringLiteral("modeldesk wrote no memory report"));
-            return;
-        }
-        for (const QByteArray &line : f.readAll().split('\n')) {
-            const QList<QByteArray> kv = line.simplified().split(' ');
-            if (kv.size() != 2)
-                continue;
-            if (kv[0] == "peak_rss_kb")
-                peakMb = kv[1].toDouble() / 1024.0;
-            else if (kv[0] == "search_rows")
-                rows = kv[1].toDouble();
-            else if (kv[0] == "version_rows")
-                versionRows = kv[1].toDouble();
-        }
+        peakMb = values.value("peak_rss_kb") / 1024.0;
+        rows = values.value("search_rows");
+        versionRows = values.value("version_rows");
     }
     if (peakMb <= 0) {
         bench::skip(state, QStringLiteral("the memory report holds no peak_rss_kb"));
@@ -98,34 +110,11 @@ void cold_start(benchmark::State &state, Dialect dialect)
     std::vector<QHash<QByteArray, double>> runs;
     for (auto _ : state) {
         for (int i = 0; i < 5; ++i) {
-            QProcess app;
-            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-            env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-            env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
-            app.setProcessEnvironment(env);
-            app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-            app.start(QStringLiteral(MODELDESK_APP_PATH),
-                      {QStringLiteral("--registry"), url, QStringLiteral("--startup-report"), report});
-            if (!app.waitForFinished(3 * 60 * 1000) || app.exitStatus() != QProcess::NormalExit ||
-                app.exitCode() != 0) {
-                app.kill();
-                app.waitForFinished();
-                bench::skip(state,
-                            QStringLiteral("modeldesk --startup-report failed (exit code %1)").arg(app.exitCode()));
+            QHash<QByteArray, double> figures =
+                runApp(state, dir, url, {QStringLiteral("--startup-report"), report}, report, 3 * 60 * 1000);
+            if (figures.isEmpty())
                 return;
-            }
-            QFile f(report);
-            if (!f.open(QIODevice::ReadOnly)) {
-                bench::skip(state, QStringLiteral("modeldesk wrote no startup report"));
-                return;
-            }
-            QHash<QByteArray, double> figures;
-            for (const QByteArray &line : f.readAll().split('\n')) {
-                const QList<QByteArray> kv = line.simplified().split(' ');
-                if (kv.size() == 2)
-                    figures.insert(kv[0], kv[1].toDouble());
-            }
-            runs.push_back(figures);
+            runs.push_back(std::move(figures));
         }
     }
     auto median = [&](const QByteArray &key) {

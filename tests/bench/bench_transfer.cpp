@@ -13,6 +13,8 @@
 #include <QThread>
 #include <QUrl>
 
+#include <functional>
+
 using namespace md;
 
 namespace {
@@ -73,6 +75,24 @@ void report(benchmark::State &state, const Result<TransferReport> &r, double sec
     state.counters["versions_per_s"] = r->versions / seconds;
 }
 
+// Each iteration copies into a new, empty target of the dialect (made outside the timing).
+void timedCopies(benchmark::State &state, Dialect to,
+                 const std::function<Result<TransferReport>(const QString &)> &copy)
+{
+    for (auto _ : state) {
+        state.PauseTiming();
+        QTemporaryDir dir;
+        const QString url = target(state, to, dir);
+        if (url.isEmpty())
+            return;
+        state.ResumeTiming();
+        QElapsedTimer timer;
+        timer.start();
+        auto r = copy(url);
+        report(state, r, timer.nsecsElapsed() / 1e9);
+    }
+}
+
 void backup(benchmark::State &state, Dialect dialect)
 {
     const QString source = generated(state, dialect);
@@ -111,18 +131,7 @@ void restore(benchmark::State &state, Dialect from, Dialect to)
             return;
         }
     }
-    for (auto _ : state) {
-        state.PauseTiming();
-        QTemporaryDir dir;
-        const QString url = target(state, to, dir);
-        if (url.isEmpty())
-            return;
-        state.ResumeTiming();
-        QElapsedTimer timer;
-        timer.start();
-        auto r = restoreRegistry(file, url);
-        report(state, r, timer.nsecsElapsed() / 1e9);
-    }
+    timedCopies(state, to, [&](const QString &url) { return restoreRegistry(file, url); });
 }
 
 void migrate(benchmark::State &state, Dialect from, Dialect to)
@@ -130,18 +139,7 @@ void migrate(benchmark::State &state, Dialect from, Dialect to)
     const QString source = generated(state, from);
     if (source.isEmpty())
         return;
-    for (auto _ : state) {
-        state.PauseTiming();
-        QTemporaryDir dir;
-        const QString url = target(state, to, dir);
-        if (url.isEmpty())
-            return;
-        state.ResumeTiming();
-        QElapsedTimer timer;
-        timer.start();
-        auto r = migrateRegistry(source, url);
-        report(state, r, timer.nsecsElapsed() / 1e9);
-    }
+    timedCopies(state, to, [&](const QString &url) { return migrateRegistry(source, url); });
 }
 
 // One version with everything (the details panel's read), 200 times, on the primary and through a replica.

@@ -23,26 +23,31 @@ std::string backendName(const ::testing::TestParamInfo<Backend> &info)
     return info.param == Backend::Sqlite ? "SQLite" : "PostgreSQL";
 }
 
+namespace {
+// A URL pgcluster.sh wrote (empty without the file).
+QString readUrlFile(const QString &file)
+{
+    QFile f(file);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()).trimmed() : QString();
+}
+
+// The environment variable, else the file.
+QString urlFromEnvironmentOrFile(const char *variable, const QString &file)
+{
+    const QString env = qEnvironmentVariable(variable);
+    return env.isEmpty() ? readUrlFile(file) : env;
+}
+} // namespace
+
 QString postgresBaseUrl()
 {
-    const QString env = qEnvironmentVariable("MODELDESK_TEST_PG_URL");
-    if (!env.isEmpty())
-        return env;
-    QFile f(QStringLiteral(MODELDESK_TEST_PG_URL_FILE));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(f.readAll()).trimmed();
+    return urlFromEnvironmentOrFile("MODELDESK_TEST_PG_URL", QStringLiteral(MODELDESK_TEST_PG_URL_FILE));
 }
 
 QString postgresStandbyBaseUrl()
 {
-    const QString env = qEnvironmentVariable("MODELDESK_TEST_PG_STANDBY_URL");
-    if (!env.isEmpty())
-        return env;
-    QFile f(QStringLiteral(MODELDESK_TEST_PG_STANDBY_URL_FILE));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(f.readAll()).trimmed();
+    return urlFromEnvironmentOrFile("MODELDESK_TEST_PG_STANDBY_URL",
+                                    QStringLiteral(MODELDESK_TEST_PG_STANDBY_URL_FILE));
 }
 
 QString withDatabase(const QString &baseUrl, const QString &dbname)
@@ -53,11 +58,6 @@ QString withDatabase(const QString &baseUrl, const QString &dbname)
 }
 
 namespace {
-QString readText(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()).trimmed() : QString();
-}
 
 QString runScript(const QStringList &args)
 {
@@ -92,8 +92,8 @@ PgCluster::PgCluster(bool withStandby)
         m_error = QStringLiteral("cannot start a PostgreSQL cluster: ") + QString::fromUtf8(p.readAll());
         return;
     }
-    m_url = readText(m_state.filePath(QStringLiteral("pg-url.txt")));
-    m_standbyUrl = readText(m_state.filePath(QStringLiteral("pg-standby-url.txt")));
+    m_url = readUrlFile(m_state.filePath(QStringLiteral("pg-url.txt")));
+    m_standbyUrl = readUrlFile(m_state.filePath(QStringLiteral("pg-standby-url.txt")));
     if (m_url.isEmpty() || (withStandby && m_standbyUrl.isEmpty()))
         m_error = QStringLiteral("pgcluster.sh wrote no URL");
 }

@@ -457,6 +457,36 @@ TEST(MainWindowConnection, BannerWhileTheServerIsGoneAndRefreshAfterReconnecting
     window.reset();
 }
 
+// Runs the real modeldesk offscreen on `db` (with a settings folder of its own) with `args`, which make it write a
+// report of "key value" lines to `report` and quit; returns the report's values (none, and a failure, when the app
+// failed).
+static QMap<QByteArray, qint64> runAppReport(TestDatabase &db, const QStringList &args, const QString &report)
+{
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), db.tempPath(QStringLiteral("config")));
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(MODELDESK_APP_PATH), QStringList{QStringLiteral("--registry"), db.url()} + args);
+    QMap<QByteArray, qint64> values;
+    if (!app.waitForFinished(120000) || app.exitStatus() != QProcess::NormalExit || app.exitCode() != 0) {
+        ADD_FAILURE() << "modeldesk " << args.join(QLatin1Char(' ')).toStdString()
+                      << " failed: " << app.readAllStandardError().toStdString();
+        return values;
+    }
+    QFile f(report);
+    if (!f.open(QIODevice::ReadOnly)) {
+        ADD_FAILURE() << "modeldesk wrote no report " << report.toStdString();
+        return values;
+    }
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const QList<QByteArray> kv = line.simplified().split(' ');
+        if (kv.size() == 2)
+            values.insert(kv[0], kv[1].toLongLong());
+    }
+    return values;
+}
+
 // modeldesk --startup-report: the milestones of a cold start, in order, for the registry's models.
 TEST(ModeldeskApp, StartupReportWritesTheMilestonesInOrder)
 {
@@ -468,23 +498,7 @@ TEST(ModeldeskApp, StartupReportWritesTheMilestonesInOrder)
         ASSERT_TRUE(fillDemoRegistry(*registry, 3));
     }
     const QString report = db.tempPath(QStringLiteral("startup.txt"));
-    QProcess app;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), db.tempPath(QStringLiteral("config")));
-    app.setProcessEnvironment(env);
-    app.start(QStringLiteral(MODELDESK_APP_PATH),
-              {QStringLiteral("--registry"), db.url(), QStringLiteral("--startup-report"), report});
-    ASSERT_TRUE(app.waitForFinished(120000));
-    ASSERT_EQ(app.exitCode(), 0) << app.readAllStandardError().toStdString();
-    QFile f(report);
-    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
-    QHash<QByteArray, qint64> figures;
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        const QList<QByteArray> kv = line.simplified().split(' ');
-        if (kv.size() == 2)
-            figures.insert(kv[0], kv[1].toLongLong());
-    }
+    const QMap<QByteArray, qint64> figures = runAppReport(db, {QStringLiteral("--startup-report"), report}, report);
     const QByteArray order[] = {"window_shown_ms", "registry_opened_ms", "tree_loaded_ms", "tree_painted_ms",
                                 "interactive_ms"};
     qint64 previous = 0;
@@ -509,26 +523,12 @@ TEST(ModeldeskApp, MemoryReportWritesPeakResidentMemory)
         ASSERT_TRUE(fillDemoRegistry(*registry, 3));
     }
     const QString report = db.tempPath(QStringLiteral("memory.txt"));
-    QProcess app;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), db.tempPath(QStringLiteral("config")));
-    app.setProcessEnvironment(env);
-    app.start(QStringLiteral(MODELDESK_APP_PATH),
-              {QStringLiteral("--registry"), db.url(), QStringLiteral("--model"),
-               QStringLiteral("payments/fraud-detector"), QStringLiteral("--search"), QStringLiteral("version > 0"),
-               QStringLiteral("--memory-report"), report});
-    ASSERT_TRUE(app.waitForFinished(120000));
-    EXPECT_EQ(app.exitStatus(), QProcess::NormalExit);
-    ASSERT_EQ(app.exitCode(), 0) << app.readAllStandardError().toStdString();
-    QFile f(report);
-    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
-    QMap<QByteArray, qint64> values;
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        const QList<QByteArray> kv = line.simplified().split(' ');
-        if (kv.size() == 2)
-            values.insert(kv[0], kv[1].toLongLong());
-    }
+    const QMap<QByteArray, qint64> values =
+        runAppReport(db,
+                     {QStringLiteral("--model"), QStringLiteral("payments/fraud-detector"), QStringLiteral("--search"),
+                      QStringLiteral("version > 0"), QStringLiteral("--memory-report"), report},
+                     report);
+    ASSERT_FALSE(values.isEmpty());
     EXPECT_GT(values.value("peak_rss_kb"), 10 * 1024); // a Qt Widgets application is well over 10 MB
     EXPECT_LT(values.value("peak_rss_kb"), 4 * 1024 * 1024);
     auto registry = db.open();

@@ -32,26 +32,21 @@ VersionSpec stagedSpec()
     return s;
 }
 
-// Sessions on the server whose last statement was a LISTEN: the app's change listener.
-int listeners(const QString &url)
+// Other sessions on the server matching `condition` (SQL over pg_stat_activity).
+int sessions(const QString &url, const QString &condition)
 {
     auto r = Registry::open(url, Registry::Open::ExistingOnly);
     if (!r)
         return -1;
-    auto n = RegistryInternals::database(**r).scalar(QStringLiteral(
-        "SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()"));
+    auto n = RegistryInternals::database(**r).scalar(
+        QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE %1 AND pid <> pg_backend_pid()").arg(condition));
     return n ? n->toInt() : -1;
 }
 
-// Other sessions on the server's current database.
-int sessions(const QString &url)
+// Sessions whose last statement was a LISTEN: the app's change listener.
+int listeners(const QString &url)
 {
-    auto r = Registry::open(url, Registry::Open::ExistingOnly);
-    if (!r)
-        return -1;
-    auto n = RegistryInternals::database(**r).scalar(QStringLiteral(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"));
-    return n ? n->toInt() : -1;
+    return sessions(url, QStringLiteral("query ILIKE 'LISTEN%'"));
 }
 
 TEST(ServerRestart, TheAppReconnectsResubscribesAndAnOpenDialogKeepsWhatWasTyped)
@@ -183,7 +178,7 @@ TEST(ReadReplica, TheAppBrowsesTheStandbyAndShowsItsLag)
     ASSERT_TRUE(window->treePanel()->selectModel(kModel));
     ASSERT_TRUE(waitFor([&]() { return window->versionView()->model()->rowCount() == 1; }));
     // The app's browsing connection is on the standby.
-    EXPECT_GE(sessions(cluster.standbyUrl()), 1);
+    EXPECT_GE(sessions(cluster.standbyUrl(), QStringLiteral("datname = current_database()")), 1);
 
     // The standby stops replaying; a change on the primary makes it lag, and the status bar says so.
     ASSERT_TRUE(cluster.run(QStringLiteral("pause-replay")));
