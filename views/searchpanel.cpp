@@ -61,12 +61,20 @@ SearchPanel::SearchPanel(QAbstractItemModel *results, QWidget *parent)
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setItemDelegateForColumn(SearchResultsModel::StageColumn,
                                      new StageDelegate(SearchResultsModel::StageRole, m_view));
-    const int em = fontMetrics().horizontalAdvance(QLatin1Char('M'));
-    m_view->setColumnWidth(SearchResultsModel::ModelColumn, 22 * em);
-    m_view->setColumnWidth(SearchResultsModel::VersionColumn, 6 * em);
-    m_view->setColumnWidth(SearchResultsModel::StageColumn, 8 * em);
-    m_view->setColumnWidth(SearchResultsModel::CreatedColumn,
-                           fontMetrics().horizontalAdvance(QStringLiteral("2026-10-15 12:00")) + 3 * em);
+    // The columns a filter names (metrics.auc, params.lr) follow Author; a new search may bring other ones.
+    auto applyWidths = [this]() {
+        const int em = fontMetrics().horizontalAdvance(QLatin1Char('M'));
+        m_view->setColumnWidth(SearchResultsModel::ModelColumn, 22 * em);
+        m_view->setColumnWidth(SearchResultsModel::VersionColumn, 6 * em);
+        m_view->setColumnWidth(SearchResultsModel::StageColumn, 8 * em);
+        m_view->setColumnWidth(SearchResultsModel::CreatedColumn,
+                               fontMetrics().horizontalAdvance(QStringLiteral("2026-10-15 12:00")) + 3 * em);
+        m_view->setColumnWidth(SearchResultsModel::AuthorColumn, 10 * em);
+        for (int c = SearchResultsModel::ColumnCount; c < m_view->model()->columnCount(); ++c)
+            m_view->setColumnWidth(c, std::max(8 * em, m_view->horizontalHeader()->sectionSizeHint(c)));
+    };
+    applyWidths();
+    connect(proxy, &QAbstractItemModel::modelReset, this, applyWidths);
     m_view->setEmptyHint(tr("Type a filter above and press Enter. Examples:\n\n"
                             "metrics.auc > 0.85\n"
                             "data.date_to < '2026-10-15'\n"

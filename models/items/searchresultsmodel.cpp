@@ -45,13 +45,14 @@ void SearchResultsModel::loadPage(bool first)
     };
     const quint64 generation = m_generation;
     const QString filter = m_filter;
+    const QList<FilterField> fields = first ? filterColumns(m_filter) : m_fields;
     const int maxRows = m_maxRows;
     // A further page: the next ids after the rows loaded so far.
     const QList<qint64> pageIds = first ? QList<qint64>() : m_ids.mid(m_hits.size(), kPageSize);
     m_fetching = true;
     m_client->run<Outcome>(
         this,
-        [filter, maxRows, first, pageIds](Registry *registry) {
+        [filter, fields, maxRows, first, pageIds](Registry *registry) {
             Outcome out;
             if (!registry) {
                 const Error closed{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
@@ -68,15 +69,15 @@ void SearchResultsModel::loadPage(bool first)
                     out.hits = out.ids.error();
                     return out;
                 }
-                out.hits = registry->searchHits(out.ids->ids.mid(0, kPageSize));
+                out.hits = registry->searchHits(out.ids->ids.mid(0, kPageSize), fields);
             } else {
                 out.ids = SearchIds{};
-                out.hits = registry->searchHits(pageIds);
+                out.hits = registry->searchHits(pageIds, fields);
             }
             out.ms = timer.elapsed();
             return out;
         },
-        [this, generation, first](Outcome out) {
+        [this, generation, first, fields](Outcome out) {
             if (generation != m_generation)
                 return;
             if (!out.hits) {
@@ -94,6 +95,7 @@ void SearchResultsModel::loadPage(bool first)
             auto update = [&](qsizetype rows) { m_more = rows < m_ids.size(); };
             if (first) {
                 beginResetModel();
+                m_fields = fields;
                 m_ids = out.ids->ids;
                 m_truncated = out.ids->truncated;
                 m_hits = hits;
@@ -129,10 +131,11 @@ void SearchResultsModel::fetchMore(const QModelIndex &parent)
     loadPage(false);
 }
 
-void SearchResultsModel::setHits(const QList<SearchHit> &hits)
+void SearchResultsModel::setHits(const QList<SearchHit> &hits, const QList<FilterField> &fields)
 {
     beginResetModel();
     m_hits = hits;
+    m_fields = fields;
     m_ids.clear();
     m_truncated = false;
     m_more = false;
@@ -154,7 +157,7 @@ int SearchResultsModel::rowCount(const QModelIndex &parent) const
 
 int SearchResultsModel::columnCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    return parent.isValid() ? 0 : ColumnCount + int(m_fields.size());
 }
 
 QVariant SearchResultsModel::data(const QModelIndex &index, int role) const
@@ -162,6 +165,29 @@ QVariant SearchResultsModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const SearchHit &h = m_hits.at(index.row());
+    if (index.column() >= ColumnCount) {
+        const qsizetype f = index.column() - ColumnCount;
+        const FieldValue cell = f < h.fields.size() ? h.fields.at(f) : FieldValue{};
+        switch (role) {
+        case Qt::DisplayRole:
+            return cell.text;
+        case Qt::TextAlignmentRole:
+            return cell.number ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+        case SortRole:
+            // Numbers as numbers; versions without the value sort first (ascending).
+            if (cell.number)
+                return *cell.number;
+            return m_fields.at(f).kind == FilterField::Kind::Metric ? QVariant(-qInf()) : QVariant(cell.text);
+        case ModelNameRole:
+            return h.modelName;
+        case VersionRole:
+            return h.version;
+        case ArtifactUriRole:
+            return h.artifactUri;
+        default:
+            return {};
+        }
+    }
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -210,7 +236,21 @@ QVariant SearchResultsModel::data(const QModelIndex &index, int role) const
 
 QVariant SearchResultsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (section >= ColumnCount && section < columnCount()) {
+        const FilterField &f = m_fields.at(section - ColumnCount);
+        if (role == Qt::ToolTipRole)
+            return tr("%1, as the filter names it").arg(f.text());
+        if (role != Qt::DisplayRole)
+            return {};
+        // "auc@test", "params.lr", "tags.team", "data.date_to": metrics by name, the rest with their kind.
+        const QString text = f.text();
+        return f.kind == FilterField::Kind::Metric && text.startsWith(QLatin1String("metrics."))
+                   ? text.mid(int(qstrlen("metrics.")))
+                   : text;
+    }
+    if (role != Qt::DisplayRole)
         return {};
     switch (section) {
     case ModelColumn:
@@ -239,6 +279,9 @@ bool SearchResultsProxy::lessThan(const QModelIndex &left, const QModelIndex &ri
     if (l.typeId() == QMetaType::Int && r.typeId() == QMetaType::Int) {
         if (l.toInt() != r.toInt())
             return l.toInt() < r.toInt();
+    } else if (l.typeId() == QMetaType::Double && r.typeId() == QMetaType::Double) {
+        if (l.toDouble() != r.toDouble())
+            return l.toDouble() < r.toDouble();
     } else if (const int c = QString::compare(l.toString(), r.toString()); c != 0) {
         return c < 0;
     }

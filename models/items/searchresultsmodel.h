@@ -17,6 +17,7 @@ class RegistryClient;
 // So a search matching 75,000 versions shows its first rows at once, holds only the rows scrolled to,
 // and each further page costs the same however many versions match (re-running the filter per page
 // cost 200 ms a page on SQLite). Every search bumps a generation; pages of an older search are dropped.
+// The metrics, params, tags and facts the filter names are columns too (one statement per field and page).
 class SearchResultsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -50,9 +51,11 @@ public:
     // the first page on the worker thread. Results of an older search are dropped. At most maxRows rows
     // are ever loaded.
     void search(const QString &filter, int maxRows = kMaxRows);
-    void setHits(const QList<SearchHit> &hits);
+    void setHits(const QList<SearchHit> &hits, const QList<FilterField> &fields = {});
     void clear();
     QString filter() const { return m_filter; }
+    // The metrics, params, tags and facts the filter names: columns after Author, in the order written.
+    QList<FilterField> fieldColumns() const { return m_fields; }
     // More versions match than the rows loaded (whether or not they can still be fetched).
     bool isTruncated() const { return m_truncated || m_hits.size() < m_ids.size(); }
     // How many versions matched (all of them, or maxRows when more did), loaded as rows or not.
@@ -84,6 +87,7 @@ private:
 
     QPointer<RegistryClient> m_client;
     QList<SearchHit> m_hits;
+    QList<FilterField> m_fields;
     QList<qint64> m_ids; // every matching version, in order (up to m_maxRows)
     QString m_filter;
     int m_maxRows = kMaxRows;

@@ -9,22 +9,6 @@
 
 namespace md {
 
-QString formatMetricValue(double value)
-{
-    if (!std::isfinite(value))
-        return QString::number(value);
-    if (value == std::round(value) && std::abs(value) < 1e12)
-        return QString::number(qint64(value));
-    if (std::abs(value) < 0.001)
-        return QString::number(value, 'g', 4);
-    QString text = QString::number(value, 'f', 4);
-    while (text.endsWith(QLatin1Char('0')))
-        text.chop(1);
-    if (text.endsWith(QLatin1Char('.')))
-        text.chop(1);
-    return text;
-}
-
 namespace {
 
 struct KeysAndPage
@@ -325,6 +309,19 @@ QStringList VersionTableModel::availableMetrics() const
     QStringList out;
     for (const MetricColumn &c : m_keys.availableMetrics)
         out << c.key();
+    return out;
+}
+
+QStringList VersionTableModel::defaultMetricColumns() const
+{
+    const QStringList available = availableMetrics();
+    QStringList out;
+    for (const MetricColumn &c : m_keys.gatedMetrics)
+        if (available.contains(c.key()) && !out.contains(c.key()) && out.size() < 5)
+            out << c.key();
+    for (const QString &key : available)
+        if (out.size() < 3 && !out.contains(key))
+            out << key;
     return out;
 }
 

@@ -22,10 +22,6 @@ class RegistryClient;
 // older generation are dropped when they arrive.
 //
 // Sorting happens in the database (sort()); selection and persistent indexes follow the versions.
-// A metric as the version table shows it: whole numbers without decimals ("12" ms), fractions with at most four
-// (trailing zeros dropped: "0.85", "0.8471"), very small magnitudes in scientific notation ("1.5e-05").
-QString formatMetricValue(double value);
-
 class VersionTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -73,6 +69,9 @@ public:
     QStringList metricColumns() const;
     // Overall metrics of the newest version of the model, for the column chooser.
     QStringList availableMetrics() const;
+    // The columns a first look at this model shows: the metrics its gates check (those its newest version has),
+    // then its other metrics, at least three and at most five in all.
+    QStringList defaultMetricColumns() const;
 
     int columnKind(int section) const;
     int sectionOf(Column column) const;

@@ -69,6 +69,7 @@ struct VersionKeys
     QList<int> versions;
     QList<QVariant> sortValues;           // the sort key of each row (for keyset paging), parallel to versions
     QList<MetricColumn> availableMetrics; // overall metrics of the newest version
+    QList<MetricColumn> gatedMetrics;     // the overall metrics the model's gate policies check, in rule order
 };
 
 // Reads the order of all versions of a model, and the overall metrics of its newest version.

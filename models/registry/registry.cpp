@@ -112,7 +112,21 @@ Result<QList<AuditEntry>> Registry::audit(const AuditFilter &filter)
 Result<VersionKeys> Registry::versionKeys(const QString &modelName, const VersionSort &sort)
 {
     const ReadScope reads(*this);
-    return loadVersionKeys(*m_db, modelName, sort);
+    auto keys = loadVersionKeys(*m_db, modelName, sort);
+    if (!keys)
+        return keys;
+    // The metrics its gates check are what a reviewer looks at first: the version table's default columns.
+    if (auto policies = gatePoliciesOf(keys->modelId)) {
+        for (const GatePolicy *policy : {&policies->staging, &policies->production})
+            for (const GateRule &rule : policy->rules) {
+                const MetricColumn column{rule.metric, rule.dataset};
+                if ((rule.kind == GateRule::Kind::MetricMin || rule.kind == GateRule::Kind::MetricMax ||
+                     rule.kind == GateRule::Kind::NoRegression) &&
+                    rule.slice.isEmpty() && !keys->gatedMetrics.contains(column))
+                    keys->gatedMetrics << column;
+            }
+    }
+    return keys;
 }
 
 Result<QList<VersionRow>> Registry::versionPage(qint64 modelId, const VersionSort &sort, const QVariant &afterSortValue,
@@ -134,10 +148,10 @@ Result<SearchIds> Registry::searchIds(const QString &filter, int limit, FilterEr
     return searchVersionIds(*m_db, filter, limit, filterError);
 }
 
-Result<QList<SearchHit>> Registry::searchHits(const QList<qint64> &ids)
+Result<QList<SearchHit>> Registry::searchHits(const QList<qint64> &ids, const QList<FilterField> &fields)
 {
     const ReadScope reads(*this);
-    return loadSearchHits(*m_db, ids);
+    return loadSearchHits(*m_db, ids, fields);
 }
 
 QVariant Registry::changeToken()

@@ -95,7 +95,7 @@ public:
     Result<SearchOutcome> search(const QString &filter, int limit = kDefaultSearchLimit,
                                  FilterError *filterError = nullptr);
     Result<SearchIds> searchIds(const QString &filter, int limit, FilterError *filterError = nullptr);
-    Result<QList<SearchHit>> searchHits(const QList<qint64> &ids);
+    Result<QList<SearchHit>> searchHits(const QList<qint64> &ids, const QList<FilterField> &fields = {});
     // What changes when anyone commits (SQLite: PRAGMA data_version; PostgreSQL: the newest audit entry),
     // for live updates; an invalid QVariant when the registry cannot be read any more.
     QVariant changeToken();

@@ -1074,7 +1074,124 @@ Result<SearchIds> searchVersionIds(Database &db, const QString &filter, int limi
     return out;
 }
 
-Result<QList<SearchHit>> loadSearchHits(Database &db, const QList<qint64> &ids)
+QString formatMetricValue(double value)
+{
+    if (!std::isfinite(value))
+        return QString::number(value);
+    if (value == std::round(value) && std::abs(value) < 1e12)
+        return QString::number(qint64(value));
+    if (std::abs(value) < 0.001)
+        return QString::number(value, 'g', 4);
+    // Four significant digits: 0.8471, 12.35, 123.5, 1235 (at least one digit before the point counts).
+    const int before = std::abs(value) < 1 ? 0 : int(std::floor(std::log10(std::abs(value)))) + 1;
+    QString text = QString::number(value, 'f', std::max(0, 4 - before));
+    if (text.contains(QLatin1Char('.'))) {
+        while (text.endsWith(QLatin1Char('0')))
+            text.chop(1);
+        if (text.endsWith(QLatin1Char('.')))
+            text.chop(1);
+    }
+    return text;
+}
+
+QList<FilterField> filterColumns(const QString &filter, int limit)
+{
+    QList<FilterField> out;
+    const ParsedFilter parsed = parseFilter(filter);
+    if (!parsed.ok() || !parsed.root)
+        return out;
+    QStringList seen;
+    // Depth first, left to right: the order in which the fields are written.
+    QList<const FilterNode *> stack{parsed.root.get()};
+    while (!stack.isEmpty() && out.size() < limit) {
+        const FilterNode *n = stack.takeLast();
+        if (n->type != FilterNode::Type::Compare) {
+            if (n->right)
+                stack << n->right.get();
+            if (n->left)
+                stack << n->left.get();
+            continue;
+        }
+        const FilterField::Kind k = n->field.kind;
+        if (k != FilterField::Kind::Metric && k != FilterField::Kind::Param && k != FilterField::Kind::Tag &&
+            k != FilterField::Kind::Fact)
+            continue;
+        const QString text = n->field.text();
+        if (seen.contains(text))
+            continue;
+        seen << text;
+        out << n->field;
+    }
+    return out;
+}
+
+namespace {
+
+// The values of one field for these versions: version id -> the cell.
+Result<QHash<qint64, FieldValue>> loadFieldValues(Database &db, const QString &idList, const QVariantList &idBinds,
+                                                  const FilterField &f)
+{
+    QString sql;
+    QVariantList binds = idBinds;
+    switch (f.kind) {
+    case FilterField::Kind::Metric:
+        sql = QStringLiteral("SELECT version_id, value, dataset FROM metrics WHERE version_id IN (") + idList +
+              QStringLiteral(") AND name = ? AND slice = ?");
+        binds << f.name << f.slice;
+        if (f.dataset) {
+            sql += QStringLiteral(" AND dataset = ?");
+            binds << *f.dataset;
+        }
+        sql += QStringLiteral(" ORDER BY version_id, dataset");
+        break;
+    case FilterField::Kind::Param:
+        sql = QStringLiteral("SELECT version_id, value FROM params WHERE version_id IN (") + idList +
+              QStringLiteral(") AND name = ?");
+        binds << f.name;
+        break;
+    case FilterField::Kind::Tag:
+        sql = QStringLiteral("SELECT version_id, value FROM version_tags WHERE version_id IN (") + idList +
+              QStringLiteral(") AND key = ?");
+        binds << f.name;
+        break;
+    case FilterField::Kind::Fact:
+        sql = QStringLiteral("SELECT version_id, value FROM facts WHERE version_id IN (") + idList +
+              QStringLiteral(") AND category = ? AND name = ?");
+        binds << f.category << f.name;
+        break;
+    default:
+        return QHash<qint64, FieldValue>{};
+    }
+    auto q = db.exec(sql, binds);
+    if (!q)
+        return q.error();
+    QHash<qint64, FieldValue> out;
+    while (q->next()) {
+        FieldValue &cell = out[q->value(0).toLongLong()];
+        if (f.kind != FilterField::Kind::Metric) {
+            cell.text = q->value(1).toString();
+            continue;
+        }
+        const double value = q->value(1).toDouble();
+        QString text = formatMetricValue(value);
+        if (!f.dataset && !q->value(2).toString().isEmpty())
+            text += QStringLiteral(" @") + q->value(2).toString();
+        if (!cell.number)
+            cell.number = value;
+        cell.text = cell.text.isEmpty() ? text : cell.text + QStringLiteral(" · ") + text;
+    }
+    q->finish();
+    // One dataset only: the bare number, as the version table shows it.
+    if (f.kind == FilterField::Kind::Metric && !f.dataset)
+        for (FieldValue &cell : out)
+            if (!cell.text.contains(QStringLiteral(" · ")) && cell.number)
+                cell.text = formatMetricValue(*cell.number);
+    return out;
+}
+
+} // namespace
+
+Result<QList<SearchHit>> loadSearchHits(Database &db, const QList<qint64> &ids, const QList<FilterField> &fields)
 {
     QList<SearchHit> hits;
     if (ids.isEmpty())
@@ -1085,8 +1202,9 @@ Result<QList<SearchHit>> loadSearchHits(Database &db, const QList<qint64> &ids)
         binds << id;
         marks << QStringLiteral("?");
     }
+    const QString idList = marks.join(QStringLiteral(", "));
     auto q = db.exec(QStringLiteral("SELECT v.id, ") + kHitColumns + QStringLiteral(" FROM ") + kHitTables +
-                         QStringLiteral(" WHERE v.id IN (") + marks.join(QStringLiteral(", ")) + QLatin1Char(')'),
+                         QStringLiteral(" WHERE v.id IN (") + idList + QLatin1Char(')'),
                      binds);
     if (!q)
         return q.error();
@@ -1094,9 +1212,20 @@ Result<QList<SearchHit>> loadSearchHits(Database &db, const QList<qint64> &ids)
     while (q->next())
         byId.insert(q->value(0).toLongLong(), hitFrom(*q, 1));
     q->finish();
+    QList<QHash<qint64, FieldValue>> values;
+    for (const FilterField &f : fields) {
+        auto v = loadFieldValues(db, idList, binds, f);
+        if (!v)
+            return v.error();
+        values << *v;
+    }
     for (qint64 id : ids)
-        if (auto it = byId.constFind(id); it != byId.constEnd())
-            hits << *it;
+        if (auto it = byId.constFind(id); it != byId.constEnd()) {
+            SearchHit hit = *it;
+            for (const QHash<qint64, FieldValue> &v : values)
+                hit.fields << v.value(id);
+            hits << hit;
+        }
     return hits;
 }
 

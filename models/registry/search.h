@@ -136,6 +136,13 @@ struct CompiledFilter
 CompiledFilter compileFilter(const QString &text, Dialect dialect);
 
 // One matching version.
+// The value of a metric, param, tag or fact of one version, as a cell of the search results.
+struct FieldValue
+{
+    QString text;                 // empty: the version has no such value
+    std::optional<double> number; // metrics: the (first) value, for sorting
+};
+
 struct SearchHit
 {
     QString modelName;
@@ -146,6 +153,7 @@ struct SearchHit
     QString createdBy;
     QString artifactUri;
     QString description;
+    QList<FieldValue> fields; // the values of the fields asked for (loadSearchHits), parallel to them
 };
 
 struct SearchOutcome
@@ -177,8 +185,21 @@ struct SearchIds
 };
 Result<SearchIds> searchVersionIds(Database &db, const QString &filter, int limit, FilterError *filterError = nullptr);
 
-// The hits for these version ids, in the order given (ids that no longer exist are skipped).
-Result<QList<SearchHit>> loadSearchHits(Database &db, const QList<qint64> &ids);
+// A metric as the tables show it: whole numbers without decimals ("12" ms), otherwise four significant digits with
+// trailing zeros dropped ("0.85", "0.8471", "123.5"), never in scientific notation from 0.001 on, very small
+// magnitudes in it ("1.5e-05").
+QString formatMetricValue(double value);
+
+// A metric, param, tag or fact a filter names, as a column of the search results (so that a search for
+// `metrics.auc > 0.85` shows auc). A metric without a dataset may have a value on several datasets: all of them
+// are shown, "0.91 @test · 0.88 @val", sorted by the first.
+// The sub-table fields (metrics, params, tags, facts) a filter names, in the order they first appear, each once,
+// at most `limit`. Empty for a filter that does not parse.
+QList<FilterField> filterColumns(const QString &filter, int limit = 8);
+
+// The hits for these version ids, in the order given (ids that no longer exist are skipped), with the values of
+// `fields` (one statement per field).
+Result<QList<SearchHit>> loadSearchHits(Database &db, const QList<qint64> &ids, const QList<FilterField> &fields = {});
 
 // The field names the language knows, for help texts and completion.
 QStringList filterFieldHelp();

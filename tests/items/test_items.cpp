@@ -167,6 +167,10 @@ TEST_P(VersionTable, LoadsLazilyInPagesWithPlaceholders)
     EXPECT_EQ(formatMetricValue(0.847123), QStringLiteral("0.8471"));
     EXPECT_EQ(formatMetricValue(-3.5), QStringLiteral("-3.5"));
     EXPECT_EQ(formatMetricValue(0.000015), QStringLiteral("1.5e-05"));
+    EXPECT_EQ(formatMetricValue(123.4567), QStringLiteral("123.5")); // four significant digits
+    EXPECT_EQ(formatMetricValue(12.3456), QStringLiteral("12.35"));
+    EXPECT_EQ(formatMetricValue(98765.4321), QStringLiteral("98765"));
+    EXPECT_EQ(formatMetricValue(1.5), QStringLiteral("1.5"));
     EXPECT_FALSE(table.index(180, 5).data().toString().endsWith(QLatin1Char('0')));
     EXPECT_EQ(table.index(180, VersionTableModel::AliasesColumn).data().toString(), QStringLiteral("champion"));
     EXPECT_EQ(table.index(179, VersionTableModel::AliasesColumn).data().toString(), QString());
