@@ -1,5 +1,7 @@
 #include "approvaldialog.h"
 
+#include "icons.h"
+
 #include "gatechecklist.h"
 #include "items/metricdeltamodel.h"
 
@@ -156,8 +158,10 @@ ApprovalDialog::ApprovalDialog(LifecycleClient *client, qint64 requestId, QWidge
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     m_reject = buttons->addButton(tr("Reject"), QDialogButtonBox::ActionRole);
+    m_reject->setIcon(icon(QStringLiteral("actions/reject")));
     m_reject->setObjectName(QStringLiteral("rejectButton"));
     m_approve = buttons->addButton(tr("Approve"), QDialogButtonBox::ActionRole);
+    m_approve->setIcon(icon(QStringLiteral("actions/approve")));
     m_approve->setObjectName(QStringLiteral("approveButton"));
     for (QPushButton *b : {m_approve, m_reject})
         b->setAutoDefault(false);

@@ -1,5 +1,7 @@
 #include "lifecycleui.h"
 
+#include "icons.h"
+
 #include "outcomenotice.h"
 
 #include "aliasdialog.h"
@@ -48,30 +50,37 @@ LifecycleUi::LifecycleUi(MainWindow *window)
     m_auditDock = new QDockWidget(tr("Audit log"), window);
     m_auditDock->setObjectName(QStringLiteral("auditDock"));
     m_auditDock->setWidget(m_auditPanel);
+    // The tabs of the tabbed docks show these.
+    m_queueDock->setWindowIcon(icon(QStringLiteral("panels/approval-queue")));
+    m_productionDock->setWindowIcon(icon(QStringLiteral("panels/production")));
+    m_auditDock->setWindowIcon(icon(QStringLiteral("panels/audit-log")));
     window->addDockWidget(Qt::BottomDockWidgetArea, m_productionDock);
     window->addDockWidget(Qt::BottomDockWidgetArea, m_queueDock);
     window->addDockWidget(Qt::BottomDockWidgetArea, m_auditDock);
+    // One tabbed dock (Production first): side by side, three docks took half of a laptop screen's height and left
+    // the version table one and a half rows.
+    window->tabifyDockWidget(m_productionDock, m_queueDock);
     window->tabifyDockWidget(m_queueDock, m_auditDock);
-    m_queueDock->raise();
+    m_productionDock->raise();
 
-    m_staging = new QAction(tr("Promote to &Staging…"), this);
+    m_staging = new QAction(icon(QStringLiteral("actions/promote-staging")), tr("Promote to &Staging…"), this);
     m_staging->setObjectName(QStringLiteral("stagingAction"));
-    m_request = new QAction(tr("Request &Promotion…"), this);
+    m_request = new QAction(icon(QStringLiteral("actions/request-promotion")), tr("Request &Promotion…"), this);
     m_request->setObjectName(QStringLiteral("requestPromotionAction"));
     m_request->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-    m_review = new QAction(tr("Re&view Request…"), this);
+    m_review = new QAction(icon(QStringLiteral("actions/review")), tr("Re&view Request…"), this);
     m_review->setObjectName(QStringLiteral("reviewAction"));
-    m_withdraw = new QAction(tr("&Withdraw Request…"), this);
+    m_withdraw = new QAction(icon(QStringLiteral("actions/withdraw")), tr("&Withdraw Request…"), this);
     m_withdraw->setObjectName(QStringLiteral("withdrawAction"));
-    m_demote = new QAction(tr("&Demote…"), this);
+    m_demote = new QAction(icon(QStringLiteral("actions/demote")), tr("&Demote…"), this);
     m_demote->setObjectName(QStringLiteral("demoteAction"));
-    m_archive = new QAction(tr("&Archive…"), this);
+    m_archive = new QAction(icon(QStringLiteral("actions/archive")), tr("&Archive…"), this);
     m_archive->setObjectName(QStringLiteral("archiveAction"));
-    m_rollbackVersion = new QAction(tr("Roll Back &Here…"), this);
+    m_rollbackVersion = new QAction(icon(QStringLiteral("actions/rollback")), tr("Roll Back &Here…"), this);
     m_rollbackVersion->setObjectName(QStringLiteral("rollbackVersionAction"));
-    m_setAlias = new QAction(tr("Set A&lias…"), this);
+    m_setAlias = new QAction(icon(QStringLiteral("actions/set-alias")), tr("Set A&lias…"), this);
     m_setAlias->setObjectName(QStringLiteral("setAliasAction"));
-    m_rollback = new QAction(tr("&Roll Back…"), this);
+    m_rollback = new QAction(icon(QStringLiteral("actions/rollback")), tr("&Roll Back…"), this);
     m_rollback->setObjectName(QStringLiteral("rollbackAction"));
     m_rollback->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     for (QAction *a : versionActionList()) {
@@ -101,7 +110,7 @@ LifecycleUi::LifecycleUi(MainWindow *window)
     menu->addAction(m_queueDock->toggleViewAction());
     menu->addAction(m_productionDock->toggleViewAction());
     menu->addAction(m_auditDock->toggleViewAction());
-    menu->addAction(tr("&Verify Audit Integrity"), this, [this]() {
+    menu->addAction(icon(QStringLiteral("actions/verify-audit")), tr("&Verify Audit Integrity"), this, [this]() {
         m_auditDock->show();
         m_auditDock->raise();
         m_auditPanel->verify();
@@ -110,7 +119,7 @@ LifecycleUi::LifecycleUi(MainWindow *window)
     window->menuBar()->insertMenu(menus.size() > 1 ? menus.last() : nullptr, menu); // before Help
     QToolBar *bar = window->addToolBar(tr("Lifecycle"));
     bar->setObjectName(QStringLiteral("lifecycleToolBar"));
-    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     bar->addActions({m_staging, m_request, m_review, m_archive});
     bar->addSeparator();
     bar->addAction(m_rollback);

@@ -8,6 +8,7 @@
 #include "views/difftableview.h"
 #include "views/filterlineedit.h"
 #include "views/hintviews.h"
+#include "views/icons.h"
 #include "views/lifecycleui.h"
 #include "views/mainwindow.h"
 #include "views/modeltreepanel.h"
@@ -371,6 +372,8 @@ int main(int argc, char **argv)
         return 1;
     }
     QApplication app(argc, argv);
+    QApplication::setWindowIcon(md::applicationIcon());
+    QApplication::setDesktopFileName(QStringLiteral("org.modeldesk.ModelDesk"));
     QCommandLineParser parser;
     setupParser(parser);
     parser.process(app);
