@@ -28,6 +28,7 @@
 #include <QtConcurrent>
 
 #include <cmath>
+#include <utility>
 
 namespace md {
 
@@ -305,16 +306,28 @@ void LineageView::showEvent(QShowEvent *event)
         reload();
 }
 
+void LineageView::refresh()
+{
+    if (m_spec.isEmpty() && m_nodeId == 0)
+        return;
+    // A change in the registry (a promotion, a new version, a deployment): the same graph again, where the user has
+    // moved it to, without a "Loading" flash; in impact mode the impact list is read again too.
+    m_keepView = !m_dirty && m_scene->hasNode(m_scene->graph().root);
+    reload();
+}
+
 void LineageView::reload()
 {
     if (!isVisible()) {
         m_dirty = true; // loaded when the tab is shown, not for every version the user scrolls past
+        m_keepView = false;
         return;
     }
     m_dirty = false;
     m_busy = true;
     ++m_layoutGeneration; // a layout still running for the previous request is dropped
-    showPlaceholder(tr("Loading the lineage of %1…").arg(m_spec));
+    if (!m_keepView)
+        showPlaceholder(tr("Loading the lineage of %1…").arg(m_spec));
     if (m_nodeId != 0)
         m_loader->loadNeighbourhood(m_nodeId, depth());
     else
@@ -344,11 +357,19 @@ void LineageView::onLayout(quint64 generation, const BoundedLineage &bounded, co
         return;
     }
     m_omitted = bounded.omitted;
+    const bool keepView = std::exchange(m_keepView, false);
+    const QTransform transform = m_view->transform();
+    const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
     m_scene->setGraph(bounded.graph, layout);
     m_stack->setCurrentWidget(m_view);
-    m_view->resetTransform();
-    m_view->fitGraph();
-    if (m_view->zoom() < kReadableZoom) {
+    if (keepView) {
+        m_view->setTransform(transform);
+        m_view->centerOn(centre);
+    } else {
+        m_view->resetTransform();
+        m_view->fitGraph();
+    }
+    if (!keepView && m_view->zoom() < kReadableZoom) {
         // Too big to read whole: start readable at the centre node; Fit shows everything.
         m_view->setTransform(QTransform::fromScale(0.8, 0.8));
         if (QGraphicsItem *root = m_scene->nodeItem(bounded.graph.root))

@@ -70,6 +70,8 @@ public:
     // Impact mode: highlights everything downstream of the node and lists what is affected.
     void pickImpactNode(qint64 id);
     void clear();
+    // Loads the graph (and the impact) shown now again, keeping the view's position: after a change in the registry.
+    void refresh();
 
     // Export of the whole graph (not only the visible part).
     bool exportSvg(const QString &path, QString *error = nullptr);
@@ -80,6 +82,7 @@ public:
     LineageGraphicsView *graphicsView() const { return m_view; }
     QSpinBox *depthSpin() const { return m_depth; }
     QListWidget *impactList() const { return m_impactList; }
+    QLabel *impactSummary() const { return m_impactSummary; }
     QLabel *statusLabel() const { return m_status; }
     QLabel *placeholder() const { return m_placeholder; }
     QLabel *detailsLabel() const { return m_details; }
@@ -120,9 +123,10 @@ private:
     QLabel *m_details;
     QLabel *m_impactSummary;
     QListWidget *m_impactList;
-    QString m_spec;       // what is shown (or to show): a node spec
-    qint64 m_nodeId = 0;  // set when re-centred on a node by id
-    bool m_dirty = false; // a request waits for the view to become visible
+    QString m_spec;          // what is shown (or to show): a node spec
+    qint64 m_nodeId = 0;     // set when re-centred on a node by id
+    bool m_keepView = false; // the next layout keeps the view's zoom and centre (a refresh)
+    bool m_dirty = false;    // a request waits for the view to become visible
     bool m_busy = false;
     quint64 m_layoutGeneration = 0;
     qint64 m_pendingImpact = 0;

@@ -10,6 +10,7 @@
 #include "detailspanel.h"
 #include "filterlineedit.h"
 #include "hintviews.h"
+#include "icons.h"
 #include "items/modeltreemodel.h"
 #include "items/registryclient.h"
 #include "items/searchresultsmodel.h"
@@ -44,6 +45,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace md {
@@ -74,6 +76,7 @@ MainWindow::MainWindow(QWidget *parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("ModelDesk"));
+    setWindowIcon(applicationIcon());
     m_treeModel->setClient(m_client);
     m_versionModel->setClient(m_client);
     m_searchModel->setClient(m_client);
@@ -83,12 +86,31 @@ MainWindow::MainWindow(QWidget *parent)
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 0);
     layout->setSpacing(4);
-    m_banner = new QLabel(central);
+    // The banner says what is wrong with the registry or the connection; the user can dismiss it. At most four
+    // lines (the whole text in its tooltip), so that a long libpq message cannot raise the window's minimum height
+    // and, saved with the geometry, start the next launch partly off the screen.
+    m_bannerFrame = new QFrame(central);
+    m_bannerFrame->setObjectName(QStringLiteral("bannerFrame"));
+    auto *bannerLayout = new QHBoxLayout(m_bannerFrame);
+    bannerLayout->setContentsMargins(0, 0, 0, 0);
+    bannerLayout->setSpacing(0);
+    m_banner = new QLabel(m_bannerFrame);
     m_banner->setObjectName(QStringLiteral("banner"));
     m_banner->setWordWrap(true);
     m_banner->setMargin(6);
-    m_banner->hide();
-    layout->addWidget(m_banner);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->setMaximumHeight(fontMetrics().lineSpacing() * 4 + 12);
+    m_banner->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    bannerLayout->addWidget(m_banner, 1);
+    auto *bannerClose = new QToolButton(m_bannerFrame);
+    bannerClose->setObjectName(QStringLiteral("bannerClose"));
+    bannerClose->setAutoRaise(true);
+    bannerClose->setText(QStringLiteral("✕"));
+    bannerClose->setToolTip(tr("Dismiss this message"));
+    connect(bannerClose, &QToolButton::clicked, m_bannerFrame, &QWidget::hide);
+    bannerLayout->addWidget(bannerClose, 0, Qt::AlignTop);
+    m_bannerFrame->hide();
+    layout->addWidget(m_bannerFrame);
 
     m_mainSplitter = new QSplitter(Qt::Horizontal, central);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -105,15 +127,15 @@ MainWindow::MainWindow(QWidget *parent)
     m_modelHeader->setObjectName(QStringLiteral("modelHeader"));
     m_modelHeader->setTextFormat(Qt::RichText);
     headerRow->addWidget(m_modelHeader, 1);
-    auto *searchButton = new QPushButton(tr("Search…"), tablePage);
+    auto *searchButton = new QPushButton(icon(QStringLiteral("actions/find")), tr("Search…"), tablePage);
     searchButton->setToolTip(tr("Search versions across all models (Ctrl+F)"));
     connect(searchButton, &QPushButton::clicked, this, [this]() { showSearch(true); });
     headerRow->addWidget(searchButton);
-    auto *columnsButton = new QPushButton(tr("Columns…"), tablePage);
+    auto *columnsButton = new QPushButton(icon(QStringLiteral("actions/columns")), tr("Columns…"), tablePage);
     columnsButton->setToolTip(tr("Choose which metrics appear as columns"));
     connect(columnsButton, &QPushButton::clicked, this, &MainWindow::chooseMetricColumns);
     headerRow->addWidget(columnsButton);
-    auto *compareButton = new QPushButton(tr("Compare"), tablePage);
+    auto *compareButton = new QPushButton(icon(QStringLiteral("actions/compare")), tr("Compare"), tablePage);
     compareButton->setObjectName(QStringLiteral("compareButton"));
     compareButton->setToolTip(tr("Compare the selected versions (select 2 to 50 rows; Ctrl+D)"));
     connect(compareButton, &QPushButton::clicked, this, &MainWindow::compareSelected);
@@ -227,7 +249,15 @@ MainWindow::MainWindow(QWidget *parent)
                                             : tr("Select a model on the left to see its versions."));
         updateModelHeader();
     });
-    connect(m_treeModel, &ModelTreeModel::loadFailed, this, [this](const QString &m) { setBanner(m, true); });
+    connect(m_treeModel, &ModelTreeModel::loaded, this,
+            [this]() { m_treePanel->setState(ModelTreePanel::State::Loaded); });
+    connect(m_treeModel, &ModelTreeModel::loadFailed, this, [this](const QString &m) {
+        setBanner(m, true);
+        if (m_treeModel->modelCount() == 0)
+            m_treePanel->setState(ModelTreePanel::State::LoadFailed, m);
+    });
+    connect(m_treePanel, &ModelTreePanel::openRequested, this, &MainWindow::openFileDialog);
+    connect(m_treePanel, &ModelTreePanel::connectRequested, this, &MainWindow::connectDialog);
     connect(m_treePanel, &ModelTreePanel::modelSelected, this, &MainWindow::onModelSelected);
     connect(m_treePanel, &ModelTreePanel::demoRequested, this, &MainWindow::fillDemo);
     connect(m_versionModel, &VersionTableModel::keysLoaded, this, &MainWindow::onKeysLoaded);
@@ -299,20 +329,25 @@ MainWindow::MainWindow(QWidget *parent)
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
     m_centreSplitter->restoreState(settings.value(QStringLiteral("window/centreSplitter")).toByteArray());
-    if (!settings.contains(QStringLiteral("window/state"))) {
-        // First start: the bottom docks take a third of the height, so that on a small screen the version
-        // table keeps room for its rows.
-        QTimer::singleShot(0, this, [this]() {
-            QList<QDockWidget *> bottom;
-            QList<int> heights;
-            for (QDockWidget *dock : findChildren<QDockWidget *>())
-                if (dockWidgetArea(dock) == Qt::BottomDockWidgetArea && dock->isVisible()) {
-                    bottom << dock;
-                    heights << height() / 3;
-                }
-            resizeDocks(bottom, heights, Qt::Vertical);
-        });
-    }
+    if (!settings.contains(QStringLiteral("window/state")))
+        QTimer::singleShot(0, this, &MainWindow::applyFirstStartLayout);
+}
+
+void MainWindow::applyFirstStartLayout()
+{
+    // First start: the bottom docks (tabbed) take 30 % of the height below the toolbars, so that the version table
+    // and the details keep at least 60 % of it, on a laptop at 2x too.
+    QList<QDockWidget *> bottom;
+    int docks = 0;
+    for (QDockWidget *dock : findChildren<QDockWidget *>())
+        if (dockWidgetArea(dock) == Qt::BottomDockWidgetArea && dock->isVisible() && !dock->isFloating()) {
+            bottom << dock;
+            docks = std::max(docks, dock->height());
+        }
+    if (bottom.isEmpty())
+        return;
+    const int room = centralWidget()->height() + docks;
+    resizeDocks(bottom, QList<int>(bottom.size(), room * 3 / 10), Qt::Vertical);
 }
 
 MainWindow::~MainWindow() = default;
@@ -320,53 +355,66 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *open = file->addAction(tr("&Open Registry…"), this, &MainWindow::openFileDialog);
+    QAction *open = file->addAction(icon(QStringLiteral("actions/open-registry")), tr("&Open Registry…"), this,
+                                    &MainWindow::openFileDialog);
     open->setShortcut(QKeySequence::Open);
-    QAction *connectAction = file->addAction(tr("&Connect to Server…"), this, &MainWindow::connectDialog);
+    QAction *connectAction = file->addAction(icon(QStringLiteral("actions/connect-server")), tr("&Connect to Server…"),
+                                             this, &MainWindow::connectDialog);
     connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    m_recentMenu = file->addMenu(tr("&Recent Registries"));
+    m_recentMenu = file->addMenu(icon(QStringLiteral("actions/recent")), tr("&Recent Registries"));
     rebuildRecentMenu();
     file->addSeparator();
-    file->addAction(tr("Fill with &Demo Data"), this, &MainWindow::fillDemo);
-    file->addAction(tr("Import from &MLflow…"), this, &MainWindow::showImport)
+    file->addAction(icon(QStringLiteral("actions/demo-data")), tr("Fill with &Demo Data"), this, &MainWindow::fillDemo);
+    file->addAction(icon(QStringLiteral("actions/import-mlflow")), tr("Import from &MLflow…"), this,
+                    &MainWindow::showImport)
         ->setObjectName(QStringLiteral("importMlflowAction"));
-    QAction *exportAction =
-        file->addAction(tr("&Export Versions as CSV…"), m_versionView, &VersionTableView::exportRequested);
+    QAction *exportAction = file->addAction(icon(QStringLiteral("actions/export-csv")), tr("&Export Versions as CSV…"),
+                                            m_versionView, &VersionTableView::exportRequested);
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    QAction *quit = file->addAction(icon(QStringLiteral("actions/quit")), tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    edit->addAction(tr("&Copy Rows\tCtrl+C"), m_versionView, &VersionTableView::copySelectedRows);
-    edit->addAction(tr("Copy &Artifact URI"), m_detailsPanel, &DetailsPanel::copyArtifactUri);
+    edit->addAction(icon(QStringLiteral("actions/copy")), tr("&Copy Rows\tCtrl+C"), m_versionView,
+                    &VersionTableView::copySelectedRows);
+    edit->addAction(icon(QStringLiteral("actions/copy-uri")), tr("Copy &Artifact URI"), m_detailsPanel,
+                    &DetailsPanel::copyArtifactUri);
     edit->addSeparator();
-    QAction *find = edit->addAction(tr("&Find Versions…"), this, [this]() { showSearch(true); });
+    QAction *find = edit->addAction(icon(QStringLiteral("actions/find")), tr("&Find Versions…"), this,
+                                    [this]() { showSearch(true); });
     find->setShortcut(QKeySequence::Find);
-    QAction *findModel = edit->addAction(tr("Find &Model…"), this, [this]() {
-        m_treePanel->filterEdit()->setFocus(Qt::ShortcutFocusReason);
-        m_treePanel->filterEdit()->selectAll();
-    });
+    QAction *findModel =
+        edit->addAction(icon(QStringLiteral("actions/find-model")), tr("Find &Model…"), this, [this]() {
+            m_treePanel->filterEdit()->setFocus(Qt::ShortcutFocusReason);
+            m_treePanel->filterEdit()->selectAll();
+        });
     findModel->setObjectName(QStringLiteral("findModelAction"));
     findModel->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshAll);
+    QAction *refresh =
+        view->addAction(icon(QStringLiteral("actions/refresh")), tr("&Refresh"), this, &MainWindow::refreshAll);
     refresh->setShortcut(QKeySequence::Refresh);
-    view->addAction(tr("Choose &Metric Columns…"), this, &MainWindow::chooseMetricColumns);
-    QAction *lineage = view->addAction(tr("&Lineage of Selected Version"), this, [this]() { showLineage(); });
+    view->addAction(icon(QStringLiteral("actions/columns")), tr("Choose &Metric Columns…"), this,
+                    &MainWindow::chooseMetricColumns);
+    QAction *lineage = view->addAction(icon(QStringLiteral("actions/lineage")), tr("&Lineage of Selected Version"),
+                                       this, [this]() { showLineage(); });
     lineage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-    QAction *back = view->addAction(tr("&Versions of Selected Model"), this, [this]() { showSearch(false); });
+    QAction *back = view->addAction(icon(QStringLiteral("actions/versions")), tr("&Versions of Selected Model"), this,
+                                    [this]() { showSearch(false); });
     back->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
-    QAction *compare = view->addAction(tr("&Compare Selected Versions"), this, &MainWindow::compareSelected);
+    QAction *compare = view->addAction(icon(QStringLiteral("actions/compare")), tr("&Compare Selected Versions"), this,
+                                       &MainWindow::compareSelected);
     compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
 
     QMenu *registryMenu = menuBar()->addMenu(tr("&Registry"));
-    QAction *webhooks = registryMenu->addAction(tr("&Webhooks…"), this, &MainWindow::showWebhooks);
+    QAction *webhooks = registryMenu->addAction(icon(QStringLiteral("actions/webhooks")), tr("&Webhooks…"), this,
+                                                &MainWindow::showWebhooks);
     webhooks->setObjectName(QStringLiteral("webhooksAction"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&Search Language"), this, [this]() {
+    help->addAction(icon(QStringLiteral("actions/help")), tr("&Search Language"), this, [this]() {
         QMessageBox::information(
             this, tr("Search language"),
             tr("<p>Fields: %1</p><p>Operators: <tt>= != &lt; &lt;= &gt; &gt;= LIKE IN (…)</tt>, <tt>AND</tt>, "
@@ -375,7 +423,7 @@ void MainWindow::buildMenus()
                "<tt>lineage.input = 'pipeline:features@2.3'</tt></p>")
                 .arg(filterFieldHelp().join(QStringLiteral(", ")).toHtmlEscaped()));
     });
-    help->addAction(tr("&About ModelDesk"), this, [this]() {
+    help->addAction(icon(QStringLiteral("actions/about")), tr("&About ModelDesk"), this, [this]() {
         AboutDialog dialog(m_client, this);
         dialog.exec();
     });
@@ -417,6 +465,7 @@ void MainWindow::onOpened(const SessionInfo &info)
     m_versionModel->setModelName({});
     m_detailsModel->clear();
     m_searchModel->clear();
+    m_treePanel->setState(ModelTreePanel::State::Loading);
     m_treeModel->clear();
     m_treeModel->reload();
     updateModelHeader();
@@ -431,6 +480,8 @@ void MainWindow::onOpenFailed(const Error &error)
 {
     statusBar()->clearMessage();
     setBanner(tr("Could not open the registry: %1").arg(error.message), true);
+    if (!m_client->isOpen())
+        m_treePanel->setState(ModelTreePanel::State::NoRegistry, tr("Could not open the registry."));
 }
 
 void MainWindow::onModelSelected(const QString &name)
@@ -461,8 +512,8 @@ void MainWindow::onKeysLoaded()
     if (!m_columnsApplied) {
         m_columnsApplied = true;
         if (m_versionModel->metricColumns().isEmpty() && !m_versionModel->availableMetrics().isEmpty()) {
-            // A first look at a model: its first metrics (the newest version's), up to three.
-            m_versionModel->setMetricColumns(m_versionModel->availableMetrics().mid(0, 3));
+            // A first look at a model: the metrics its gates check, then its others (the newest version's).
+            m_versionModel->setMetricColumns(m_versionModel->defaultMetricColumns());
             m_versionView->applyDefaultColumnWidths();
             return; // the table reloads with the new columns
         }
@@ -700,6 +751,7 @@ void MainWindow::refreshAll()
     m_versionModel->refresh();
     if (m_detailsModel->hasVersion())
         m_detailsModel->load(m_detailsModel->modelName(), m_detailsModel->version());
+    m_lineageView->refresh();
     m_lifecycle->refresh();
 }
 
@@ -773,10 +825,14 @@ void MainWindow::connectDialog()
 
 void MainWindow::setBanner(const QString &text, bool error)
 {
-    m_banner->setStyleSheet(error ? QStringLiteral("background: #fdecea; color: #611a15; border: 1px solid #f5c2c0;")
-                                  : QStringLiteral("background: #fff8e1; color: #5d4037; border: 1px solid #ffe082;"));
+    m_bannerFrame->setStyleSheet(
+        error ? QStringLiteral("#bannerFrame { background: #fdecea; border: 1px solid #f5c2c0; } QLabel { color: "
+                               "#611a15; }")
+              : QStringLiteral("#bannerFrame { background: #fff8e1; border: 1px solid #ffe082; } QLabel { color: "
+                               "#5d4037; }"));
     m_banner->setText(text);
-    m_banner->setVisible(!text.isEmpty());
+    m_banner->setToolTip(text);
+    m_bannerFrame->setVisible(!text.isEmpty());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

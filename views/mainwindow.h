@@ -7,6 +7,7 @@
 
 #include <optional>
 
+class QFrame;
 class QLabel;
 class QTimer;
 class QMenu;
@@ -55,6 +56,8 @@ public:
     void compareVersions(const QList<QPair<QString, int>> &versions);
     // Switches to the Lineage tab; with a spec, centres it on that lineage node (e.g. "pipeline:f@2.3").
     void showLineage(const QString &spec = {}, bool impact = false);
+    // The first start's dock sizes (done by itself when no saved layout exists; public for tests).
+    void applyFirstStartLayout();
 
     // For tests and the screenshot tool.
     RegistryClient *client() const { return m_client; }
@@ -118,6 +121,7 @@ private:
     QLabel *m_modelHeader;
     QSplitter *m_mainSplitter;
     QSplitter *m_centreSplitter;
+    QFrame *m_bannerFrame;
     QLabel *m_banner;
     QLabel *m_locationLabel;
     QLabel *m_userLabel;

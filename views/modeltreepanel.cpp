@@ -1,6 +1,7 @@
 #include "modeltreepanel.h"
 
 #include "hintviews.h"
+#include "icons.h"
 #include "items/modeltreemodel.h"
 
 #include <QHeaderView>
@@ -8,14 +9,37 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QStackedWidget>
+#include <QStyledItemDelegate>
 #include <QVBoxLayout>
 
 namespace md {
 
+namespace {
+
+// Teams and models with their icons (the tree model is the items layer's and knows no icons).
+class TreeIconDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (index.column() != ModelTreeModel::NameColumn)
+            return;
+        const bool model = !index.data(ModelTreeModel::ModelNameRole).toString().isEmpty();
+        option->icon = icon(model ? QStringLiteral("panels/model") : QStringLiteral("panels/namespace"));
+        option->features |= QStyleOptionViewItem::HasDecoration;
+    }
+};
+
+} // namespace
+
 ModelTreePanel::ModelTreePanel(QAbstractItemModel *tree, QWidget *parent)
     : QWidget(parent), m_source(tree), m_proxy(new ModelTreeFilterProxy(this)), m_filter(new QLineEdit(this)),
       m_stack(new QStackedWidget(this)), m_view(new HintTreeView(this)), m_emptyLabel(new QLabel(this)),
-      m_demoButton(new QPushButton(tr("Fill with demo data"), this))
+      m_demoButton(new QPushButton(tr("Fill with demo data"), this)), m_noRegistryLabel(new QLabel(this))
 {
     setObjectName(QStringLiteral("modelTreePanel"));
     auto *layout = new QVBoxLayout(this);
@@ -28,6 +52,7 @@ ModelTreePanel::ModelTreePanel(QAbstractItemModel *tree, QWidget *parent)
     m_proxy->setSourceModel(tree);
     m_view->setObjectName(QStringLiteral("modelTree"));
     m_view->setModel(m_proxy);
+    m_view->setItemDelegate(new TreeIconDelegate(m_view));
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(ModelTreeModel::NameColumn, Qt::AscendingOrder);
     m_view->setUniformRowHeights(true);
@@ -60,7 +85,26 @@ ModelTreePanel::ModelTreePanel(QAbstractItemModel *tree, QWidget *parent)
     emptyLayout->addWidget(m_demoButton, 0, Qt::AlignHCenter);
     emptyLayout->addStretch();
     m_stack->addWidget(empty);
+
+    auto *none = new QWidget(this);
+    auto *noneLayout = new QVBoxLayout(none);
+    m_noRegistryLabel->setObjectName(QStringLiteral("treeNoRegistry"));
+    m_noRegistryLabel->setWordWrap(true);
+    m_noRegistryLabel->setAlignment(Qt::AlignCenter);
+    m_noRegistryLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    noneLayout->addStretch();
+    noneLayout->addWidget(m_noRegistryLabel);
+    auto *openButton = new QPushButton(tr("Open Registry File…"), none);
+    openButton->setObjectName(QStringLiteral("treeOpenButton"));
+    auto *connectButton = new QPushButton(tr("Connect to Server…"), none);
+    connectButton->setObjectName(QStringLiteral("treeConnectButton"));
+    noneLayout->addWidget(openButton, 0, Qt::AlignHCenter);
+    noneLayout->addWidget(connectButton, 0, Qt::AlignHCenter);
+    noneLayout->addStretch();
+    m_stack->addWidget(none);
     layout->addWidget(m_stack, 1);
+    connect(openButton, &QPushButton::clicked, this, &ModelTreePanel::openRequested);
+    connect(connectButton, &QPushButton::clicked, this, &ModelTreePanel::connectRequested);
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_proxy->setFilterText(text);
@@ -74,7 +118,7 @@ ModelTreePanel::ModelTreePanel(QAbstractItemModel *tree, QWidget *parent)
     connect(m_source, &QAbstractItemModel::modelReset, this, &ModelTreePanel::updateEmptyState);
     connect(m_source, &QAbstractItemModel::rowsInserted, this, &ModelTreePanel::updateEmptyState);
     connect(m_source, &QAbstractItemModel::modelReset, m_view, &QTreeView::expandAll);
-    updateEmptyState();
+    setState(State::NoRegistry);
 }
 
 QString ModelTreePanel::currentModel() const
@@ -107,9 +151,39 @@ void ModelTreePanel::setDemoOffered(bool offered)
     m_demoButton->setVisible(offered);
 }
 
+void ModelTreePanel::setState(State state, const QString &reason)
+{
+    m_state = state;
+    switch (state) {
+    case State::NoRegistry:
+        m_noRegistryLabel->setText(
+            (reason.isEmpty() ? QString() : reason + QStringLiteral("\n\n")) +
+            tr("No registry is open.\n\nOpen a registry file (a new name creates one) or connect to a "
+               "shared registry server."));
+        break;
+    case State::Loading:
+        m_view->setEmptyHint(tr("Loading models…"));
+        break;
+    case State::Loaded:
+        m_view->setEmptyHint(tr("No model matches the filter."));
+        break;
+    case State::LoadFailed:
+        m_view->setEmptyHint(tr("The models could not be loaded: %1\n\nView > Refresh (F5) tries again.").arg(reason));
+        break;
+    }
+    updateEmptyState();
+}
+
 void ModelTreePanel::updateEmptyState()
 {
-    m_stack->setCurrentIndex(m_source->rowCount() == 0 ? 1 : 0);
+    // Pages: 0 the tree (also while loading: empty, with a hint), 1 "no models yet", 2 "no registry open".
+    int page = 0;
+    if (m_state == State::NoRegistry)
+        page = 2;
+    else if (m_state == State::Loaded && m_source->rowCount() == 0)
+        page = 1;
+    m_stack->setCurrentIndex(page);
+    m_view->viewport()->update();
 }
 
 } // namespace md

@@ -420,3 +420,53 @@ TEST_P(LineageViewTest, MainWindowLineageTabFollowsTheSelectedVersion)
     EXPECT_EQ(lineage->scene()->highlightedNodes(),
               ids({QStringLiteral("pipeline:features@2.3"), QStringLiteral("model:fraud@1")}));
 }
+
+// The impact panel is not a snapshot: a promotion made elsewhere (another client, another connection) reaches it
+// through the change feed, and the graph stays where the user moved it.
+TEST_P(LineageViewTest, ImpactPanelFollowsAPromotionFromAnotherConnection)
+{
+    auto alice = db->openAs(QStringLiteral("alice"), QStringLiteral("scientist"));
+    auto rita = db->openAs(QStringLiteral("rita"), QStringLiteral("reviewer"));
+    ASSERT_TRUE(alice && rita);
+    for (int i = 0; i < 2; ++i) {
+        VersionSpec s = sampleSpec(QStringLiteral("fraud"));
+        s.inputs << *parseInputSpec(QStringLiteral("pipeline:features@2.3"));
+        ASSERT_TRUE(alice->registerVersion(s));
+    }
+    auto toProduction = [&](int version) {
+        ASSERT_TRUE(alice->promote(QStringLiteral("fraud"), version, Stage::Staging, {}));
+        auto req = alice->requestPromotion(QStringLiteral("fraud"), version, Stage::Production, QStringLiteral("go"));
+        ASSERT_TRUE(req);
+        ASSERT_TRUE(rita->decide(req->id, true, QStringLiteral("ok"), {}));
+    };
+    toProduction(1);
+
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy opened(&window, &MainWindow::registryOpened);
+    window.openRegistry(db->url());
+    ASSERT_TRUE(opened.wait(15000));
+    LineageView *lineage = window.lineageView();
+    QSignalSpy impact(lineage, &LineageView::impactShown);
+    window.showLineage(QStringLiteral("pipeline:features@2.3"), true);
+    ASSERT_TRUE(impact.wait(30000));
+    auto listed = [&]() {
+        QStringList out;
+        for (int i = 0; i < lineage->impactList()->count(); ++i)
+            out << lineage->impactList()->item(i)->text().trimmed();
+        return out;
+    };
+    ASSERT_TRUE(listed().contains(QStringLiteral("fraud v1"))) << listed().join(QLatin1Char('|')).toStdString();
+    ASSERT_TRUE(listed().contains(QStringLiteral("fraud v2 · None")));
+    lineage->graphicsView()->setTransform(QTransform::fromScale(1.7, 1.7));
+
+    toProduction(2); // by alice and rita, not by this window
+    ASSERT_TRUE(waitFor([&]() { return listed().contains(QStringLiteral("fraud v2")); }, 30000))
+        << listed().join(QLatin1Char('|')).toStdString();
+    EXPECT_FALSE(listed().contains(QStringLiteral("fraud v2 · None")));
+    EXPECT_TRUE(lineage->impactSummary()->text().contains(QStringLiteral("in Production")));
+    EXPECT_DOUBLE_EQ(lineage->graphicsView()->transform().m11(), 1.7) << "the refresh keeps the user's zoom";
+    EXPECT_FALSE(lineage->placeholder()->isVisible());
+}

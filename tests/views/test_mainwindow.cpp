@@ -13,6 +13,7 @@
 #include "views/detailspanel.h"
 #include "views/filterlineedit.h"
 #include "views/hintviews.h"
+#include "views/icons.h"
 #include "views/lifecycleui.h"
 #include "views/mainwindow.h"
 #include "views/modeltreepanel.h"
@@ -21,11 +22,14 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QDockWidget>
+#include <QFile>
 #include <QHash>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenuBar>
 #include <QProcess>
 #include <QPushButton>
 #include <QScreen>
@@ -277,6 +281,216 @@ TEST_P(MainWindowTest, EmptyRegistrySaysWhatToDoAndOffersDemoData)
     QAbstractItemModel *queue = window->lifecycle()->queuePanel()->view()->model();
     EXPECT_TRUE(waitFor([&]() { return queue->rowCount() == pending->size(); }))
         << queue->rowCount() << " rows for " << pending->size() << " pending requests";
+}
+
+// A first look at a model shows the metrics its gates check first (here zeta@test, last by name), then others.
+TEST_P(MainWindowTest, DefaultColumnsStartWithTheGatedMetrics)
+{
+    VersionSpec s = sampleSpec(QStringLiteral("team/gated"));
+    s.metrics = {Metric{QStringLiteral("accuracy"), QStringLiteral("test"), {}, 0.9},
+                 Metric{QStringLiteral("brier"), QStringLiteral("test"), {}, 0.1},
+                 Metric{QStringLiteral("coverage"), QStringLiteral("test"), {}, 0.7},
+                 Metric{QStringLiteral("zeta"), QStringLiteral("test"), {}, 0.5}};
+    ASSERT_TRUE(registry->registerVersion(s));
+    GatePolicies policies;
+    GateRule rule;
+    rule.kind = GateRule::Kind::MetricMin;
+    rule.metric = QStringLiteral("zeta");
+    rule.dataset = QStringLiteral("test");
+    rule.threshold = 0.4;
+    policies.production.rules << rule;
+    ASSERT_TRUE(registry->setGatePolicies(QStringLiteral("team/gated"), policies));
+    QSettings().remove(QStringLiteral("metricColumns"));
+    openWindow();
+    ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 1; }));
+    ASSERT_TRUE(window->treePanel()->selectModel(QStringLiteral("team/gated")));
+    auto header = [&]() {
+        QStringList out;
+        for (int c = VersionTableModel::AuthorColumn + 1; c < table()->columnCount(); ++c)
+            if (window->versionModel()->columnKind(c) == VersionTableModel::MetricColumnKind)
+                out << table()->headerData(c, Qt::Horizontal).toString();
+        return out;
+    };
+    ASSERT_TRUE(waitFor([&]() { return header().size() == 3; })) << header().join(QLatin1Char(',')).toStdString();
+    EXPECT_EQ(header(), (QStringList{QStringLiteral("zeta@test"), QStringLiteral("accuracy@test"),
+                                     QStringLiteral("brier@test")}));
+}
+
+// A search shows the values it searched by: `metrics.auc > 0.85 OR tags.team = 'x'` has auc and tags.team columns,
+// a metric on two datasets shows both, and the column sorts numerically.
+TEST_P(MainWindowTest, SearchResultsShowTheFieldsTheFilterNames)
+{
+    VersionSpec a = sampleSpec(QStringLiteral("team/a"));
+    a.metrics = {Metric{QStringLiteral("auc"), QStringLiteral("test"), {}, 0.91},
+                 Metric{QStringLiteral("auc"), QStringLiteral("val"), {}, 0.88}};
+    a.tags.insert(QStringLiteral("team"), QStringLiteral("x"));
+    ASSERT_TRUE(registry->registerVersion(a));
+    VersionSpec a2 = sampleSpec(QStringLiteral("team/a"));
+    a2.metrics = {Metric{QStringLiteral("auc"), QStringLiteral("test"), {}, 0.8}};
+    ASSERT_TRUE(registry->registerVersion(a2));
+    VersionSpec b = sampleSpec(QStringLiteral("team/b"));
+    b.metrics = {Metric{QStringLiteral("auc"), QStringLiteral("test"), {}, 0.95},
+                 Metric{QStringLiteral("latency_ms"), QStringLiteral("test"), {}, 12.0}};
+    ASSERT_TRUE(registry->registerVersion(b));
+    openWindow();
+    ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 1; }));
+    window->showSearch(true);
+    SearchPanel *search = window->searchPanel();
+    QTest::keyClicks(search->editor(), QStringLiteral("metrics.auc > 0.85 OR tags.team = 'x' OR metrics.auc > 0.85"));
+    QTest::keyClick(search->editor(), Qt::Key_Return);
+    QAbstractItemModel *results = search->resultsView()->model();
+    ASSERT_TRUE(waitFor([&]() { return results->rowCount() == 2; }));
+    ASSERT_EQ(results->columnCount(), SearchResultsModel::ColumnCount + 2) << "auc once, then tags.team";
+    const int auc = SearchResultsModel::ColumnCount, team = auc + 1;
+    EXPECT_EQ(results->headerData(auc, Qt::Horizontal).toString(), QStringLiteral("auc"));
+    EXPECT_EQ(results->headerData(team, Qt::Horizontal).toString(), QStringLiteral("tags.team"));
+    QHash<QString, QStringList> rows;
+    for (int r = 0; r < results->rowCount(); ++r)
+        rows.insert(results->index(r, 0).data().toString() + QLatin1Char('@') + results->index(r, 1).data().toString(),
+                    {results->index(r, auc).data().toString(), results->index(r, team).data().toString()});
+    EXPECT_EQ(rows.value(QStringLiteral("team/a@1")),
+              (QStringList{QStringLiteral("0.91 @test · 0.88 @val"), QStringLiteral("x")}));
+    EXPECT_EQ(rows.value(QStringLiteral("team/b@1")), (QStringList{QStringLiteral("0.95"), QString()}));
+    EXPECT_FALSE(rows.contains(QStringLiteral("team/a@2")));
+
+    // Sorting by the metric column: by value (0.91 < 0.95), descending puts b first.
+    search->resultsView()->sortByColumn(auc, Qt::DescendingOrder);
+    EXPECT_EQ(results->index(0, 0).data().toString(), QStringLiteral("team/b"));
+    search->resultsView()->sortByColumn(auc, Qt::AscendingOrder);
+    EXPECT_EQ(results->index(0, 0).data().toString(), QStringLiteral("team/a"));
+
+    // A search without such fields has the plain columns again.
+    search->editor()->clear();
+    QTest::keyClicks(search->editor(), QStringLiteral("name = 'team/b'"));
+    QTest::keyClick(search->editor(), Qt::Key_Return);
+    ASSERT_TRUE(waitFor([&]() { return results->rowCount() == 1; }));
+    EXPECT_EQ(results->columnCount(), SearchResultsModel::ColumnCount);
+
+    // A metric on one named dataset: the bare number, whole numbers whole.
+    search->editor()->clear();
+    QTest::keyClicks(search->editor(), QStringLiteral("metrics.latency_ms@test < 50"));
+    QTest::keyClick(search->editor(), Qt::Key_Return);
+    ASSERT_TRUE(waitFor([&]() { return results->rowCount() == 1 && results->columnCount() > auc; }));
+    EXPECT_EQ(results->headerData(auc, Qt::Horizontal).toString(), QStringLiteral("latency_ms@test"));
+    EXPECT_EQ(results->index(0, auc).data().toString(), QStringLiteral("12"));
+}
+
+// "This registry has no models yet" is said only when it is true: not before a registry is open (that is its own
+// state, with buttons to open one), not while a 1,000-model registry is loading, not when opening failed.
+TEST_P(MainWindowTest, TheEmptyStateIsShownOnlyWhenTheRegistryIsEmpty)
+{
+    fillBare(*registry, 40, 3);
+    window = std::make_unique<MainWindow>();
+    window->resize(1280, 800);
+    window->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+    auto *noRegistry = window->findChild<QLabel *>(QStringLiteral("treeNoRegistry"));
+    auto *empty = window->findChild<QLabel *>(QStringLiteral("treeEmpty"));
+    ASSERT_TRUE(noRegistry && empty);
+    EXPECT_EQ(window->treePanel()->state(), ModelTreePanel::State::NoRegistry);
+    EXPECT_TRUE(noRegistry->isVisible());
+    EXPECT_TRUE(noRegistry->text().contains(QStringLiteral("No registry is open")));
+    EXPECT_FALSE(empty->isVisible());
+    EXPECT_TRUE(window->findChild<QPushButton *>(QStringLiteral("treeOpenButton"))->isVisible());
+    EXPECT_TRUE(window->findChild<QPushButton *>(QStringLiteral("treeConnectButton"))->isVisible());
+
+    // A registry that cannot be opened: still "no registry", with why; never "no models yet".
+    QSignalSpy failed(window->client(), &RegistryClient::openFailed);
+    window->openRegistry(db->tempPath(QStringLiteral("missing.db")));
+    ASSERT_TRUE(failed.wait(15000));
+    EXPECT_EQ(window->treePanel()->state(), ModelTreePanel::State::NoRegistry);
+    EXPECT_TRUE(noRegistry->text().contains(QStringLiteral("Could not open the registry")));
+    EXPECT_FALSE(empty->isVisible());
+
+    // The registry with models: the empty page is never shown on the way (no flash of "Fill with demo data").
+    auto *pages = noRegistry->parentWidget()->parentWidget();
+    ASSERT_TRUE(qobject_cast<QStackedWidget *>(pages));
+    QSignalSpy pageChanges(qobject_cast<QStackedWidget *>(pages), &QStackedWidget::currentChanged);
+    QSignalSpy opened(window.get(), &MainWindow::registryOpened);
+    window->openRegistry(db->url());
+    ASSERT_TRUE(opened.wait(15000));
+    EXPECT_EQ(window->treePanel()->state(), ModelTreePanel::State::Loading);
+    ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() > 0; }));
+    EXPECT_EQ(window->treePanel()->state(), ModelTreePanel::State::Loaded);
+    for (const QList<QVariant> &change : pageChanges)
+        EXPECT_NE(change.at(0).toInt(), 1) << "the empty page flashed";
+    EXPECT_FALSE(empty->isVisible());
+    EXPECT_FALSE(noRegistry->isVisible());
+}
+
+// The error banner can be dismissed, and a long message does not make the window taller than the screen.
+TEST_P(MainWindowTest, TheBannerCanBeDismissedAndStaysShort)
+{
+    openWindow();
+    const int minimumBefore = window->minimumSizeHint().height();
+    QSignalSpy failed(window->client(), &RegistryClient::openFailed);
+    window->openRegistry(db->tempPath(QString(400, QLatin1Char('x')) + QStringLiteral("/missing.db")));
+    ASSERT_TRUE(failed.wait(15000));
+    ASSERT_TRUE(window->banner()->isVisible());
+    EXPECT_TRUE(window->banner()->text().contains(QStringLiteral("Could not open the registry")));
+    EXPECT_LE(window->minimumSizeHint().height(), minimumBefore + 5 * window->fontMetrics().lineSpacing());
+    EXPECT_EQ(window->banner()->toolTip(), window->banner()->text()) << "the whole text stays readable";
+    auto *close = window->findChild<QToolButton *>(QStringLiteral("bannerClose"));
+    ASSERT_TRUE(close);
+    QTest::mouseClick(close, Qt::LeftButton);
+    EXPECT_FALSE(window->banner()->isVisible());
+    // The registry that was open stays open.
+    EXPECT_TRUE(window->client()->isOpen());
+    EXPECT_EQ(window->client()->session().url, db->url());
+}
+
+// Every menu command and toolbar button has an icon, every icon name resolves to a drawn SVG, and the application
+// icon is drawn at every size a desktop asks for.
+TEST_P(MainWindowTest, EveryCommandHasAnIcon)
+{
+    openWindow();
+    QStringList missing;
+    for (QAction *menu : window->menuBar()->actions())
+        for (QAction *a : menu->menu()->actions())
+            if (!a->isSeparator() && !a->menu() && a->icon().isNull() && !a->isCheckable())
+                missing << menu->text() + QStringLiteral(" > ") + a->text();
+    EXPECT_TRUE(missing.isEmpty()) << missing.join(QStringLiteral(", ")).toStdString();
+    EXPECT_TRUE(icon(QStringLiteral("no/such-icon")).isNull());
+    EXPECT_FALSE(icon(QStringLiteral("stages/stage-production")).pixmap(32, 32).isNull());
+    for (int size : {16, 24, 32, 48, 128, 256}) {
+        EXPECT_TRUE(QFile::exists(QStringLiteral(":/icons/app/modeldesk-%1.svg").arg(size))) << size;
+        EXPECT_EQ(applicationIcon().pixmap(size, size).width(), size);
+    }
+    EXPECT_FALSE(window->windowIcon().isNull());
+}
+
+// First start on a laptop screen (1024x640, and 1280x800 at 2x: 640x400): the docks are one tabbed group, Production
+// in front, and the version table with its details keeps at least 60 % of the height below the toolbars.
+TEST_P(MainWindowTest, FirstStartDocksLeaveTheCentreSixtyPercent)
+{
+    ASSERT_TRUE(fillDemoRegistry(*registry, 42));
+    for (const QSize size : {QSize(1024, 640), QSize(640, 400)}) {
+        QSettings().remove(QStringLiteral("window"));
+        window = std::make_unique<MainWindow>();
+        window->resize(size);
+        window->show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+        QSignalSpy opened(window.get(), &MainWindow::registryOpened);
+        window->openRegistry(db->url());
+        ASSERT_TRUE(opened.wait(15000));
+        window->openVersion(QStringLiteral("payments/fraud-detector"), 1);
+        ASSERT_TRUE(waitFor([&]() { return table()->rowCount() > 0; }));
+        QTest::qWait(100);
+        auto *production = window->findChild<QDockWidget *>(QStringLiteral("productionDock"));
+        ASSERT_TRUE(production);
+        const QList<QDockWidget *> tabbed = window->tabifiedDockWidgets(production);
+        EXPECT_EQ(tabbed.size(), 2) << "queue and audit share Production's tabs";
+        EXPECT_TRUE(production->isVisible()) << "Production is the tab in front";
+        for (QDockWidget *other : tabbed)
+            EXPECT_TRUE(other->visibleRegion().isEmpty()) << other->objectName().toStdString() << " is behind a tab";
+        const int centre = window->centralWidget()->height();
+        const int docks = production->height();
+        EXPECT_GE(centre, 0.6 * (centre + docks))
+            << size.width() << "x" << size.height() << ": centre " << centre << ", docks " << docks;
+        EXPECT_GT(docks, 0);
+        window.reset();
+    }
+    QSettings().remove(QStringLiteral("window"));
 }
 
 TEST_P(MainWindowTest, RefreshesWhenAnotherClientRegistersAndExportsCsv)
