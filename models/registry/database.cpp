@@ -537,42 +537,7 @@ Status Database::configurePostgres()
         // established is classified by SQLSTATE in errorFrom().
         const QString text =
             stripPgPrefix(db.lastError().databaseText() + QLatin1Char(' ') + db.lastError().driverText());
-        const QString where = m_location.display();
-        if (text.contains(QLatin1String("password authentication failed")) ||
-            text.contains(QLatin1String("no password supplied")) ||
-            text.contains(QLatin1String("authentication failed")) ||
-            (text.contains(QLatin1String("role \"")) && text.contains(QLatin1String("does not exist"))))
-            return Error{Error::Kind::Auth,
-                         QStringLiteral("Authentication to %1 failed: %2. Check the user name and the password in "
-                                        "~/.pgpass, PGPASSWORD or your service file.")
-                             .arg(where, text),
-                         {}};
-        if (text.contains(QLatin1String("database \"")) && text.contains(QLatin1String("does not exist")))
-            return Error::notFound(QStringLiteral("The server at %1 has no such database: %2. Create it (createdb) "
-                                                  "and run `modelctl init`.")
-                                       .arg(where, text));
-        // target_session_attrs=read-write (or primary) found only standbys: the servers are up, none is the primary.
-        if (text.contains(QLatin1String("session is read-only")) ||
-            text.contains(QLatin1String("server is in hot standby mode")))
-            return Error{Error::Kind::Connection,
-                         QStringLiteral("No server of %1 accepts writes now: %2 answered as a read-only standby "
-                                        "(a failover may be under way). Nothing was changed; try again when a "
-                                        "primary is up, or give the primary's URL.")
-                             .arg(where, m_location.host.contains(QLatin1Char(',')) ? QStringLiteral("every one that")
-                                                                                    : QStringLiteral("it")),
-                         {}};
-        if (text.contains(QLatin1String("server is not in hot standby mode")))
-            return Error{Error::Kind::Connection,
-                         QStringLiteral("No server of %1 is a standby (target_session_attrs=standby); use "
-                                        "prefer-standby to read from the primary when there is none.")
-                             .arg(where),
-                         {}};
-        return Error{
-            Error::Kind::Connection,
-            QStringLiteral("Cannot reach the PostgreSQL server at %1: %2. Check the host and port, and that the "
-                           "server is running.")
-                .arg(where, text),
-            {}};
+        return explainConnectFailure(text, m_location);
     }
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("SET client_min_messages = warning")))
@@ -1000,6 +965,86 @@ QStringList splitSqlScript(const QString &script)
     if (!current.trimmed().isEmpty())
         statements << current.trimmed();
     return statements;
+}
+
+Error explainConnectFailure(const QString &text, const RegistryLocation &location)
+{
+    const QString where = location.display();
+    // libpq's text for each cause (fe-connect.c, fe-secure-openssl.c), most specific first. pg_hba.conf is checked
+    // before the password and the database, so a refused entry is not a wrong password.
+    if (text.contains(QLatin1String("no pg_hba.conf entry")))
+        return Error{Error::Kind::Auth,
+                     QStringLiteral("The server at %1 does not accept this user, database and connection type: %2. "
+                                    "Ask its administrator to allow it in pg_hba.conf.")
+                         .arg(where, text),
+                     {}};
+    if (text.contains(QLatin1String("password authentication failed")) ||
+        text.contains(QLatin1String("no password supplied")) || text.contains(QLatin1String("authentication failed")) ||
+        (text.contains(QLatin1String("role \"")) && text.contains(QLatin1String("does not exist"))))
+        return Error{Error::Kind::Auth,
+                     QStringLiteral("Authentication to %1 failed: %2. Check the user name and the password in "
+                                    "~/.pgpass, PGPASSWORD or your service file.")
+                         .arg(where, text),
+                     {}};
+    if (text.contains(QLatin1String("database \"")) && text.contains(QLatin1String("does not exist")))
+        return Error::notFound(QStringLiteral("The server at %1 has no such database: %2. Create it (createdb) "
+                                              "and run `modelctl init`.")
+                                   .arg(where, text));
+    // target_session_attrs=read-write (or primary) found only standbys: the servers are up, none is the primary.
+    if (text.contains(QLatin1String("session is read-only")) ||
+        text.contains(QLatin1String("server is in hot standby mode")))
+        return Error{Error::Kind::Connection,
+                     QStringLiteral("No server of %1 accepts writes now: %2 answered as a read-only standby "
+                                    "(a failover may be under way). Nothing was changed; try again when a "
+                                    "primary is up, or give the primary's URL.")
+                         .arg(where, location.host.contains(QLatin1Char(',')) ? QStringLiteral("every one that")
+                                                                              : QStringLiteral("it")),
+                     {}};
+    if (text.contains(QLatin1String("server is not in hot standby mode")))
+        return Error{Error::Kind::Connection,
+                     QStringLiteral("No server of %1 is a standby (target_session_attrs=standby); use "
+                                    "prefer-standby to read from the primary when there is none.")
+                         .arg(where),
+                     {}};
+    if (text.contains(QLatin1String("server does not support SSL")))
+        return Error{Error::Kind::Connection,
+                     QStringLiteral("The server at %1 does not offer TLS, but the URL requires it (sslmode): %2. "
+                                    "Enable ssl on the server, or use sslmode=prefer.")
+                         .arg(where, text),
+                     {}};
+    if (text.contains(QLatin1String("root certificate file")) ||
+        text.contains(QLatin1String("certificate verify failed")) ||
+        text.contains(QLatin1String("does not match host name")) || text.contains(QLatin1String("SSL error")) ||
+        text.contains(QLatin1String("SSL SYSCALL error")))
+        return Error{Error::Kind::Connection,
+                     QStringLiteral("The TLS connection to %1 failed: %2. Check sslrootcert (the CA that signed the "
+                                    "server's certificate, default ~/.postgresql/root.crt) and that the host name "
+                                    "matches the certificate.")
+                         .arg(where, text),
+                     {}};
+    if (text.contains(QLatin1String("could not translate host name")))
+        return Error{Error::Kind::Connection,
+                     QStringLiteral("Cannot reach the PostgreSQL server at %1: %2. The host name is unknown; check "
+                                    "its spelling.")
+                         .arg(where, text),
+                     {}};
+    if (text.contains(QLatin1String("Connection refused")))
+        return Error{Error::Kind::Connection,
+                     QStringLiteral("Cannot reach the PostgreSQL server at %1: %2. Nothing listens on that host and "
+                                    "port; check the port, and that the server is running.")
+                         .arg(where, text),
+                     {}};
+    if (text.contains(QLatin1String("timeout expired")))
+        return Error{Error::Kind::Connection,
+                     QStringLiteral("Cannot reach the PostgreSQL server at %1: %2. It did not answer within the "
+                                    "connect timeout; check the host, and that a firewall lets the port through.")
+                         .arg(where, text),
+                     {}};
+    return Error{Error::Kind::Connection,
+                 QStringLiteral("Cannot reach the PostgreSQL server at %1: %2. Check the host and port, and that the "
+                                "server is running.")
+                     .arg(where, text),
+                 {}};
 }
 
 } // namespace md

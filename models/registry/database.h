@@ -130,6 +130,11 @@ private:
 // except inside $$-quoted bodies (PostgreSQL) and CREATE TRIGGER ... END; blocks (SQLite).
 QStringList splitSqlScript(const QString &script);
 
+// A failed PostgreSQL connection attempt, from libpq's message text (a connection attempt has no SQLSTATE): one
+// sentence for the cause (host name, port, server down, timeout, pg_hba.conf, password, database, TLS, standby)
+// and what to do about it, with libpq's own text kept in it.
+Error explainConnectFailure(const QString &libpqText, const RegistryLocation &location);
+
 template <typename F> auto Database::writeTransaction(F &&body, Lock lock) -> decltype(body())
 {
     // Inside a transaction already (a whole demo is one), the body joins it: the caller commits or rolls back
