@@ -7,6 +7,7 @@
 #include "views/compareview.h"
 #include "views/difftableview.h"
 #include "views/filterlineedit.h"
+#include "views/focusstyle.h"
 #include "views/hintviews.h"
 #include "views/icons.h"
 #include "views/lifecycleui.h"
@@ -372,6 +373,7 @@ int main(int argc, char **argv)
         return 1;
     }
     QApplication app(argc, argv);
+    QApplication::setStyle(new md::FocusFrameStyle); // the platform's style, with a focus frame one can see
     QApplication::setWindowIcon(md::applicationIcon());
     QApplication::setDesktopFileName(QStringLiteral("org.modeldesk.ModelDesk"));
     QCommandLineParser parser;

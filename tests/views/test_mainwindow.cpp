@@ -12,6 +12,7 @@
 #include "views/connectdialog.h"
 #include "views/detailspanel.h"
 #include "views/filterlineedit.h"
+#include "views/focusstyle.h"
 #include "views/hintviews.h"
 #include "views/icons.h"
 #include "views/lifecycleui.h"
@@ -189,6 +190,49 @@ TEST_P(MainWindowTest, CtrlKFocusesTheModelFilterAndTabLeavesTheVersionTable)
     QTest::keyClick(view, Qt::Key_K, Qt::ControlModifier);
     EXPECT_EQ(QApplication::focusWidget(), window->treePanel()->filterEdit());
     EXPECT_EQ(window->treePanel()->filterEdit()->selectedText(), QStringLiteral("fr"));
+}
+
+// The focused cell of the version table has a frame one can see: two opaque pixels, in the highlighted text's colour
+// on the selected row (Fusion's own was one half-transparent pixel that vanished on the selection).
+TEST_P(MainWindowTest, TheFocusedCellHasAVisibleFrame)
+{
+    ASSERT_TRUE(qobject_cast<FocusFrameStyle *>(QApplication::style()));
+    ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("team/focus"))));
+    ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("team/focus"))));
+    openWindow();
+    QApplication::setActiveWindow(window.get());
+    ASSERT_TRUE(QTest::qWaitForWindowActive(window.get()));
+    ASSERT_TRUE(waitFor([&]() { return tree()->rowCount() == 1; }));
+    ASSERT_TRUE(window->treePanel()->selectModel(QStringLiteral("team/focus")));
+    ASSERT_TRUE(waitFor([&]() { return table()->rowCount() == 2 && !window->versionModel()->isLoading(); }));
+    VersionTableView *view = window->versionView();
+    view->setFocus();
+    view->selectRow(1);
+    ASSERT_TRUE(waitFor([&]() { return view->hasFocus(); }));
+    const QRect cell = view->visualRect(view->currentIndex());
+    ASSERT_FALSE(cell.isEmpty());
+    const QImage image = view->viewport()->grab().toImage();
+    const double ratio = image.devicePixelRatio();
+    const QColor frame = view->palette().color(QPalette::HighlightedText);
+    auto framePixels = [&](int y) {
+        int n = 0;
+        for (int x = cell.left() + 3; x < cell.right() - 3; ++x)
+            n += image.pixelColor(int(x * ratio), int(y * ratio)) == frame ? 1 : 0;
+        return n;
+    };
+    const int inner = cell.width() - 7;
+    EXPECT_GE(framePixels(cell.top()), inner * 9 / 10) << "top line";
+    EXPECT_GE(framePixels(cell.top() + 1), inner * 9 / 10) << "second pixel of the top line";
+    EXPECT_GE(framePixels(cell.bottom()), inner * 9 / 10) << "bottom line";
+    EXPECT_LT(framePixels(cell.center().y()), inner / 2) << "the cell inside is the selection's colour";
+    // The unfocused view draws no frame.
+    window->treePanel()->filterEdit()->setFocus();
+    ASSERT_TRUE(waitFor([&]() { return !view->hasFocus(); }));
+    const QImage unfocused = view->viewport()->grab().toImage();
+    int n = 0;
+    for (int x = cell.left() + 3; x < cell.right() - 3; ++x)
+        n += unfocused.pixelColor(int(x * ratio), int(cell.top() * ratio)) == frame ? 1 : 0;
+    EXPECT_LT(n, inner / 2);
 }
 
 TEST_P(MainWindowTest, AboutNamesTheRegistrySchemaAndEveryVersion)

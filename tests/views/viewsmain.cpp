@@ -1,6 +1,8 @@
 // Widget test entry point: a QApplication, offscreen unless a display is asked for, and settings in a
 // temporary folder so tests never read or change the user's ModelDesk settings.
 
+#include "views/focusstyle.h"
+
 #include <QApplication>
 #include <QTemporaryDir>
 
@@ -13,6 +15,7 @@ int main(int argc, char **argv)
     QTemporaryDir config;
     qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
     QApplication app(argc, argv);
+    QApplication::setStyle(new md::FocusFrameStyle); // as modeldesk does
     QCoreApplication::setOrganizationName(QStringLiteral("ModelDeskTests"));
     QCoreApplication::setApplicationName(QStringLiteral("modeldesk-tests"));
     ::testing::InitGoogleTest(&argc, argv);
