@@ -12,6 +12,8 @@
 #include <QJsonArray>
 #include <QSet>
 
+#include <optional>
+
 #include <cstdio>
 #include <unistd.h>
 
@@ -95,6 +97,13 @@ void setupRegister(QCommandLineParser &p)
     p.addOption({QStringLiteral("description"), QStringLiteral("Free-text description."), QStringLiteral("TEXT")});
     p.addOption({QStringLiteral("source-run"), QStringLiteral("The training run that produced the artifact."),
                  QStringLiteral("RUN")});
+    p.addOption({QStringLiteral("batch"),
+                 QStringLiteral("Register many versions: one JSON manifest per line of FILE (- reads standard input). "
+                                "Each version is all or nothing; a bad line is reported with its number and the "
+                                "others are registered."),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("atomic"),
+                 QStringLiteral("With --batch: all lines or none (one transaction; the file is read whole first).")});
 }
 
 Result<VersionSpec> specFromArgs(Context &ctx)
@@ -179,8 +188,212 @@ Result<VersionSpec> specFromArgs(Context &ctx)
     return spec;
 }
 
+// ---- register --batch ---------------------------------------------------------------------------
+
+// One line of a batch file: its number and either the version it describes or why it cannot be one.
+struct BatchLine
+{
+    qint64 number = 0;
+    VersionSpec spec;
+    std::optional<Error> error;
+};
+
+// Reads a JSON-lines batch line by line; blank lines are skipped.
+class BatchReader
+{
+public:
+    static constexpr qint64 kMaxLine = 16 * 1024 * 1024;
+
+    Status open(const QString &path)
+    {
+        m_name = path == QLatin1String("-") ? QStringLiteral("stdin") : path;
+        const bool opened = path == QLatin1String("-") ? m_file.open(stdin, QIODevice::ReadOnly)
+                                                       : (m_file.setFileName(path), m_file.open(QIODevice::ReadOnly));
+        if (!opened)
+            return Error::invalid(QStringLiteral("Cannot read the batch file %1: %2.").arg(path, m_file.errorString()));
+        return {};
+    }
+    QString name() const { return m_name; }
+
+    // The next non-blank line, or nothing at the end of the file.
+    std::optional<BatchLine> next()
+    {
+        while (!m_file.atEnd()) {
+            QByteArray text = m_file.readLine(kMaxLine + 1);
+            ++m_number;
+            BatchLine line;
+            line.number = m_number;
+            if (text.size() >= kMaxLine && !text.endsWith('\n')) { // cut at kMaxLine: the line goes on
+                while (!m_file.atEnd() && !m_file.readLine(1024 * 1024).endsWith('\n')) {
+                }
+                line.error = Error::invalid(
+                    QStringLiteral("%1 is longer than 16 MiB; a manifest line must be shorter.").arg(where(m_number)));
+                return line;
+            }
+            if (text.trimmed().isEmpty())
+                continue;
+            auto spec = parseManifest(text, where(m_number));
+            if (!spec) {
+                line.error = spec.error();
+            } else if (auto checked = validateVersionSpec(*spec); !checked) {
+                line.error = checked.error();
+                line.error->message = where(m_number) + QStringLiteral(": ") + line.error->message;
+            } else {
+                line.spec = std::move(*spec);
+                if (line.spec.modelName.isEmpty())
+                    line.error = Error::invalid(
+                        QStringLiteral("%1: the manifest names no model; give it a \"name\".").arg(where(m_number)));
+            }
+            return line;
+        }
+        return std::nullopt;
+    }
+    QString where(qint64 number) const { return QStringLiteral("%1 line %2").arg(m_name).arg(number); }
+
+private:
+    QFile m_file;
+    QString m_name;
+    qint64 m_number = 0;
+};
+
+int runRegisterBatch(Context &ctx)
+{
+    static const QStringList perVersion = {QStringLiteral("artifact"),    QStringLiteral("digest"),
+                                           QStringLiteral("metric"),      QStringLiteral("param"),
+                                           QStringLiteral("fact"),        QStringLiteral("tag"),
+                                           QStringLiteral("input"),       QStringLiteral("manifest"),
+                                           QStringLiteral("description"), QStringLiteral("source-run")};
+    for (const QString &opt : perVersion)
+        if (ctx.args.isSet(opt))
+            return ctx.usage(QStringLiteral("--batch takes every version from its file; --%1 cannot be combined with "
+                                            "it (put it in each line's manifest).")
+                                 .arg(opt));
+    if (!ctx.args.positionalArguments().isEmpty())
+        return ctx.usage(QStringLiteral("--batch takes the model names from its file's lines; drop %1.")
+                             .arg(ctx.args.positionalArguments().join(QLatin1Char(' '))));
+    const bool atomic = ctx.args.isSet(QStringLiteral("atomic"));
+    BatchReader reader;
+    if (auto s = reader.open(ctx.args.value(QStringLiteral("batch"))); !s)
+        return ctx.fail(s.error());
+    auto r = ctx.registry();
+    if (!r)
+        return ctx.fail(r.error());
+    Registry *reg = *r;
+
+    QElapsedTimer timer;
+    timer.start();
+    QJsonArray registeredJson, errorsJson;
+    qint64 registered = 0, refused = 0, newModels = 0;
+    std::optional<Error> firstError;
+    QSet<QString> warned;
+    auto refuse = [&](qint64 number, const Error &e) {
+        ++refused;
+        if (!firstError)
+            firstError = e;
+        ctx.err << "modelctl: " << e.message << Qt::endl;
+        errorsJson << QJsonObject{{QStringLiteral("line"), number},
+                                  {QStringLiteral("kind"), errorKindName(e.kind)},
+                                  {QStringLiteral("message"), e.message}};
+    };
+    // Registers the valid lines of `lines` (in order) and reports every line.
+    auto registerLines = [&](QList<BatchLine> &lines, Registry::BatchMode mode) {
+        QList<VersionSpec> specs;
+        QList<qsizetype> at;
+        for (qsizetype i = 0; i < lines.size(); ++i)
+            if (!lines.at(i).error) {
+                specs << std::move(lines[i].spec);
+                at << i;
+            }
+        const auto outcomes = reg->registerBatch(specs, mode);
+        for (qsizetype k = 0; k < outcomes.size(); ++k) {
+            const BatchLine &line = lines.at(at.at(k));
+            if (outcomes.at(k).error) {
+                Error e = *outcomes.at(k).error;
+                e.message = reader.where(line.number) + QStringLiteral(": ") + e.message;
+                lines[at.at(k)].error = e;
+            } else if (!outcomes.at(k).rolledBack) {
+                const RegisterResult &done = outcomes.at(k).registered;
+                ++registered;
+                newModels += done.modelCreated ? 1 : 0;
+                for (const QString &w : done.warnings) // once each, not once a line
+                    if (!warned.contains(w)) {
+                        warned.insert(w);
+                        ctx.warn({w});
+                    }
+                registeredJson << QJsonObject{{QStringLiteral("line"), line.number},
+                                              {QStringLiteral("model"), done.modelName},
+                                              {QStringLiteral("version"), done.version},
+                                              {QStringLiteral("model_created"), done.modelCreated}};
+            }
+        }
+        for (const BatchLine &line : lines)
+            if (line.error)
+                refuse(line.number, *line.error);
+    };
+
+    if (atomic) {
+        // All or nothing: read the whole file first, so a bad line anywhere registers nothing.
+        QList<BatchLine> lines;
+        bool anyBad = false;
+        while (auto line = reader.next()) {
+            anyBad = anyBad || line->error.has_value();
+            lines << std::move(*line);
+        }
+        if (anyBad) {
+            for (const BatchLine &line : lines)
+                if (line.error)
+                    refuse(line.number, *line.error);
+        } else {
+            registerLines(lines, Registry::BatchMode::AllOrNothing);
+        }
+        if (refused > 0)
+            registered = 0, newModels = 0, registeredJson = {};
+    } else {
+        // Streaming, a chunk of lines per transaction: memory stays flat for any size of file.
+        constexpr int kChunk = 500;
+        QList<BatchLine> chunk;
+        for (;;) {
+            auto line = reader.next();
+            if (line)
+                chunk << std::move(*line);
+            if (chunk.size() == kChunk || (!line && !chunk.isEmpty())) {
+                registerLines(chunk, Registry::BatchMode::PerVersion);
+                chunk.clear();
+            }
+            if (!line)
+                break;
+        }
+    }
+    const double seconds = timer.nsecsElapsed() / 1e9;
+    if (ctx.json) {
+        ctx.printJson({{QStringLiteral("registered"), registered},
+                       {QStringLiteral("refused"), refused},
+                       {QStringLiteral("models_created"), newModels},
+                       {QStringLiteral("atomic"), atomic},
+                       {QStringLiteral("seconds"), seconds},
+                       {QStringLiteral("versions"), registeredJson},
+                       {QStringLiteral("errors"), errorsJson}});
+    } else if (atomic && refused > 0) {
+        ctx.out << "Registered nothing from " << reader.name() << ": " << refused << (refused == 1 ? " line" : " lines")
+                << " refused, and --atomic registers all lines or none." << Qt::endl;
+    } else {
+        ctx.out << "Registered " << registered << (registered == 1 ? " version" : " versions");
+        if (newModels > 0)
+            ctx.out << " (" << newModels << (newModels == 1 ? " new model" : " new models") << ")";
+        ctx.out << " from " << reader.name() << " in " << QString::number(seconds, 'f', 2) << " s";
+        if (refused > 0)
+            ctx.out << "; " << refused << (refused == 1 ? " line" : " lines") << " refused (see above)";
+        ctx.out << "." << Qt::endl;
+    }
+    return firstError ? exitCodeFor(*firstError) : ExitOk;
+}
+
 int runRegister(Context &ctx)
 {
+    if (ctx.args.isSet(QStringLiteral("batch")))
+        return runRegisterBatch(ctx);
+    if (ctx.args.isSet(QStringLiteral("atomic")))
+        return ctx.usage(QStringLiteral("--atomic applies to --batch FILE only."));
     auto spec = specFromArgs(ctx);
     if (!spec)
         return ctx.fail(spec.error());

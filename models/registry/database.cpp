@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cmath>
 #include <optional>
 
 #include <pwd.h>
@@ -540,7 +541,9 @@ Status Database::configurePostgres()
         return explainConnectFailure(text, m_location);
     }
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("SET client_min_messages = warning")))
+    // Statements with bound values are sent as text with the values inlined (inlineBinds): that relies on
+    // standard-conforming strings (a backslash is an ordinary character), which this session asks for.
+    if (!q.exec(QStringLiteral("SET client_min_messages = warning; SET standard_conforming_strings = on")))
         return errorFrom(q.lastError(), QStringLiteral("Cannot configure the session"));
     if (!q.exec(QStringLiteral("SELECT session_user::text, pg_is_in_recovery()")) || !q.next())
         return errorFrom(q.lastError(), QStringLiteral("Cannot read the session user"));
@@ -721,6 +724,85 @@ QVariant bindable(const QVariant &v)
     return v;
 }
 
+// PostgreSQL: the statement with its bound values written in as literals, so that it is one round trip. QPSQL
+// runs a statement with bound values as PREPARE, EXECUTE and DEALLOCATE: three round trips, each paid in full on
+// a network (FACTS.md). Every value is written as a quoted, untyped literal ('42', 'text', '0.5'), which takes
+// its type from where it stands, as an unknown-typed parameter does; NULL for a null value. Quotes are doubled
+// (the session has standard_conforming_strings on). Returns nothing for a value it cannot write so (a type
+// other than text, integers, booleans and doubles; text holding NUL, which PostgreSQL refuses anyway) or when
+// the placeholders do not match the values: the statement is then prepared as before.
+std::optional<QString> inlineBinds(const QString &sql, const QVariantList &binds)
+{
+    QString out;
+    out.reserve(sql.size() + binds.size() * 16);
+    qsizetype next = 0;
+    QChar quote;
+    for (qsizetype i = 0; i < sql.size(); ++i) {
+        const QChar c = sql.at(i);
+        if (quote.isNull() && c == QLatin1Char('-') && sql.mid(i, 2) == QLatin1String("--"))
+            return std::nullopt; // a comment could hold a quote or a question mark: prepare it
+        if (!quote.isNull()) {
+            out += c;
+            if (c == quote)
+                quote = QChar();
+            continue;
+        }
+        if (c == QLatin1Char('\'') || c == QLatin1Char('"')) {
+            quote = c;
+            out += c;
+            continue;
+        }
+        if (c != QLatin1Char('?')) {
+            out += c;
+            continue;
+        }
+        if (next >= binds.size())
+            return std::nullopt;
+        const QVariant &v = binds.at(next++);
+        if (v.isNull()) { // a deliberate NULL (an empty text is a null QString in a valid QVariant: '')
+            out += QLatin1String("NULL");
+            continue;
+        }
+        QString text;
+        switch (v.metaType().id()) {
+        case QMetaType::QString:
+            text = v.toString(); // a null QString is empty text, as bindable() binds it
+            if (text.contains(QChar(0)))
+                return std::nullopt;
+            break;
+        case QMetaType::Int:
+        case QMetaType::UInt:
+        case QMetaType::LongLong:
+        case QMetaType::ULongLong:
+        case QMetaType::Long:
+        case QMetaType::ULong:
+        case QMetaType::Short:
+        case QMetaType::UShort:
+            text = v.toString();
+            break;
+        case QMetaType::Bool:
+            text = v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+            break;
+        case QMetaType::Double:
+        case QMetaType::Float: {
+            const double d = v.toDouble();
+            text = std::isnan(d)   ? QStringLiteral("NaN")
+                   : std::isinf(d) ? (d > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity"))
+                                   : QString::number(d, 'g', 17);
+            break;
+        }
+        default:
+            return std::nullopt;
+        }
+        out += QLatin1Char('\'');
+        out += QString(text).replace(QLatin1Char('\''), QLatin1String("''"));
+        out += QLatin1Char('\'');
+    }
+    if (next != binds.size() || !quote.isNull())
+        return std::nullopt;
+    return out;
+}
+
 bool isCacheableWrite(const QString &sql)
 {
     return (sql.startsWith(QLatin1String("INSERT")) || sql.startsWith(QLatin1String("UPDATE")) ||
@@ -758,6 +840,14 @@ Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &binds)
             return statementFailed(q.lastError());
         return q;
     }
+    if (m_location.dialect == Dialect::Postgres)
+        if (const auto inlined = inlineBinds(sql, binds)) {
+            QSqlQuery q(database());
+            q.setForwardOnly(true);
+            if (!q.exec(*inlined))
+                return statementFailed(q.lastError());
+            return q;
+        }
     QSqlQuery q(database());
     q.setForwardOnly(true);
     if (!q.prepare(sql))

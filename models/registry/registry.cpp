@@ -358,13 +358,17 @@ Result<qint64> Registry::ensureLineageNode(LineageKind kind, const QString &name
                                            qint64 modelVersionId, const QString &at)
 {
     const QString kindName = lineageKindName(kind);
+    // A new node is one statement (its id returned); a known one two.
     auto insert =
-        m_db->execWrite(QStringLiteral("INSERT INTO lineage_nodes (kind, name, version, model_version_id, created_at) "
-                                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, name, version) DO NOTHING"),
-                        {kindName, name, version,
-                         modelVersionId > 0 ? QVariant(modelVersionId) : QVariant(QMetaType(QMetaType::LongLong)), at});
+        m_db->exec(QStringLiteral("INSERT INTO lineage_nodes (kind, name, version, model_version_id, created_at) "
+                                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, name, version) DO NOTHING RETURNING id"),
+                   {kindName, name, version,
+                    modelVersionId > 0 ? QVariant(modelVersionId) : QVariant(QMetaType(QMetaType::LongLong)), at});
     if (!insert)
         return insert.error();
+    if (insert->next())
+        return insert->value(0).toLongLong();
+    insert->finish();
     auto id = m_db->scalar(QStringLiteral("SELECT id FROM lineage_nodes WHERE kind = ? AND name = ? AND version = ?"),
                            {kindName, name, version});
     if (!id)
@@ -414,35 +418,42 @@ Result<RegisterResult> Registry::registerVersion(const VersionSpec &spec)
                 return q.error();
         }
 
-        if (auto q = m_db->exec(QStringLiteral("INSERT INTO namespaces (name, created_at) VALUES (?, ?) "
-                                               "ON CONFLICT (name) DO NOTHING"),
-                                {ns, now});
-            !q)
-            return q.error();
-        auto nsId = m_db->scalar(QStringLiteral("SELECT id FROM namespaces WHERE name = ?"), {ns});
-        if (!nsId)
-            return nsId.error();
-        auto created =
-            m_db->exec(QStringLiteral("INSERT INTO registered_models (namespace_id, name, owner, created_at, "
-                                      "created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING"),
-                       {*nsId, spec.modelName, m_actor, createdAt, m_actor});
-        if (!created)
-            return created.error();
-        result.modelCreated = created->numRowsAffected() > 0;
-        if (result.modelCreated) {
-            if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("create_model"), QStringLiteral("model"),
-                                     spec.modelName, QJsonObject{{QStringLiteral("namespace"), ns}});
-                !s)
-                return s.error();
-        }
-        // Taking the next number updates (and so locks) the model row: concurrent registrations queue here.
-        auto next = m_db->exec(QStringLiteral("UPDATE registered_models SET last_version = last_version + 1 "
-                                              "WHERE name = ? RETURNING id, last_version"),
-                               {spec.modelName});
+        // Taking the next number updates (and so locks) the model row: concurrent registrations queue here. A
+        // model's first version creates the model (and its namespace) first: one statement for a known model.
+        auto takeNumber = [&]() {
+            return m_db->exec(QStringLiteral("UPDATE registered_models SET last_version = last_version + 1 "
+                                             "WHERE name = ? RETURNING id, last_version"),
+                              {spec.modelName});
+        };
+        auto next = takeNumber();
         if (!next)
             return next.error();
-        if (!next->next())
-            return Error::database(QStringLiteral("The model %1 vanished while registering.").arg(spec.modelName));
+        if (!next->next()) {
+            next->finish();
+            if (auto q = m_db->execWrite(QStringLiteral("INSERT INTO namespaces (name, created_at) VALUES (?, ?) "
+                                                        "ON CONFLICT (name) DO NOTHING"),
+                                         {ns, now});
+                !q)
+                return q.error();
+            auto created = m_db->execWrite(
+                QStringLiteral("INSERT INTO registered_models (namespace_id, name, owner, created_at, created_by) "
+                               "SELECT id, ?, ?, ?, ? FROM namespaces WHERE name = ? ON CONFLICT (name) DO NOTHING"),
+                {spec.modelName, m_actor, createdAt, m_actor, ns});
+            if (!created)
+                return created.error();
+            result.modelCreated = *created > 0;
+            if (result.modelCreated) {
+                if (auto s = appendAudit(*m_db, m_actor, QStringLiteral("create_model"), QStringLiteral("model"),
+                                         spec.modelName, QJsonObject{{QStringLiteral("namespace"), ns}});
+                    !s)
+                    return s.error();
+            }
+            next = takeNumber();
+            if (!next)
+                return next.error();
+            if (!next->next())
+                return Error::database(QStringLiteral("The model %1 vanished while registering.").arg(spec.modelName));
+        }
         const qint64 modelId = next->value(0).toLongLong();
         result.version = next->value(1).toInt();
         next->finish();
@@ -589,6 +600,65 @@ Result<RegisterResult> Registry::registerVersion(const VersionSpec &spec)
             return s.error();
         return result;
     });
+}
+
+QList<Registry::BatchOutcome> Registry::registerBatch(const QList<VersionSpec> &specs, BatchMode mode)
+{
+    QList<BatchOutcome> outcomes(specs.size());
+    QList<qsizetype> valid;
+    for (qsizetype i = 0; i < specs.size(); ++i) {
+        if (auto checked = validateVersionSpec(specs.at(i)); !checked)
+            outcomes[i].error = checked.error();
+        else
+            valid << i;
+    }
+    if (auto s = checkWritable(); !s) {
+        for (const qsizetype i : valid)
+            outcomes[i].error = s.error();
+        return outcomes;
+    }
+    if (mode == BatchMode::AllOrNothing && valid.size() < specs.size()) {
+        for (const qsizetype i : valid)
+            outcomes[i].rolledBack = true;
+        return outcomes;
+    }
+    // One transaction for all of them; a failure names its version and rolls the transaction back.
+    qsizetype failed = -1;
+    const Status together = m_db->writeTransaction([&]() -> Status {
+        failed = -1;
+        for (const qsizetype i : valid) {
+            auto r = registerVersion(specs.at(i));
+            if (!r) {
+                failed = i;
+                return r.error();
+            }
+            outcomes[i].registered = *r;
+        }
+        return {};
+    });
+    if (together)
+        return outcomes;
+    if (mode == BatchMode::AllOrNothing || failed < 0) {
+        for (const qsizetype i : valid)
+            outcomes[i].rolledBack = i != failed;
+        (failed < 0 ? outcomes[valid.first()] : outcomes[failed]).error = together.error();
+        if (failed < 0)
+            outcomes[valid.first()].rolledBack = false;
+        return outcomes;
+    }
+    // PerVersion: the versions before the failing one were fine but are rolled back with it; register each alone.
+    for (const qsizetype i : valid) {
+        outcomes[i].registered = {};
+        if (i == failed) {
+            outcomes[i].error = together.error();
+            continue;
+        }
+        if (auto r = registerVersion(specs.at(i)))
+            outcomes[i].registered = *r;
+        else
+            outcomes[i].error = r.error();
+    }
+    return outcomes;
 }
 
 Result<qint64> Registry::modelId(const QString &name)

@@ -115,6 +115,24 @@ public:
     Status setSqliteActor(const QString &name);
 
     Result<RegisterResult> registerVersion(const VersionSpec &spec);
+    // Many versions at once (`modelctl register --batch`), each still all or nothing, in few transactions.
+    // PerVersion: the versions go in one transaction; when one fails, that transaction is rolled back and they are
+    // registered one transaction each, so every bad version gets its own error and the good ones are kept.
+    // AllOrNothing: one transaction (or the caller's, which it joins); the first failure ends the registration and
+    // every version is reported as not registered (rolledBack), the failing one with its error. Versions that fail
+    // validation are reported without touching the database, in both modes.
+    enum class BatchMode
+    {
+        PerVersion,
+        AllOrNothing
+    };
+    struct BatchOutcome
+    {
+        RegisterResult registered;
+        std::optional<Error> error; // why this version was refused
+        bool rolledBack = false;    // AllOrNothing: it was fine, but another version failed
+    };
+    QList<BatchOutcome> registerBatch(const QList<VersionSpec> &specs, BatchMode mode);
     // Runs `work` (calls of this registry) in one write transaction: all of it is written, or none.
     Status atomically(const std::function<Status()> &work);
 

@@ -5,6 +5,12 @@
 #include "benchutil.h"
 #include "registry/audit.h"
 
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QSqlQuery>
 
 using namespace md;
@@ -132,7 +138,74 @@ void register_version_sql(benchmark::State &state, Dialect dialect)
     });
 }
 
+// `modelctl register --batch FILE` end to end (the process, reading and checking the lines, registering): 5,000
+// versions of the benchmark's shape (20 metrics, 15 params, 10 facts) into the reference registry, across five
+// models. Reports versions per second.
+void register_batch(benchmark::State &state, Dialect dialect)
+{
+    const QString url = bench::referenceUrl(state, dialect);
+    if (url.isEmpty())
+        return;
+    constexpr int kVersions = 5000;
+    const QString path = QDir::temp().filePath(QStringLiteral("modeldesk-bench-batch.jsonl"));
+    int round = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        {
+            QFile f(path);
+            if (!f.open(QIODevice::WriteOnly)) {
+                bench::skip(state, QStringLiteral("cannot write %1").arg(path));
+                return;
+            }
+            for (int i = 0; i < kVersions; ++i) {
+                const VersionSpec s = benchSpec(QStringLiteral("bench/batch-%1").arg(QChar(u'a' + i % 5)), i);
+                QJsonObject metrics, params, facts;
+                for (const Metric &m : s.metrics)
+                    metrics.insert(m.name + QLatin1Char('@') + m.dataset, m.value);
+                for (auto it = s.params.begin(); it != s.params.end(); ++it)
+                    params.insert(it.key(), it.value());
+                for (const Fact &fact : s.facts)
+                    facts.insert(fact.category + QLatin1Char('.') + fact.name, fact.value);
+                const QJsonObject line{{QStringLiteral("name"), s.modelName},
+                                       {QStringLiteral("artifact"), QString(s.artifactUri + QString::number(round))},
+                                       {QStringLiteral("metrics"), metrics},
+                                       {QStringLiteral("params"), params},
+                                       {QStringLiteral("facts"), facts}};
+                f.write(QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n');
+            }
+        }
+        ++round;
+        state.ResumeTiming();
+        QElapsedTimer timer;
+        timer.start();
+        QProcess ctl;
+        ctl.start(QStringLiteral(MODELCTL_APP_PATH), {QStringLiteral("--registry"), url, QStringLiteral("--json"),
+                                                      QStringLiteral("register"), QStringLiteral("--batch"), path});
+        const bool finished = ctl.waitForFinished(600000);
+        const double seconds = timer.nsecsElapsed() / 1e9;
+        const QJsonObject out = QJsonDocument::fromJson(ctl.readAllStandardOutput()).object();
+        if (!finished || ctl.exitCode() != 0 || out.value(QStringLiteral("registered")).toInt() != kVersions) {
+            bench::skip(state, QStringLiteral("modelctl register --batch failed (exit %1): %2")
+                                   .arg(ctl.exitCode())
+                                   .arg(QString::fromLocal8Bit(ctl.readAllStandardError()).left(500)));
+            return;
+        }
+        state.counters["versions_per_s"] = kVersions / seconds;
+        state.counters["ms_per_version"] = seconds * 1000 / kVersions;
+    }
+    QFile::remove(path);
+}
+
 } // namespace
+
+BENCHMARK_CAPTURE(register_batch, sqlite, ::md::Dialect::Sqlite)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->Iterations(1);
+BENCHMARK_CAPTURE(register_batch, postgresql, ::md::Dialect::Postgres)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 #define MD_BENCH_REGISTER(fn)                                                                                          \
     BENCHMARK_CAPTURE(fn, sqlite, ::md::Dialect::Sqlite)                                                               \
