@@ -34,37 +34,43 @@ CompareView::CompareView(RegistryClient *client, QWidget *parent)
     setObjectName(QStringLiteral("compareView"));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    // Two rows, so that the controls fit a small window (1024x640) instead of pushing "Back to versions" off it:
+    // the title with the actions that leave or save the comparison, then how the values are shown.
     auto *bar = new QHBoxLayout;
+    auto *options = new QHBoxLayout;
     m_title->setObjectName(QStringLiteral("compareTitle"));
     m_title->setTextFormat(Qt::RichText);
     // The title gives way (clipped; the full text is its tooltip) so that the controls fit beside it.
     m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_title->setMinimumWidth(80);
     bar->addWidget(m_title, 1);
-    bar->addWidget(new QLabel(tr("Baseline:"), this));
+    options->addWidget(new QLabel(tr("Baseline:"), this));
     m_baseline->setObjectName(QStringLiteral("baseline"));
     m_baseline->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_baseline->setMinimumContentsLength(10);
     m_baseline->setToolTip(tr("Deltas and better/worse colours are against this version"));
-    bar->addWidget(m_baseline);
+    options->addWidget(m_baseline);
     m_normalise->setObjectName(QStringLiteral("normalise"));
     m_normalise->setToolTip(tr("Scale each metric to its largest value, so metrics on different scales fit one "
                                "axis (with deltas: change in percent of the baseline)"));
-    bar->addWidget(m_normalise);
+    options->addWidget(m_normalise);
     m_deltas->setObjectName(QStringLiteral("deltas"));
-    bar->addWidget(m_deltas);
+    options->addWidget(m_deltas);
     m_directions->setText(tr("Lower is better"));
     m_directions->setToolTip(tr("Which metrics are better when lower (by convention: loss, latency, error, …)"));
     m_directions->setPopupMode(QToolButton::InstantPopup);
     m_directions->setMenu(new QMenu(m_directions));
-    bar->addWidget(m_directions);
+    options->addWidget(m_directions);
+    options->addStretch(1);
     auto *exportButton = new QPushButton(tr("Export…"), this);
     exportButton->setObjectName(QStringLiteral("compareExport"));
     exportButton->setToolTip(tr("Save the chart shown as PNG, PDF or SVG, or its data as CSV"));
     bar->addWidget(exportButton);
     auto *close = new QPushButton(tr("Back to versions"), this);
+    close->setObjectName(QStringLiteral("compareClose"));
     bar->addWidget(close);
     layout->addLayout(bar);
+    layout->addLayout(options);
 
     m_metricBars = new GroupedBarChart(GroupedBarChart::Mode::Metrics, m_tabs);
     m_metricBars->setModel(m_model);

@@ -373,6 +373,19 @@ TEST(CompareFromMainWindow, SelectVersionsCompareAndExport)
     EXPECT_EQ(compare->model()->baseline(), 0);
     EXPECT_EQ(barValues(compare->metricBars()->bars()[0]), QList<double>(7, 0.0));
 
+    // In a small window every control of the comparison stays inside it (Back to versions was once pushed off).
+    window->resize(1024, 640);
+    QApplication::processEvents();
+    for (const char *name : {"compareClose", "compareExport", "baseline", "normalise", "deltas"}) {
+        auto *w = compare->findChild<QWidget *>(QLatin1String(name));
+        ASSERT_NE(w, nullptr) << name;
+        const QRect inWindow(w->mapTo(window.get(), QPoint(0, 0)), w->size());
+        EXPECT_TRUE(window->rect().contains(inWindow)) << name << " at " << inWindow.x() << "," << inWindow.y() << " "
+                                                       << inWindow.width() << "x" << inWindow.height();
+        EXPECT_GE(w->width(), w->minimumSizeHint().width()) << name << " is squeezed";
+    }
+    window->resize(1280, 800);
+
     QTemporaryDir dir;
     compare->tabs()->setCurrentIndex(CompareView::TrendTab);
     EXPECT_EQ(compare->exportCurrent(dir.filePath(QStringLiteral("trend.svg"))), QString());
