@@ -50,6 +50,7 @@ ImportDialog::ImportDialog(RegistryClient *client, QWidget *parent) : QDialog(pa
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     m_progress->setFormat(tr("%v / %m versions"));
+    m_progress->setVisible(false); // until a preview or an import runs: "0 / 1 versions" before it means nothing
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -107,6 +108,7 @@ void ImportDialog::start(bool dryRun)
     setRunning(true);
     m_table->setRowCount(0);
     m_progress->setRange(0, 0); // busy until the first count arrives
+    m_progress->setVisible(true);
     m_status->setText(dryRun ? tr("Reading %1…").arg(from) : tr("Importing from %1…").arg(from));
     m_cancelFlag = std::make_shared<std::atomic<bool>>(false);
     auto cancel = m_cancelFlag;

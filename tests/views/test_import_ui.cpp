@@ -72,6 +72,8 @@ TEST_P(ImportUi, PreviewShowsThePlanAndImportWritesIt)
 {
     ImportDialog *dialog = openDialog();
     ASSERT_TRUE(dialog);
+    // No progress bar before anything ran ("0 / 1 versions" would mean nothing).
+    EXPECT_FALSE(dialog->progressBar()->isVisible());
     // Nothing typed: the dialog says what it needs.
     QTest::mouseClick(dialog->previewButton(), Qt::LeftButton);
     EXPECT_TRUE(dialog->statusLabel()->text().contains(QLatin1String("Give the MLflow source")));
@@ -94,6 +96,7 @@ TEST_P(ImportUi, PreviewShowsThePlanAndImportWritesIt)
     QTest::mouseClick(dialog->importButton(), Qt::LeftButton);
     ASSERT_TRUE(imported.wait(30000));
     EXPECT_EQ(dialog->planTable()->item(0, 6)->text(), QStringLiteral("Imported"));
+    EXPECT_TRUE(dialog->progressBar()->isVisible());
     EXPECT_EQ(dialog->progressBar()->value(), dialog->progressBar()->maximum());
     EXPECT_EQ(models(), 2);
     EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT stage FROM model_versions v JOIN registered_models m ON m.id = "
