@@ -1007,28 +1007,44 @@ Result<ApprovalRequest> Registry::decideInDatabase(const ApprovalRequest &req, b
 Result<QList<ApprovalRequest>> Registry::requests(bool pendingOnly, const QString &modelName)
 {
     const ReadScope reads(*this);
-    QString sql = QStringLiteral("SELECT r.id FROM approval_requests r JOIN model_versions v ON v.id = r.version_id "
-                                 "JOIN registered_models m ON m.id = v.model_id WHERE 1 = 1");
+    // Two statements for any number of requests (the approval queue opens with every pending one): the requests,
+    // then all their decisions.
+    const QString from = QStringLiteral(" FROM approval_requests r JOIN model_versions v ON v.id = r.version_id "
+                                        "JOIN registered_models m ON m.id = v.model_id WHERE 1 = 1");
+    QString where;
     QVariantList binds;
     if (pendingOnly)
-        sql += QStringLiteral(" AND r.status = 'pending'");
+        where += QStringLiteral(" AND r.status = 'pending'");
     if (!modelName.isEmpty()) {
-        sql += QStringLiteral(" AND m.name = ?");
+        where += QStringLiteral(" AND m.name = ?");
         binds << modelName;
     }
-    sql += QStringLiteral(" ORDER BY r.id");
-    auto q = m_db->exec(sql, binds);
+    auto q = m_db->exec(
+        QStringLiteral("SELECT ") + sql::requestColumns() + from + where + QStringLiteral(" ORDER BY r.id"), binds);
     if (!q)
         return q.error();
-    QList<qint64> ids;
-    while (q->next())
-        ids << q->value(0).toLongLong();
     QList<ApprovalRequest> list;
-    for (qint64 id : ids) {
-        auto r = loadRequest(id);
-        if (!r)
-            return r.error();
-        list << *r;
+    QHash<qint64, qsizetype> at;
+    while (q->next()) {
+        list << sql::requestFrom(*q);
+        at.insert(list.last().id, list.size() - 1);
+    }
+    q->finish();
+    if (list.isEmpty())
+        return list;
+    auto d = m_db->exec(QStringLiteral("SELECT d.request_id, d.id, d.actor, d.decision, d.comment, d.override_reason, "
+                                       "d.at FROM approval_decisions d WHERE d.request_id IN (SELECT r.id") +
+                            from + where + QStringLiteral(") ORDER BY d.request_id, d.id"),
+                        binds);
+    if (!d)
+        return d.error();
+    while (d->next()) {
+        const auto it = at.constFind(d->value(0).toLongLong());
+        if (it == at.constEnd())
+            continue; // decided after the first read (no snapshot on SQLite outside a transaction)
+        list[*it].decisions << ApprovalDecision{d->value(1).toLongLong(), d->value(2).toString(),
+                                                d->value(3).toString(),   d->value(4).toString(),
+                                                d->value(5).toString(),   d->value(6).toString()};
     }
     return list;
 }
