@@ -497,7 +497,7 @@ void MainWindow::onModelSelected(const QString &name)
     m_columnsApplied = settings.contains(key);
     m_versionModel->setModelName({});
     m_versionModel->setMetricColumns(settings.value(key).toStringList());
-    m_versionModel->setModelName(name);
+    m_versionModel->setModelName(name, !m_columnsApplied); // a first look: the load chooses the default columns
     m_versionView->applyDefaultColumnWidths();
     m_detailsModel->clear();
     if (m_client->isOpen())
@@ -511,12 +511,9 @@ void MainWindow::onKeysLoaded()
 {
     if (!m_columnsApplied) {
         m_columnsApplied = true;
-        if (m_versionModel->metricColumns().isEmpty() && !m_versionModel->availableMetrics().isEmpty()) {
-            // A first look at a model: the metrics its gates check, then its others (the newest version's).
-            m_versionModel->setMetricColumns(m_versionModel->defaultMetricColumns());
-            m_versionView->applyDefaultColumnWidths();
-            return; // the table reloads with the new columns
-        }
+        // A first look at a model: its load chose the metrics its gates check, then its others (the newest
+        // version's), and loaded the rows with them.
+        m_versionView->applyDefaultColumnWidths();
     }
     if (m_pendingVersion > 0) {
         const int row = m_versionModel->rowOfVersion(m_pendingVersion);

@@ -15,6 +15,7 @@ struct KeysAndPage
 {
     Result<VersionKeys> keys = Error::database({});
     Result<QList<VersionRow>> page = Error::database({});
+    QList<MetricColumn> chosenColumns; // the default columns, when the load chose them
 };
 
 QString formatTime(const QString &iso)
@@ -46,9 +47,10 @@ void VersionTableModel::setClient(RegistryClient *client)
     m_client = client;
 }
 
-void VersionTableModel::setModelName(const QString &name)
+void VersionTableModel::setModelName(const QString &name, bool withDefaultColumns)
 {
     ++m_generation;
+    m_chooseDefaultColumns = withDefaultColumns && m_columns.isEmpty();
     beginResetModel();
     m_modelName = name;
     m_keys = VersionKeys{};
@@ -82,17 +84,22 @@ void VersionTableModel::loadKeys(bool keepRows)
     const QString name = m_modelName;
     const VersionSort sort = m_sort;
     const QList<MetricColumn> columns = m_columns;
+    const bool chooseColumns = m_chooseDefaultColumns && columns.isEmpty();
     m_client->run<KeysAndPage>(
         this,
-        [name, sort, columns](Registry *registry) {
+        [name, sort, columns, chooseColumns](Registry *registry) {
             KeysAndPage out;
             if (!registry) {
                 out.keys = Error{Error::Kind::Connection, QStringLiteral("No registry is open."), {}};
                 return out;
             }
             out.keys = registry->versionKeys(name, sort);
-            if (out.keys)
-                out.page = registry->versionPage(out.keys->modelId, sort, {}, 0, kPageSize, columns);
+            if (!out.keys)
+                return out;
+            if (chooseColumns)
+                out.chosenColumns = defaultMetricColumns(*out.keys);
+            out.page = registry->versionPage(out.keys->modelId, sort, {}, 0, kPageSize,
+                                             chooseColumns ? out.chosenColumns : columns);
             return out;
         },
         [this, generation, keepRows](KeysAndPage result) {
@@ -106,6 +113,12 @@ void VersionTableModel::loadKeys(bool keepRows)
                 return;
             }
             m_lastError.clear();
+            if (m_chooseDefaultColumns && m_columns.isEmpty() && !result.chosenColumns.isEmpty()) {
+                beginInsertColumns({}, AuthorColumn + 1, AuthorColumn + int(result.chosenColumns.size()));
+                m_columns = result.chosenColumns;
+                endInsertColumns();
+            }
+            m_chooseDefaultColumns = false;
             applyKeys(std::move(*result.keys), keepRows);
             emit keysLoaded();
             receivePage(generation, 0, std::move(*result.page));
@@ -314,14 +327,21 @@ QStringList VersionTableModel::availableMetrics() const
 
 QStringList VersionTableModel::defaultMetricColumns() const
 {
-    const QStringList available = availableMetrics();
     QStringList out;
-    for (const MetricColumn &c : m_keys.gatedMetrics)
-        if (available.contains(c.key()) && !out.contains(c.key()) && out.size() < 5)
-            out << c.key();
-    for (const QString &key : available)
-        if (out.size() < 3 && !out.contains(key))
-            out << key;
+    for (const MetricColumn &c : defaultMetricColumns(m_keys))
+        out << c.key();
+    return out;
+}
+
+QList<MetricColumn> VersionTableModel::defaultMetricColumns(const VersionKeys &keys)
+{
+    QList<MetricColumn> out;
+    for (const MetricColumn &c : keys.gatedMetrics)
+        if (keys.availableMetrics.contains(c) && !out.contains(c) && out.size() < 5)
+            out << c;
+    for (const MetricColumn &c : keys.availableMetrics)
+        if (out.size() < 3 && !out.contains(c))
+            out << c;
     return out;
 }
 

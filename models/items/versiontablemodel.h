@@ -59,8 +59,9 @@ public:
     explicit VersionTableModel(QObject *parent = nullptr);
 
     void setClient(RegistryClient *client);
-    // Shows the versions of a model (empty: none).
-    void setModelName(const QString &name);
+    // Shows the versions of a model (empty: none). withDefaultColumns: when no metric columns are set, the first load
+    // chooses defaultMetricColumns() itself and loads the first page with them (one load instead of two).
+    void setModelName(const QString &name, bool withDefaultColumns = false);
     QString modelName() const { return m_modelName; }
     // Re-reads the order and the loaded rows; selection and scroll position stay.
     void refresh();
@@ -72,6 +73,7 @@ public:
     // The columns a first look at this model shows: the metrics its gates check (those its newest version has),
     // then its other metrics, at least three and at most five in all.
     QStringList defaultMetricColumns() const;
+    static QList<MetricColumn> defaultMetricColumns(const VersionKeys &keys);
 
     int columnKind(int section) const;
     int sectionOf(Column column) const;
@@ -120,6 +122,7 @@ private:
     mutable QTimer m_requestTimer;
     quint64 m_generation = 0;
     bool m_loadingKeys = false;
+    bool m_chooseDefaultColumns = false;
     int m_maxCachedRows = kMaxCachedRows;
     QString m_lastError;
 };
