@@ -72,6 +72,7 @@ public:
     LifecycleUi *lifecycle() const { return m_lifecycle; }
     VersionTableModel *versionModel() const { return m_versionModel; }
     SearchResultsModel *searchModel() const { return m_searchModel; }
+    VersionDetailsModel *detailsModel() const { return m_detailsModel; }
 
 signals:
     void registryOpened();

@@ -1,5 +1,6 @@
 // modeldesk: the desktop application. Only the entry point lives here; the window is in views/.
 
+#include "actionreport.h"
 #include "items/modeltreemodel.h"
 #include "items/searchresultsmodel.h"
 #include "items/versiontablemodel.h"
@@ -88,6 +89,12 @@ void setupParser(QCommandLineParser &parser)
                                      "version table loads), run --search and scroll its results to the end (every "
                                      "page loaded and drawn), then write 'peak_rss_kb N' (peak resident memory, "
                                      "VmHWM), 'version_rows N' and 'search_rows N' lines to FILE."),
+                      QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("action-report"),
+                      QStringLiteral("Measure the GUI actions end to end with their statement counts, then quit: open "
+                                     "the registry, select --model, select another version, open the first pending "
+                                     "request's approval dialog, open the model's rollback dialog, run --search; "
+                                     "writes 'ACTION_ms N' and 'ACTION_statements N' lines to FILE."),
                       QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("screenshot"),
                       QStringLiteral("Save a PNG of the window (or of the dialog it opened) once it has loaded, "
@@ -391,6 +398,15 @@ int main(int argc, char **argv)
         window.resize(wh[0].toInt(), wh[1].toInt());
     }
     window.show();
+    const QString actionReport = parser.value(QStringLiteral("action-report"));
+    if (!actionReport.isEmpty()) {
+        if (parser.value(QStringLiteral("model")).isEmpty() || parser.value(QStringLiteral("search")).isEmpty()) {
+            std::fprintf(stderr, "modeldesk: --action-report needs --model NAME and --search FILTER.\n");
+            return 2;
+        }
+        new ActionReport(&window, actionReport, parser.value(QStringLiteral("model")),
+                         parser.value(QStringLiteral("search")));
+    }
     const QString startupReport = parser.value(QStringLiteral("startup-report"));
     if (!startupReport.isEmpty())
         new StartupReport(&window, startupReport, sinceMain);
@@ -411,7 +427,7 @@ int main(int argc, char **argv)
                                                                         : md::Registry::Open::ExistingOnly,
                         readUrl.isEmpty() ? std::optional<QString>() : std::optional<QString>(readUrl));
 
-    if (!startupReport.isEmpty())
+    if (!startupReport.isEmpty() || !actionReport.isEmpty())
         return app.exec();
     const QString model = parser.value(QStringLiteral("model"));
     const QString lineage = parser.value(QStringLiteral("lineage"));

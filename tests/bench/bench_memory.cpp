@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QHash>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -25,7 +26,8 @@ const QString kFilter = QStringLiteral("metrics.auc > 0.75");
 // user's last registry or layout) on `url` with `args`, which make it write "key value" lines to `report` and quit.
 // Empty (and the benchmark skipped) when it fails.
 QHash<QByteArray, double> runApp(benchmark::State &state, const QTemporaryDir &dir, const QString &url,
-                                 const QStringList &args, const QString &report, int timeoutMs)
+                                 const QStringList &args, const QString &report, int timeoutMs,
+                                 const QString &netns = {})
 {
     QProcess app;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -33,7 +35,13 @@ QHash<QByteArray, double> runApp(benchmark::State &state, const QTemporaryDir &d
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
     app.setProcessEnvironment(env);
     app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    app.start(QStringLiteral(MODELDESK_APP_PATH), QStringList{QStringLiteral("--registry"), url} + args);
+    const QStringList appArgs = QStringList{QStringLiteral("--registry"), url} + args;
+    if (netns.isEmpty())
+        app.start(QStringLiteral(MODELDESK_APP_PATH), appArgs);
+    else // in the network namespace behind the delayed link (packaging/bench.sh --network)
+        app.start(QStringLiteral("ip"), QStringList{QStringLiteral("netns"), QStringLiteral("exec"), netns,
+                                                    QStringLiteral(MODELDESK_APP_PATH)} +
+                                            appArgs);
     if (!app.waitForFinished(timeoutMs) || app.exitStatus() != QProcess::NormalExit || app.exitCode() != 0) {
         app.kill();
         app.waitForFinished();
@@ -131,10 +139,82 @@ void cold_start(benchmark::State &state, Dialect dialect)
     state.counters["models"] = median("models");
 }
 
+// The GUI actions of the performance table end to end, with their statement counts (modeldesk --action-report): open
+// the registry, select a model, select a version, open the approval and rollback dialogs, run the README's search.
+// The median of 3 runs of each figure. Over a network: `netns` runs the application in the namespace behind the
+// 10 ms link that packaging/bench.sh --network sets up, reaching the server at `host` (HOST:PORT) instead.
+void runActions(benchmark::State &state, Dialect dialect, const QString &netns, const QString &host)
+{
+    auto r = bench::openReference(state, dialect);
+    if (!r)
+        return;
+    auto model = RegistryInternals::database(*r).scalar(
+        QStringLiteral("SELECT m.name FROM registered_models m WHERE EXISTS (SELECT 1 FROM model_versions v WHERE "
+                       "v.model_id = m.id AND v.stage = 'Production') ORDER BY m.id LIMIT 1"));
+    if (!model || model->isNull()) {
+        bench::skip(state, QStringLiteral("the reference registry has no model in Production"));
+        return;
+    }
+    QString url = bench::referenceUrl(state, dialect);
+    if (!host.isEmpty()) // HOST:PORT of the delayed link instead of the loopback address and port
+        url.replace(QRegularExpression(QStringLiteral("@127\\.0\\.0\\.1:\\d+")), QLatin1Char('@') + host);
+    r.reset();
+    static const char *kActions[] = {"open",  "select_model", "select_version", "approval_dialog", "rollback_dialog",
+                                     "search"};
+    std::map<std::string, std::vector<double>> values;
+    for (auto _ : state) {
+        for (int i = 0; i < 3; ++i) {
+            QTemporaryDir dir; // its own settings: no model restored from an earlier run
+            const QString report = dir.filePath(QStringLiteral("actions.txt"));
+            const QHash<QByteArray, double> figures =
+                runApp(state, dir, url,
+                       {QStringLiteral("--model"), model->toString(), QStringLiteral("--search"),
+                        QStringLiteral("metrics.auc > 0.85 AND tags.team = 'payments'"),
+                        QStringLiteral("--action-report"), report},
+                       report, 10 * 60 * 1000, netns);
+            if (figures.isEmpty())
+                return;
+            for (const char *action : kActions)
+                for (const char *what : {"_ms", "_statements"}) {
+                    const QByteArray key = QByteArray(action) + what;
+                    if (!figures.contains(key)) {
+                        bench::skip(state, QStringLiteral("the action report has no %1").arg(QLatin1String(key)));
+                        return;
+                    }
+                    values[key.toStdString()].push_back(figures.value(key));
+                }
+        }
+    }
+    for (auto &[key, list] : values) {
+        std::sort(list.begin(), list.end());
+        state.counters[key] = list[list.size() / 2];
+    }
+}
+
+void gui_actions(benchmark::State &state, Dialect dialect)
+{
+    runActions(state, dialect, {}, {});
+}
+
+// PostgreSQL over a 10 ms round trip: only when packaging/bench.sh --network set the link up.
+void gui_actions_netem(benchmark::State &state, Dialect dialect)
+{
+    const QString netns = qEnvironmentVariable("MODELDESK_BENCH_NETNS");
+    const QString host = qEnvironmentVariable("MODELDESK_BENCH_NETNS_SERVER");
+    if (netns.isEmpty() || host.isEmpty()) {
+        bench::skip(state, QStringLiteral("no delayed network: run packaging/bench.sh --network (as root)"));
+        return;
+    }
+    runActions(state, dialect, netns, host);
+}
+
 } // namespace
+
+BENCHMARK_CAPTURE(gui_actions_netem, postgresql, ::md::Dialect::Postgres)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // One run of the application is one iteration. Not ->Iterations(1): that renames the runs
 // "memory/<dialect>/iterations:1", which the summary table does not find; a run takes well over the default
 // minimum time of 0.5 s, so the framework stops after one iteration anyway.
 MD_BENCH_BOTH(memory);
 MD_BENCH_BOTH(cold_start);
+MD_BENCH_BOTH(gui_actions);

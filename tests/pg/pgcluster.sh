@@ -12,6 +12,8 @@
 #   pgcluster.sh promote STATE_DIR         promote the standby to primary
 #   pgcluster.sh pause-replay STATE_DIR | resume-replay STATE_DIR
 # When MODELDESK_TEST_PG_URL is set, the tests use that server and this script does nothing.
+# MODELDESK_PG_EXTRA_LISTEN=ADDRESS: the primary also listens on ADDRESS and trusts clients of its /30 (the
+# benchmark's delayed link, packaging/bench.sh --network).
 set -euo pipefail
 
 cmd="$1"
@@ -70,7 +72,7 @@ start)
   for attempt in 1 2 3 4 5; do
     port="$(free_port)"
     cat >>"$dir/data/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
+listen_addresses = '127.0.0.1${MODELDESK_PG_EXTRA_LISTEN:+,$MODELDESK_PG_EXTRA_LISTEN}'
 port = $port
 unix_socket_directories = '$dir'
 fsync = off
@@ -79,7 +81,11 @@ full_page_writes = off
 max_connections = 200
 CONF
     # A password-protected user for the authentication tests; everyone else is trusted on loopback.
-    { echo "host all md_pw_user 127.0.0.1/32 scram-sha-256"; cat "$dir/data/pg_hba.conf"; } >"$dir/hba.tmp"
+    {
+      echo "host all md_pw_user 127.0.0.1/32 scram-sha-256"
+      if [ -n "${MODELDESK_PG_EXTRA_LISTEN:-}" ]; then echo "host all all ${MODELDESK_PG_EXTRA_LISTEN%.*}.0/24 trust"; fi
+      cat "$dir/data/pg_hba.conf"
+    } >"$dir/hba.tmp"
     mv "$dir/hba.tmp" "$dir/data/pg_hba.conf"
     if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir/data/pg_hba.conf"; fi
     if as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start >/dev/null; then

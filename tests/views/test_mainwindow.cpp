@@ -32,6 +32,8 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QProcess>
+
+#include <cmath>
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollBar>
@@ -740,7 +742,7 @@ static QMap<QByteArray, qint64> runAppReport(TestDatabase &db, const QStringList
     for (const QByteArray &line : f.readAll().split('\n')) {
         const QList<QByteArray> kv = line.simplified().split(' ');
         if (kv.size() == 2)
-            values.insert(kv[0], kv[1].toLongLong());
+            values.insert(kv[0], qint64(std::llround(kv[1].toDouble()))); // "12.5" ms: 13
     }
     return values;
 }
@@ -767,6 +769,44 @@ TEST(ModeldeskApp, StartupReportWritesTheMilestonesInOrder)
     }
     EXPECT_GE(figures.value("process_to_interactive_ms") + 20, figures.value("interactive_ms"));
     EXPECT_EQ(figures.value("models"), 12);
+}
+
+// modeldesk --action-report: every GUI action of the performance table, timed and with what it cost in statements,
+// on both dialects. The counts are checked (a count is a fact, not a timing): the approval queue once read every
+// pending request with two statements each, and a model's first look loaded its table twice.
+TEST(ModeldeskApp, ActionReportMeasuresEveryActionWithItsStatements)
+{
+    for (const Backend backend : {Backend::Sqlite, Backend::Postgres}) {
+        SCOPED_TRACE(backend == Backend::Sqlite ? "SQLite" : "PostgreSQL");
+        TestDatabase db(backend);
+        ASSERT_TRUE(db.ready()) << db.error().toStdString();
+        {
+            auto registry = db.open();
+            ASSERT_TRUE(registry);
+            ASSERT_TRUE(fillDemoRegistry(*registry, 3));
+        }
+        const QString report = db.tempPath(QStringLiteral("actions.txt"));
+        const QMap<QByteArray, qint64> values =
+            runAppReport(db,
+                         {QStringLiteral("--model"), QStringLiteral("payments/fraud-detector"),
+                          QStringLiteral("--search"), QStringLiteral("metrics.auc > 0.85"),
+                          QStringLiteral("--action-report"), report},
+                         report);
+        for (const char *action :
+             {"open", "select_model", "select_version", "approval_dialog", "rollback_dialog", "search"}) {
+            const QByteArray ms = QByteArray(action) + "_ms";
+            const QByteArray statements = QByteArray(action) + "_statements";
+            ASSERT_TRUE(values.contains(ms)) << action;
+            ASSERT_TRUE(values.contains(statements)) << action;
+            EXPECT_GE(values.value(ms), 0) << action;
+            EXPECT_GE(values.value(statements), 1) << action << " ran no statement: nothing was loaded?";
+        }
+        EXPECT_LE(values.value("open_statements"), 16);
+        EXPECT_LE(values.value("select_model_statements"), 20);
+        EXPECT_LE(values.value("select_version_statements"), 4);
+        EXPECT_LE(values.value("approval_dialog_statements"), 5);
+        EXPECT_LE(values.value("rollback_dialog_statements"), 5);
+    }
 }
 
 // modeldesk --memory-report: the real application opens a registry, shows a model, searches, scrolls to the
