@@ -118,9 +118,8 @@ TEST_F(PgErrors, ReaderInsertingIsAPermissionErrorBySqlstate)
     EXPECT_EQ(r.error().kind, Error::Kind::Permission) << r.error().message.toStdString();
     EXPECT_EQ(r.error().code, QStringLiteral("42501"));
     EXPECT_EQ(r.error().message,
-              QStringLiteral("Permission denied: randy may not do this (permission denied for table "
-                             "registered_models). A registry admin can grant a ModelDesk role with `modelctl grant "
-                             "ROLE randy`."));
+              QStringLiteral("Permission denied: randy may not do this (permission denied for table namespaces). A "
+                             "registry admin can grant a ModelDesk role with `modelctl grant ROLE randy`."));
     // The connection is usable afterwards: the failed transaction was ended.
     EXPECT_FALSE(RegistryInternals::database(*randy).inTransaction());
     auto models = randy->models();

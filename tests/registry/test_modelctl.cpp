@@ -306,10 +306,9 @@ TEST(ModelctlPostgres, RefusalsPrintOnlyTheRefusalMessage)
                           &out, &err),
               6)
         << err.toStdString();
-    EXPECT_EQ(
-        err, QStringLiteral("modelctl: Permission denied: randy may not do this (permission denied for table "
-                            "registered_models). A registry admin can grant a ModelDesk role with `modelctl grant ROLE "
-                            "randy`.\n"));
+    EXPECT_EQ(err, QStringLiteral("modelctl: Permission denied: randy may not do this (permission denied for table "
+                                  "namespaces). A registry admin can grant a ModelDesk role with `modelctl grant ROLE "
+                                  "randy`.\n"));
     EXPECT_FALSE(err.contains(QLatin1String("Unable to"))) << err.toStdString();
     // A refusal by a trigger deep inside a transaction (earlier statements' queries are still alive then).
     EXPECT_EQ(runModelctl({QStringLiteral("--registry"), db.urlFor(QStringLiteral("dave")), QStringLiteral("promote"),

@@ -33,6 +33,7 @@
 #include <QMenuBar>
 #include <QProcess>
 
+#include <cmath>
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollBar>
@@ -41,7 +42,6 @@
 #include <QStackedWidget>
 #include <QTest>
 #include <QToolButton>
-#include <cmath>
 
 using namespace md;
 using namespace md::test;
@@ -249,7 +249,7 @@ TEST_P(MainWindowTest, AboutNamesTheRegistrySchemaAndEveryVersion)
     ASSERT_TRUE(loaded.wait(15000));
     const QString text = dialog.text();
     EXPECT_TRUE(text.contains(QStringLiteral("ModelDesk ") + QApplication::applicationVersion())) << text.toStdString();
-    EXPECT_TRUE(text.contains(QStringLiteral("schema version 9"))) << text.toStdString();
+    EXPECT_TRUE(text.contains(QStringLiteral("schema version 8"))) << text.toStdString();
     EXPECT_TRUE(text.contains(registry->locationDisplay().toHtmlEscaped())) << text.toStdString();
     const QString engine = db->rawScalar(GetParam() == Backend::Sqlite ? QStringLiteral("SELECT sqlite_version()")
                                                                        : QStringLiteral("SHOW server_version"))
@@ -786,11 +786,12 @@ TEST(ModeldeskApp, ActionReportMeasuresEveryActionWithItsStatements)
             ASSERT_TRUE(fillDemoRegistry(*registry, 3));
         }
         const QString report = db.tempPath(QStringLiteral("actions.txt"));
-        const QMap<QByteArray, qint64> values = runAppReport(
-            db,
-            {QStringLiteral("--model"), QStringLiteral("payments/fraud-detector"), QStringLiteral("--search"),
-             QStringLiteral("metrics.auc > 0.85"), QStringLiteral("--action-report"), report},
-            report);
+        const QMap<QByteArray, qint64> values =
+            runAppReport(db,
+                         {QStringLiteral("--model"), QStringLiteral("payments/fraud-detector"),
+                          QStringLiteral("--search"), QStringLiteral("metrics.auc > 0.85"),
+                          QStringLiteral("--action-report"), report},
+                         report);
         for (const char *action :
              {"open", "select_model", "select_version", "approval_dialog", "rollback_dialog", "search"}) {
             const QByteArray ms = QByteArray(action) + "_ms";
