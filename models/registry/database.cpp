@@ -543,8 +543,10 @@ Status Database::configurePostgres()
     QSqlQuery q(db);
     // Statements with bound values are sent as text with the values inlined (inlineBinds): that relies on
     // standard-conforming strings (a backslash is an ordinary character), which this session asks for.
-    if (!q.exec(QStringLiteral("SET client_min_messages = warning; SET standard_conforming_strings = on")))
-        return errorFrom(q.lastError(), QStringLiteral("Cannot configure the session"));
+    // One statement each: QPSQL reads only the first result of a multi-statement string.
+    for (const char *set : {"SET client_min_messages = warning", "SET standard_conforming_strings = on"})
+        if (!q.exec(QLatin1String(set)))
+            return errorFrom(q.lastError(), QStringLiteral("Cannot configure the session"));
     if (!q.exec(QStringLiteral("SELECT session_user::text, pg_is_in_recovery()")) || !q.next())
         return errorFrom(q.lastError(), QStringLiteral("Cannot read the session user"));
     m_sessionUser = q.value(0).toString();

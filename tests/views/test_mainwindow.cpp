@@ -33,7 +33,6 @@
 #include <QMenuBar>
 #include <QProcess>
 
-#include <cmath>
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollBar>
@@ -42,6 +41,7 @@
 #include <QStackedWidget>
 #include <QTest>
 #include <QToolButton>
+#include <cmath>
 
 using namespace md;
 using namespace md::test;
@@ -786,12 +786,11 @@ TEST(ModeldeskApp, ActionReportMeasuresEveryActionWithItsStatements)
             ASSERT_TRUE(fillDemoRegistry(*registry, 3));
         }
         const QString report = db.tempPath(QStringLiteral("actions.txt"));
-        const QMap<QByteArray, qint64> values =
-            runAppReport(db,
-                         {QStringLiteral("--model"), QStringLiteral("payments/fraud-detector"),
-                          QStringLiteral("--search"), QStringLiteral("metrics.auc > 0.85"),
-                          QStringLiteral("--action-report"), report},
-                         report);
+        const QMap<QByteArray, qint64> values = runAppReport(
+            db,
+            {QStringLiteral("--model"), QStringLiteral("payments/fraud-detector"), QStringLiteral("--search"),
+             QStringLiteral("metrics.auc > 0.85"), QStringLiteral("--action-report"), report},
+            report);
         for (const char *action :
              {"open", "select_model", "select_version", "approval_dialog", "rollback_dialog", "search"}) {
             const QByteArray ms = QByteArray(action) + "_ms";
