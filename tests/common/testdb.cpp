@@ -13,6 +13,7 @@
 #include <QUrl>
 
 #include <map>
+#include <optional>
 
 #include <atomic>
 
@@ -546,11 +547,21 @@ bool standbyCaughtUp(const QString &primaryUrl, const QString &standbyUrl, int t
             return false;
         lsn = q.value(0).toString();
     }
-    RawConnection standby(standbyUrl);
+    // The standby may not have replayed the CREATE DATABASE of a fresh test database yet (under load it lags by
+    // seconds), and a connection to a database it does not have fails: connect again until it does.
+    std::optional<RawConnection> standby;
     QElapsedTimer t;
     t.start();
     while (t.elapsed() < timeoutMs) {
-        QSqlQuery q(standby.db);
+        if (!standby || !standby->db.isOpen()) {
+            standby.reset();
+            standby.emplace(standbyUrl);
+            if (!standby->db.isOpen()) {
+                QThread::msleep(20);
+                continue;
+            }
+        }
+        QSqlQuery q(standby->db);
         q.prepare(QStringLiteral("SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn"));
         q.addBindValue(lsn);
         if (q.exec() && q.next() && q.value(0).toBool())
