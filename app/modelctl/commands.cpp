@@ -232,12 +232,10 @@ public:
             }
             if (text.trimmed().isEmpty())
                 continue;
+            // Validation comes with registering (Registry::registerBatch checks every version before it writes).
             auto spec = parseManifest(text, where(m_number));
             if (!spec) {
                 line.error = spec.error();
-            } else if (auto checked = validateVersionSpec(*spec); !checked) {
-                line.error = checked.error();
-                line.error->message = where(m_number) + QStringLiteral(": ") + line.error->message;
             } else {
                 line.spec = std::move(*spec);
                 if (line.spec.modelName.isEmpty())
@@ -340,9 +338,16 @@ int runRegisterBatch(Context &ctx)
             lines << std::move(*line);
         }
         if (anyBad) {
-            for (const BatchLine &line : lines)
+            // Nothing is written; the other lines are still checked, so that one run names every bad line.
+            for (BatchLine &line : lines) {
+                if (!line.error)
+                    if (auto checked = validateVersionSpec(line.spec); !checked) {
+                        line.error = checked.error();
+                        line.error->message = reader.where(line.number) + QStringLiteral(": ") + line.error->message;
+                    }
                 if (line.error)
                     refuse(line.number, *line.error);
+            }
         } else {
             registerLines(lines, Registry::BatchMode::AllOrNothing);
         }

@@ -1,5 +1,7 @@
 #include "actionreport.h"
 
+#include "reportfile.h"
+
 #include "items/registryclient.h"
 #include "items/searchresultsmodel.h"
 #include "items/versiondetailsmodel.h"
@@ -14,9 +16,6 @@
 #include "views/versiontableview.h"
 
 #include <QApplication>
-#include <QFile>
-
-#include <cstdio>
 
 namespace {
 
@@ -144,48 +143,49 @@ void ActionReport::begin(Phase phase)
 void ActionReport::settle()
 {
     m_settling = true;
-    const double ms = m_action.nsecsElapsed() / 1e6;
+    m_actionMs = m_action.nsecsElapsed() / 1e6;
+    fence(0, 0);
+}
+
+void ActionReport::fence(quint64 previous, int round)
+{
     // Fences on the worker (it runs jobs in order): when two in a row find the same count, the action's follow-up
     // loads are done too.
-    auto fence = std::make_shared<std::function<void(quint64, int)>>();
-    *fence = [this, ms, fence](quint64 previous, int round) {
-        m_window->client()->run<quint64>(
-            this, [](md::Registry *registry) { return registry ? registry->statementCount() : quint64(0); },
-            [this, ms, previous, round, fence](quint64 count) {
-                if ((count != previous || round == 0) && round < 50) {
-                    QTimer::singleShot(5, this, [fence, count, round]() { (*fence)(count, round + 1); });
-                    return;
-                }
-                m_lines += QStringLiteral("%1_ms %2\n%1_statements %3\n")
-                               .arg(QLatin1String(phaseName(int(m_phase))))
-                               .arg(ms, 0, 'f', 1)
-                               .arg(count - m_statementsBefore)
-                               .toUtf8();
-                m_statementsBefore = count;
-                if (m_phase == Phase::SelectVersion) {
-                    // The request the next action opens, read outside the measured actions.
-                    m_window->client()->run<Fence>(
-                        this,
-                        [](md::Registry *registry) {
-                            Fence f;
-                            if (!registry)
-                                return f;
-                            if (auto pending = registry->requests(true); pending && !pending->isEmpty())
-                                f.pendingRequest = pending->first().id;
-                            f.after = registry->statementCount();
-                            return f;
-                        },
-                        [this](Fence f) {
-                            m_requestId = f.pendingRequest;
-                            m_statementsBefore = f.after;
-                            next();
-                        });
-                    return;
-                }
+    m_window->client()->run<quint64>(
+        this, [](md::Registry *registry) { return registry ? registry->statementCount() : quint64(0); },
+        [this, previous, round](quint64 count) {
+            if ((count != previous || round == 0) && round < 50) {
+                QTimer::singleShot(5, this, [this, count, round]() { fence(count, round + 1); });
+                return;
+            }
+            m_lines += QStringLiteral("%1_ms %2\n%1_statements %3\n")
+                           .arg(QLatin1String(phaseName(int(m_phase))))
+                           .arg(m_actionMs, 0, 'f', 1)
+                           .arg(count - m_statementsBefore)
+                           .toUtf8();
+            m_statementsBefore = count;
+            if (m_phase != Phase::SelectVersion) {
                 next();
-            });
-    };
-    (*fence)(0, 0);
+                return;
+            }
+            // The request the next action opens, read outside the measured actions.
+            m_window->client()->run<Fence>(
+                this,
+                [](md::Registry *registry) {
+                    Fence f;
+                    if (!registry)
+                        return f;
+                    if (auto pending = registry->requests(true); pending && !pending->isEmpty())
+                        f.pendingRequest = pending->first().id;
+                    f.after = registry->statementCount();
+                    return f;
+                },
+                [this](Fence f) {
+                    m_requestId = f.pendingRequest;
+                    m_statementsBefore = f.after;
+                    next();
+                });
+        });
 }
 
 void ActionReport::next()
@@ -202,23 +202,15 @@ void ActionReport::next()
 void ActionReport::finish()
 {
     m_timer.stop();
-    QFile out(m_file);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) || out.write(m_lines) != m_lines.size()) {
-        fail(QStringLiteral("cannot write ") + m_file);
-        return;
-    }
-    out.close();
-    std::printf("%s", m_lines.constData());
-    std::fflush(stdout);
-    QApplication::exit(0);
+    finishReport("--action-report", m_file, m_lines);
 }
 
 void ActionReport::fail(const QString &why)
 {
     m_timer.stop();
     m_phase = Phase::Done;
-    std::fprintf(stderr, "modeldesk: --action-report: %s\n", why.toLocal8Bit().constData());
     if (auto *d = qobject_cast<QDialog *>(QApplication::activeModalWidget()))
         d->reject();
-    QTimer::singleShot(0, qApp, []() { QApplication::exit(1); });
+    // Once the dialog's event loop has returned.
+    QTimer::singleShot(0, qApp, [why]() { failReport("--action-report", why); });
 }

@@ -42,6 +42,8 @@ private:
     void begin(Phase phase);
     // The action's visible result is there: its time is taken; its statements once the worker is quiet.
     void settle();
+    // Counts the statements once the worker is quiet (see settle), then goes on to the next action.
+    void fence(quint64 previous, int round);
     void next();
     void finish();
     void fail(const QString &why);
@@ -59,5 +61,6 @@ private:
     int m_targetVersion = 0;
     qint64 m_requestId = 0;
     quint64 m_statementsBefore = 0;
+    double m_actionMs = 0;
     QByteArray m_lines;
 };

@@ -5,6 +5,7 @@
 #include "items/searchresultsmodel.h"
 #include "items/versiontablemodel.h"
 #include "registry/location.h"
+#include "reportfile.h"
 #include "views/compareview.h"
 #include "views/difftableview.h"
 #include "views/filterlineedit.h"
@@ -205,27 +206,18 @@ private:
             fail(QStringLiteral("cannot read VmHWM from /proc/self/status"));
             return;
         }
-        QFile out(m_file);
-        const QByteArray text = QStringLiteral("peak_rss_kb %1\nversion_rows %2\nsearch_rows %3\n")
-                                    .arg(peakKb)
-                                    .arg(m_versionRows)
-                                    .arg(searchRows)
-                                    .toUtf8();
-        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) || out.write(text) != text.size()) {
-            fail(QStringLiteral("cannot write ") + m_file);
-            return;
-        }
-        out.close();
-        std::printf("%s", text.constData());
-        std::fflush(stdout);
-        QApplication::exit(0);
+        finishReport("--memory-report", m_file,
+                     QStringLiteral("peak_rss_kb %1\nversion_rows %2\nsearch_rows %3\n")
+                         .arg(peakKb)
+                         .arg(m_versionRows)
+                         .arg(searchRows)
+                         .toUtf8());
     }
 
     void fail(const QString &why)
     {
         m_timer.stop();
-        std::fprintf(stderr, "modeldesk: --memory-report: %s\n", why.toLocal8Bit().constData());
-        QApplication::exit(1);
+        failReport("--memory-report", why);
     }
 
     md::MainWindow *m_window;
@@ -315,8 +307,7 @@ private:
     {
         m_deadline.stop();
         if (!failure.isEmpty()) {
-            std::fprintf(stderr, "modeldesk: --startup-report: %s\n", failure.toLocal8Bit().constData());
-            QApplication::exit(1);
+            failReport("--startup-report", failure);
             return;
         }
         const qint64 sinceProcess = processStartToNowMs();
@@ -331,16 +322,7 @@ private:
                                     .arg(sinceProcess)
                                     .arg(m_models)
                                     .toUtf8();
-        QFile out(m_file);
-        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) || out.write(text) != text.size()) {
-            std::fprintf(stderr, "modeldesk: --startup-report: cannot write %s\n", m_file.toLocal8Bit().constData());
-            QApplication::exit(1);
-            return;
-        }
-        out.close();
-        std::printf("%s", text.constData());
-        std::fflush(stdout);
-        QApplication::exit(0);
+        finishReport("--startup-report", m_file, text);
     }
 
     md::MainWindow *m_window;

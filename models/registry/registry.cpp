@@ -394,11 +394,15 @@ Result<RegisterResult> Registry::registerVersion(const VersionSpec &spec)
         return warnings.error();
     if (auto s = checkWritable(); !s)
         return s.error();
+    return registerValidated(spec, *warnings);
+}
 
+Result<RegisterResult> Registry::registerValidated(const VersionSpec &spec, const QStringList &warnings)
+{
     return m_db->writeTransaction([&]() -> Result<RegisterResult> {
         RegisterResult result;
         result.modelName = spec.modelName;
-        result.warnings = *warnings;
+        result.warnings = warnings;
         const QString now = nowUtc();
         const QString createdAt = spec.createdAt.isEmpty() ? now : spec.createdAt;
         const QString ns = namespaceOf(spec.modelName);
@@ -419,9 +423,9 @@ Result<RegisterResult> Registry::registerVersion(const VersionSpec &spec)
         }
 
         // The namespace and the model first (known ones change nothing). Taking the number first and creating the
-        // model only when it is new saves two statements, but makes model ids dense, and with dense ids the attack
-        // suite finds that a raw UPDATE of model_tags.model_id can move a tag to another model without an audit
-        // entry (see the closing note of this round): that guard comes first.
+        // model only when it is new would save two statements, but must wait for a guard: it makes model ids dense,
+        // and with dense ids a raw UPDATE of model_tags.model_id moves a tag to another existing model without an
+        // audit entry on PostgreSQL (modeldesk_audit_tag skips updates of neither key nor value).
         if (auto q = m_db->execWrite(QStringLiteral("INSERT INTO namespaces (name, created_at) VALUES (?, ?) "
                                                     "ON CONFLICT (name) DO NOTHING"),
                                      {ns, now});
@@ -600,11 +604,14 @@ QList<Registry::BatchOutcome> Registry::registerBatch(const QList<VersionSpec> &
 {
     QList<BatchOutcome> outcomes(specs.size());
     QList<qsizetype> valid;
+    QList<QStringList> warnings(specs.size());
     for (qsizetype i = 0; i < specs.size(); ++i) {
-        if (auto checked = validateVersionSpec(specs.at(i)); !checked)
+        if (auto checked = validateVersionSpec(specs.at(i)); !checked) {
             outcomes[i].error = checked.error();
-        else
+        } else {
             valid << i;
+            warnings[i] = *checked;
+        }
     }
     if (auto s = checkWritable(); !s) {
         for (const qsizetype i : valid)
@@ -621,7 +628,7 @@ QList<Registry::BatchOutcome> Registry::registerBatch(const QList<VersionSpec> &
     const Status together = m_db->writeTransaction([&]() -> Status {
         failed = -1;
         for (const qsizetype i : valid) {
-            auto r = registerVersion(specs.at(i));
+            auto r = registerValidated(specs.at(i), warnings.at(i));
             if (!r) {
                 failed = i;
                 return r.error();
@@ -633,11 +640,11 @@ QList<Registry::BatchOutcome> Registry::registerBatch(const QList<VersionSpec> &
     if (together)
         return outcomes;
     if (mode == BatchMode::AllOrNothing || failed < 0) {
+        // The failing version carries the error (the first one when the commit itself failed); the rest are undone.
+        const qsizetype blamed = failed < 0 ? valid.first() : failed;
         for (const qsizetype i : valid)
-            outcomes[i].rolledBack = i != failed;
-        (failed < 0 ? outcomes[valid.first()] : outcomes[failed]).error = together.error();
-        if (failed < 0)
-            outcomes[valid.first()].rolledBack = false;
+            outcomes[i].rolledBack = i != blamed;
+        outcomes[blamed].error = together.error();
         return outcomes;
     }
     // PerVersion: the versions before the failing one were fine but are rolled back with it; register each alone.
@@ -647,7 +654,7 @@ QList<Registry::BatchOutcome> Registry::registerBatch(const QList<VersionSpec> &
             outcomes[i].error = together.error();
             continue;
         }
-        if (auto r = registerVersion(specs.at(i)))
+        if (auto r = registerValidated(specs.at(i), warnings.at(i)))
             outcomes[i].registered = *r;
         else
             outcomes[i].error = r.error();

@@ -316,6 +316,8 @@ private:
                                      qint64 modelVersionId, const QString &at);
     Status ensureLineageEdge(qint64 src, qint64 dst, const QString &kind, const QString &at);
     Status insertRows(const QString &table, const QStringList &columns, const QList<QVariantList> &rows);
+    // registerVersion after validateVersionSpec passed with `warnings` and the registry was found writable.
+    Result<RegisterResult> registerValidated(const VersionSpec &spec, const QStringList &warnings);
     Status loadMetrics(const QString &where, const QVariantList &binds, QHash<qint64, ModelVersion *> &byId);
     Status loadTags(const QString &where, const QVariantList &binds, QHash<qint64, ModelVersion *> &byId);
 

@@ -146,6 +146,19 @@ TEST_P(Batch, AtomicRegistersNothingWhenAnyLineIsBad)
                     &text);
         EXPECT_TRUE(text.contains(QLatin1String("Registered nothing from"))) << text.toStdString();
     }
+    // A line that is not JSON and one with a bad name: one run names both, and nothing is written.
+    const QString both =
+        writeFile(QStringLiteral("both.jsonl"), {manifestLine(QStringLiteral("ads/ranker"), 1), R"({"name": )",
+                                                 manifestLine(QStringLiteral("Ads/Bad Name"), 3)});
+    QJsonObject bothJson;
+    EXPECT_EQ(runBatch({QStringLiteral("--batch"), both, QStringLiteral("--atomic")}, &bothJson), 2);
+    const QMap<int, QString> bothErrors = errorsByLine(bothJson);
+    EXPECT_EQ(bothErrors.keys(), (QList<int>{2, 3}));
+    EXPECT_TRUE(bothErrors.value(2).contains(QLatin1String("line 2 is not valid JSON")))
+        << bothErrors.value(2).toStdString();
+    EXPECT_TRUE(bothErrors.value(3).contains(QLatin1String("line 3: The model name 'Ads/Bad Name' is not valid")))
+        << bothErrors.value(3).toStdString();
+    EXPECT_EQ(db->contentFingerprint(), before);
     EXPECT_EQ(versionsOf(QStringLiteral("ads/ranker")), QStringList());
 
     const QString good = writeFile(QStringLiteral("good.jsonl"), {manifestLine(QStringLiteral("ads/ranker"), 1),
