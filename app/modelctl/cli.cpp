@@ -82,10 +82,6 @@ Result<Registry *> Context::registry(Registry::Open mode)
         if (auto s = m_registry->attachReplica(readUrl); !s)
             return s.error();
         m_registry->readAfter(loadReadPositions().value(m_registry->locationDisplay()).toString());
-    } else if (!readUrl.isEmpty()) {
-        // A write command beside a replica: its position is kept for the next read (finish()).
-        if (auto s = m_registry->trackReadPositions(); !s)
-            return s.error();
     }
     if (!m_registry->guardsProblem().isEmpty())
         err << "modelctl: warning: " << m_registry->guardsProblem() << Qt::endl;

@@ -9,6 +9,9 @@
 
 namespace md {
 
+// The primary's WAL position, past every committed transaction (replica.cpp: Registry::primaryPosition).
+extern const char *const kPrimaryPositionSql;
+
 struct RegistryInternals
 {
     static Database &database(Registry &registry) { return registry.database(); }

@@ -70,11 +70,8 @@ public:
     // Reads go to the primary again (a replica that went away).
     void detachReplica();
     QString replicaDisplay() const;
-    // This client's writes will be looked for on a replica (by this client, or another process given the position):
-    // PostgreSQL commits then wait until their WAL is written, so that the position after them includes them.
-    // attachReplica does it.
-    Status trackReadPositions();
-    // The primary's WAL position now (how far it has written: pg_current_wal_lsn); empty on SQLite.
+    // The primary's WAL position now: past every transaction committed so far, asynchronous commits whose WAL is not
+    // written yet included (the insert position); empty on SQLite.
     Result<QString> primaryPosition();
     // Reads go to the primary until the replica has replayed up to `lsn` (from primaryPosition, perhaps of
     // another process: modelctl keeps its last write's position between runs).

@@ -15,6 +15,17 @@ namespace {
 constexpr const char *kReplayedSql = "SELECT coalesce(pg_last_wal_replay_lsn() >= ?::pg_lsn, true)";
 } // namespace
 
+// Everything any transaction has committed so far lies before the insert position, written out or not: a commit
+// another session made asynchronously (synchronous_commit = off), whose notification can arrive before its WAL is
+// flushed, included. pg_current_wal_lsn (written up to) would miss that commit, and a standby paused just before it
+// would look caught up. The insert position is a record's start, though: right after a page header (24 bytes, 40 at
+// a segment's start) when the last record ended at the page's end, where a standby's replay position (the last
+// record's end) stops. Mapped back to that end, a standby that has replayed everything reports exactly it.
+extern const char *const kPrimaryPositionSql =
+    "SELECT (CASE WHEN o % pg_size_bytes(current_setting('wal_segment_size')) = 40 THEN l - 40 "
+    "WHEN o % current_setting('wal_block_size')::numeric = 24 THEN l - 24 ELSE l END)::text "
+    "FROM (SELECT l, l - '0/0'::pg_lsn AS o FROM pg_current_wal_insert_lsn() l) p";
+
 Registry::ReadScope::ReadScope(Registry &registry) : m_registry(registry)
 {
     if (!registry.m_replica || registry.m_onReplica || registry.m_db->inTransaction() || !registry.replicaCaughtUp())
@@ -78,26 +89,10 @@ Status Registry::attachReplica(const QString &url)
                          .arg(version),
                      {}};
     there->finish();
-    if (auto s = trackReadPositions(); !s)
-        return s;
     (*replica)->setReadOnly(QStringLiteral("%1 is the read replica: every change goes to the primary %2.")
                                 .arg(location->display(), locationDisplay()),
                             Error::Kind::ReadOnly);
     m_replica = std::move(*replica);
-    return {};
-}
-
-Status Registry::trackReadPositions()
-{
-    // The position after a write is where the primary has written its WAL to (pg_current_wal_lsn), which includes
-    // the commit only once COMMIT waits for it: a server (or role) set to synchronous_commit = off would return
-    // first, and the replica could look caught up before it has the change. (The insert position would include it
-    // but can point past a page header no record ends at, which no standby ever reports as replayed.)
-    Database &primary = m_onReplica ? *m_replica : *m_db;
-    if (primary.dialect() != Dialect::Postgres)
-        return {};
-    if (auto q = primary.exec(QStringLiteral("SET synchronous_commit = on")); !q)
-        return q.error();
     return {};
 }
 
@@ -126,7 +121,7 @@ Result<QString> Registry::primaryPosition()
     Database &primary = m_onReplica ? *m_replica : *m_db;
     if (primary.dialect() != Dialect::Postgres)
         return QString();
-    auto lsn = primary.scalar(QStringLiteral("SELECT pg_current_wal_lsn()::text"));
+    auto lsn = primary.scalar(QString::fromLatin1(kPrimaryPositionSql));
     if (!lsn)
         return lsn.error();
     return lsn->toString();

@@ -1,6 +1,7 @@
 #include "testdb.h"
 
 #include "registry/bulkgen.h"
+#include "registry/internals.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -543,7 +544,7 @@ bool standbyCaughtUp(const QString &primaryUrl, const QString &standbyUrl, int t
     {
         RawConnection primary(primaryUrl);
         QSqlQuery q(primary.db);
-        if (!q.exec(QStringLiteral("SELECT pg_current_wal_lsn()::text")) || !q.next())
+        if (!q.exec(QString::fromLatin1(kPrimaryPositionSql)) || !q.next())
             return false;
         lsn = q.value(0).toString();
     }
