@@ -26,6 +26,7 @@ constexpr Migration kMigrations[] = {
      "append-only outbox, deployments and lineage, version numbers in sequence"},
     {7, "007_feed.sql", "database-written change feed with the documented events, webhooks and their deliveries"},
     {8, "008_import.sql", "stages imported from another registry (transition kind import, by an admin, once)"},
+    {9, "009_tags_stay.sql", "a tag stays with its model or version (no re-pointing it to another)"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "every schema version needs a migration");
 

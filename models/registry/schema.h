@@ -5,7 +5,7 @@
 namespace md {
 
 // The newest schema version this program knows. Migrations live in resources/schema/<dialect>/NNN_*.sql.
-constexpr int kSchemaVersion = 8;
+constexpr int kSchemaVersion = 9;
 
 struct SchemaState
 {

@@ -263,3 +263,42 @@ TEST_P(Batch, BoundValuesReachTheDatabaseExactly)
     EXPECT_EQ(v->tags.value(QStringLiteral("note")), nasty);
     EXPECT_EQ(db->rawScalar(QStringLiteral("SELECT count(*) FROM metrics")).toInt(), 1);
 }
+
+// Schema v9: a tag stays with its model or version. Re-pointing one to another model (same key and value) once
+// moved it without an audit entry on PostgreSQL; now the database refuses it, as a scientist (who may edit tags) and
+// through ModelDesk's own SQLite connection, and the tags stay where they were.
+TEST_P(Batch, ATagCannotBeMovedToAnotherModelOrVersion)
+{
+    ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("ads/ranker"))));
+    ASSERT_TRUE(registry->registerVersion(sampleSpec(QStringLiteral("ads/bidder"))));
+    ASSERT_TRUE(
+        registry->setModelTags(QStringLiteral("ads/ranker"), {{QStringLiteral("team"), QStringLiteral("ads")}}, {}));
+    VersionSpec tagged = sampleSpec(QStringLiteral("ads/ranker"));
+    tagged.tags.insert(QStringLiteral("note"), QStringLiteral("keep"));
+    ASSERT_TRUE(registry->registerVersion(tagged));
+    const QString moveModelTag = QStringLiteral(
+        "UPDATE model_tags SET model_id = (SELECT id FROM registered_models WHERE name = 'ads/bidder') WHERE key = "
+        "'team'");
+    const QString moveVersionTag =
+        QStringLiteral("UPDATE version_tags SET version_id = (SELECT min(id) FROM model_versions) WHERE key = 'note'");
+    const QString reason = QStringLiteral("modeldesk: a tag stays with its model or version");
+    if (GetParam() == Backend::Postgres) {
+        auto scientist = db->openAs(QStringLiteral("sam"), QStringLiteral("scientist"));
+        ASSERT_TRUE(scientist);
+        EXPECT_TRUE(refusedUnchanged(*db, moveModelTag, reason, QStringLiteral("model_tags"), QStringLiteral("sam")));
+        EXPECT_TRUE(
+            refusedUnchanged(*db, moveVersionTag, reason, QStringLiteral("version_tags"), QStringLiteral("sam")));
+    } else {
+        Database &own = RegistryInternals::database(*registry);
+        for (const QString &sql : {moveModelTag, moveVersionTag}) {
+            auto r = own.exec(sql);
+            EXPECT_TRUE(refusedAs(r, Error::Kind::Conflict, reason)) << sql.toStdString();
+        }
+    }
+    EXPECT_EQ(db->rawRows(QStringLiteral("SELECT m.name, t.key, t.value FROM model_tags t JOIN registered_models m ON "
+                                         "m.id = t.model_id")),
+              QStringList{QStringLiteral("ads/ranker|team|ads")});
+    EXPECT_EQ(db->rawRows(QStringLiteral("SELECT v.version, t.key FROM version_tags t JOIN model_versions v ON v.id = "
+                                         "t.version_id")),
+              QStringList{QStringLiteral("2|note")});
+}

@@ -17,7 +17,7 @@ MD_INSTANTIATE_BOTH(Schema);
 TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
 {
     EXPECT_EQ(registry->schemaVersion(), kSchemaVersion);
-    EXPECT_EQ(kSchemaVersion, 8);
+    EXPECT_EQ(kSchemaVersion, 9);
     EXPECT_FALSE(registry->isReadOnly());
     QStringList expected = {
         // schema.cpp
@@ -72,7 +72,8 @@ TEST_P(Schema, FreshRegistryHasTheCurrentSchemaAndEveryTable)
                            QStringLiteral("7|database-written change feed with the documented events, webhooks and "
                                           "their deliveries"),
                            QStringLiteral("8|stages imported from another registry (transition kind import, by an "
-                                          "admin, once)")}));
+                                          "admin, once)"),
+                           QStringLiteral("9|a tag stays with its model or version (no re-pointing it to another)")}));
     // 004_policy.sql: aliases say whether they follow Production.
     EXPECT_EQ(db->rawExec(QStringLiteral("SELECT follows FROM aliases")), QString());
 }

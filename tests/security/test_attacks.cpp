@@ -210,8 +210,11 @@ protected:
         const QMap<QString, QStringList> updatable{
             {QStringLiteral("registered_models.description"), {QStringLiteral("scientist")}},
             {QStringLiteral("model_versions.description"), {QStringLiteral("scientist")}},
+            // A tag's key and value: not whom it belongs to (schema v9; moving one between models was unaudited).
             {QStringLiteral("version_tags.*"), {QStringLiteral("scientist")}},
+            {QStringLiteral("version_tags.version_id"), {}},
             {QStringLiteral("model_tags.*"), {QStringLiteral("scientist")}},
+            {QStringLiteral("model_tags.model_id"), {}},
             {QStringLiteral("webhooks.*"), {QStringLiteral("admin")}}};
         // The webhook queue's bookkeeping: the deliverer's (an admin login), not audited.
         const QStringList bookkeeping{QStringLiteral("webhook_deliveries"), QStringLiteral("webhook_attempts"),

@@ -248,7 +248,7 @@ TEST_P(MainWindowTest, AboutNamesTheRegistrySchemaAndEveryVersion)
     ASSERT_TRUE(loaded.wait(15000));
     const QString text = dialog.text();
     EXPECT_TRUE(text.contains(QStringLiteral("ModelDesk ") + QApplication::applicationVersion())) << text.toStdString();
-    EXPECT_TRUE(text.contains(QStringLiteral("schema version 8"))) << text.toStdString();
+    EXPECT_TRUE(text.contains(QStringLiteral("schema version 9"))) << text.toStdString();
     EXPECT_TRUE(text.contains(registry->locationDisplay().toHtmlEscaped())) << text.toStdString();
     const QString engine = db->rawScalar(GetParam() == Backend::Sqlite ? QStringLiteral("SELECT sqlite_version()")
                                                                        : QStringLiteral("SHOW server_version"))
