@@ -70,6 +70,15 @@ QSizeF lineageNodeSize(const LineageNode &node, const QFont &font);
 // serialised by a process-wide mutex; callers on several threads simply wait their turn.
 LineageLayout layoutLineage(const LineageGraph &graph, const LineageLayoutOptions &options = {});
 
+// The whole lineage of a model (Registry::lineageOverview, up to 2,000 nodes) in columns without Graphviz: the
+// model's versions are one column (newest on top; an edge between two of them is an arc beside it), everything
+// upstream to its left and downstream to its right, each node in the column next to what it feeds or comes from
+// (longest-path layering over the graph with the versions condensed into one node, upstream nodes as late as
+// possible), ordered and placed by the mean position of their neighbours in the columns nearer the model, and
+// straight-ended curves for edges. dot needs 2-4 s for such a graph at the tuned limits (and a million edge
+// crossings); this takes milliseconds. Pure computation, safe on a worker thread.
+LineageLayout layoutLineageOverview(const LineageGraph &graph, const QString &modelName, const QFont &font);
+
 // The Graphviz library's version (for About).
 QString graphvizVersion();
 

@@ -18,6 +18,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QRegularExpression>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -93,6 +94,23 @@ void LineageGraphicsView::mouseDoubleClickEvent(QMouseEvent *event)
     QGraphicsView::mouseDoubleClickEvent(event);
 }
 
+namespace {
+// "model:team/fraud@3" -> ("team/fraud", 3).
+bool modelVersionOf(const QString &spec, QString *model, int *version)
+{
+    if (!spec.startsWith(QLatin1String("model:")))
+        return false;
+    const qsizetype at = spec.lastIndexOf(QLatin1Char('@'));
+    bool ok = false;
+    const int number = at > 6 ? spec.mid(at + 1).toInt(&ok) : 0;
+    if (!ok || number < 1)
+        return false;
+    *model = spec.mid(6, at - 6);
+    *version = number;
+    return true;
+}
+} // namespace
+
 LineageView::LineageView(QWidget *parent)
     : QWidget(parent), m_loader(new LineageLoader(this)), m_scene(new LineageScene(this))
 {
@@ -138,6 +156,16 @@ LineageView::LineageView(QWidget *parent)
             [this]() { m_view->zoomBy(1.25); });
     connect(addButton(tr("−"), tr("Zoom out (mouse wheel)")), &QToolButton::clicked, this,
             [this]() { m_view->zoomBy(0.8); });
+    m_overviewButton = addButton(tr("Whole model"), tr("Show the lineage of every version of this model, without a "
+                                                       "hop limit (up to %1 nodes)")
+                                                        .arg(Registry::kMaxOverviewNodes));
+    m_overviewButton->setObjectName(QStringLiteral("lineageOverview"));
+    m_overviewButton->setCheckable(true);
+    m_overviewButton->setEnabled(false);
+    connect(m_overviewButton, &QToolButton::toggled, this, [this]() {
+        if (!m_spec.isEmpty())
+            reload();
+    });
     m_impactButton = addButton(tr("Impact"), tr("Impact mode: click a node to highlight everything derived from it"));
     m_impactButton->setObjectName(QStringLiteral("lineageImpact"));
     m_impactButton->setCheckable(true);
@@ -251,7 +279,25 @@ void LineageView::openNode(const QString &spec)
     m_spec = spec;
     m_nodeId = 0;
     m_nodeEdit->setText(spec);
+    updateOverviewButton();
     reload();
+}
+
+void LineageView::updateOverviewButton()
+{
+    QString model;
+    int version = 0;
+    m_overviewButton->setEnabled(m_nodeId == 0 && modelVersionOf(m_spec, &model, &version));
+}
+
+void LineageView::setOverview(bool on)
+{
+    m_overviewButton->setChecked(on);
+}
+
+bool LineageView::overview() const
+{
+    return m_overviewButton->isChecked();
 }
 
 void LineageView::recentre(qint64 id)
@@ -261,6 +307,12 @@ void LineageView::recentre(qint64 id)
     m_nodeId = id;
     m_spec = m_scene->node(id).spec();
     m_nodeEdit->setText(m_spec);
+    {
+        // Re-centring asks for that node's neighbourhood, not a whole model.
+        const QSignalBlocker quiet(m_overviewButton);
+        m_overviewButton->setChecked(false);
+    }
+    updateOverviewButton();
     reload();
 }
 
@@ -293,6 +345,7 @@ void LineageView::clear()
     m_busy = false;
     m_dirty = false;
     m_nodeEdit->clear();
+    updateOverviewButton();
     m_scene->clearGraph();
     m_impactList->clear();
     m_status->clear();
@@ -326,9 +379,17 @@ void LineageView::reload()
     m_dirty = false;
     m_busy = true;
     ++m_layoutGeneration; // a layout still running for the previous request is dropped
+    QString model;
+    int version = 0;
+    const bool whole = overview() && m_nodeId == 0 && modelVersionOf(m_spec, &model, &version);
+    m_overviewModel = whole ? model : QString();
+    m_depth->setEnabled(!whole);
     if (!m_keepView)
-        showPlaceholder(tr("Loading the lineage of %1…").arg(m_spec));
-    if (m_nodeId != 0)
+        showPlaceholder(whole ? tr("Loading the lineage of every version of %1…").arg(model)
+                              : tr("Loading the lineage of %1…").arg(m_spec));
+    if (whole)
+        m_loader->loadOverview(model, version);
+    else if (m_nodeId != 0)
         m_loader->loadNeighbourhood(m_nodeId, depth());
     else
         m_loader->loadNeighbourhood(m_spec, depth());
@@ -336,17 +397,24 @@ void LineageView::reload()
 
 void LineageView::onNeighbourhood(const LineageGraph &graph)
 {
-    const BoundedLineage bounded = boundLineage(graph, kMaxNodes);
-    showPlaceholder(tr("Laying out %n nodes…", nullptr, int(bounded.graph.nodes.size())));
+    // A whole model comes bounded by the registry (nearest hops first) and is laid out in columns.
+    const QString model = m_overviewModel;
+    const BoundedLineage bounded = model.isEmpty() ? boundLineage(graph, kMaxNodes) : BoundedLineage{graph, 0};
+    if (!m_keepView)
+        showPlaceholder(tr("Laying out %n nodes…", nullptr, int(bounded.graph.nodes.size())));
     const quint64 generation = ++m_layoutGeneration;
     LineageLayoutOptions options;
     options.font = font();
-    QtConcurrent::run([bounded, options]() {
-        return layoutLineage(bounded.graph, options);
-    }).then(this, [this, generation, bounded](const LineageLayout &layout) { onLayout(generation, bounded, layout); });
+    QtConcurrent::run([bounded, options, model]() {
+        return model.isEmpty() ? layoutLineage(bounded.graph, options)
+                               : layoutLineageOverview(bounded.graph, model, options.font);
+    }).then(this, [this, generation, bounded, model](const LineageLayout &layout) {
+        onLayout(generation, bounded, layout, model);
+    });
 }
 
-void LineageView::onLayout(quint64 generation, const BoundedLineage &bounded, const LineageLayout &layout)
+void LineageView::onLayout(quint64 generation, const BoundedLineage &bounded, const LineageLayout &layout,
+                           const QString &overviewModel)
 {
     if (generation != m_layoutGeneration)
         return; // the user asked for something else meanwhile
@@ -375,11 +443,16 @@ void LineageView::onLayout(quint64 generation, const BoundedLineage &bounded, co
         if (QGraphicsItem *root = m_scene->nodeItem(bounded.graph.root))
             m_view->centerOn(root);
     }
+    const QString reach = overviewModel.isEmpty() ? tr("up to %n hops", nullptr, bounded.graph.maxDepth)
+                                                  : tr("every version of %1").arg(overviewModel);
     QString status = tr("%n nodes", nullptr, int(bounded.graph.nodes.size())) + QStringLiteral(", ") +
-                     tr("%n edges", nullptr, int(bounded.graph.edges.size())) + QStringLiteral(" · ") +
-                     tr("up to %n hops", nullptr, bounded.graph.maxDepth) + QStringLiteral(" · ") +
-                     tr("laid out in %1 ms").arg(layout.elapsedMs);
-    if (bounded.omitted > 0)
+                     tr("%n edges", nullptr, int(bounded.graph.edges.size())) + QStringLiteral(" · ") + reach +
+                     QStringLiteral(" · ") + tr("laid out in %1 ms").arg(layout.elapsedMs);
+    if (!overviewModel.isEmpty() && bounded.graph.truncated)
+        status += QStringLiteral(" · ") + tr("more lineage than %1 nodes: the nearest hops and the newest versions "
+                                             "are shown; open a version's own lineage for the rest")
+                                              .arg(Registry::kMaxOverviewNodes);
+    else if (bounded.omitted > 0)
         status += QStringLiteral(" · ") + tr("%1 more nodes not shown (at most %2, nearest hops first); lower the "
                                              "depth or re-centre on a node")
                                               .arg(bounded.omitted)

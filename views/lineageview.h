@@ -67,6 +67,10 @@ public:
     int depth() const;
     void setImpactMode(bool on);
     bool impactMode() const;
+    // Whole-model mode: the lineage of every version of the shown version's model (Registry::lineageOverview, up
+    // to Registry::kMaxOverviewNodes nodes, no hop limit) in columns (layoutLineageOverview) instead of dot.
+    void setOverview(bool on);
+    bool overview() const;
     // Impact mode: highlights everything downstream of the node and lists what is affected.
     void pickImpactNode(qint64 id);
     void clear();
@@ -84,6 +88,7 @@ public:
     QListWidget *impactList() const { return m_impactList; }
     QLabel *impactSummary() const { return m_impactSummary; }
     QLabel *statusLabel() const { return m_status; }
+    QToolButton *overviewButton() const { return m_overviewButton; }
     QLabel *placeholder() const { return m_placeholder; }
     QLabel *detailsLabel() const { return m_details; }
     QString currentSpec() const { return m_spec; }
@@ -102,7 +107,9 @@ protected:
 private:
     void reload();
     void onNeighbourhood(const LineageGraph &graph);
-    void onLayout(quint64 generation, const BoundedLineage &bounded, const LineageLayout &layout);
+    void onLayout(quint64 generation, const BoundedLineage &bounded, const LineageLayout &layout,
+                  const QString &overviewModel);
+    void updateOverviewButton();
     void onImpact(const ImpactReport &report, const QSet<qint64> &downstream);
     void showPlaceholder(const QString &text);
     void showNodeDetails(qint64 id);
@@ -118,6 +125,7 @@ private:
     QLabel *m_placeholder;
     QSpinBox *m_depth;
     QToolButton *m_impactButton;
+    QToolButton *m_overviewButton;
     QLineEdit *m_nodeEdit;
     QLabel *m_status;
     QLabel *m_details;
@@ -125,6 +133,7 @@ private:
     QListWidget *m_impactList;
     QString m_spec;          // what is shown (or to show): a node spec
     qint64 m_nodeId = 0;     // set when re-centred on a node by id
+    QString m_overviewModel; // the model whose whole lineage was asked for last (empty: a neighbourhood)
     bool m_keepView = false; // the next layout keeps the view's zoom and centre (a refresh)
     bool m_dirty = false;    // a request waits for the view to become visible
     bool m_busy = false;

@@ -42,7 +42,26 @@ void LineageLoader::loadNeighbourhood(qint64 nodeId, int depth)
     load({}, nodeId, depth);
 }
 
+void LineageLoader::loadOverview(const QString &modelName, int version)
+{
+    loadGraph([modelName, version](Registry *registry) { return registry->lineageOverview(modelName, version); });
+}
+
 void LineageLoader::load(const QString &spec, qint64 nodeId, int depth)
+{
+    loadGraph([spec, nodeId, depth](Registry *registry) -> Result<LineageGraph> {
+        qint64 id = nodeId;
+        if (!spec.isEmpty()) {
+            auto node = registry->lineageNode(spec);
+            if (!node)
+                return node.error();
+            id = node->id;
+        }
+        return registry->lineageNeighbourhood(id, depth);
+    });
+}
+
+void LineageLoader::loadGraph(std::function<Result<LineageGraph>(Registry *)> query)
 {
     const quint64 generation = ++m_graphGeneration;
     if (!m_client) {
@@ -51,17 +70,10 @@ void LineageLoader::load(const QString &spec, qint64 nodeId, int depth)
     }
     m_client->run<NeighbourhoodAnswer>(
         this,
-        [spec, nodeId, depth](Registry *registry) -> NeighbourhoodAnswer {
+        [query = std::move(query)](Registry *registry) -> NeighbourhoodAnswer {
             if (!registry)
                 return {{}, tr("No registry is open.")};
-            qint64 id = nodeId;
-            if (!spec.isEmpty()) {
-                auto node = registry->lineageNode(spec);
-                if (!node)
-                    return {{}, node.error().message};
-                id = node->id;
-            }
-            auto graph = registry->lineageNeighbourhood(id, depth);
+            auto graph = query(registry);
             if (!graph)
                 return {{}, graph.error().message};
             return {*graph, {}};

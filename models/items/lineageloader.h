@@ -1,13 +1,17 @@
 #pragma once
 
+#include "registry/result.h"
 #include "registry/types.h"
 
 #include <QObject>
 #include <QPointer>
 #include <QSet>
 
+#include <functional>
+
 namespace md {
 
+class Registry;
 class RegistryClient;
 
 // Loads lineage for the graph view through the RegistryClient's worker thread: a node's neighbourhood
@@ -25,6 +29,9 @@ public:
     // spec: a node as modelctl writes it, e.g. "model:payments/fraud@3" or "pipeline:features@2.3".
     void loadNeighbourhood(const QString &spec, int depth);
     void loadNeighbourhood(qint64 nodeId, int depth);
+    // The whole lineage of a model (Registry::lineageOverview), rooted at `version`; answered by
+    // neighbourhoodLoaded/neighbourhoodFailed like a neighbourhood.
+    void loadOverview(const QString &modelName, int version);
     // Everything downstream of the node, and which affected versions are in Production or deployed.
     void loadImpact(qint64 nodeId);
     // Drops answers to requests made so far.
@@ -39,6 +46,7 @@ signals:
 
 private:
     void load(const QString &spec, qint64 nodeId, int depth);
+    void loadGraph(std::function<Result<LineageGraph>(Registry *)> query);
 
     QPointer<RegistryClient> m_client;
     quint64 m_graphGeneration = 0;

@@ -224,6 +224,90 @@ Result<LineageGraph> Registry::lineageNeighbourhood(qint64 nodeId, int maxDepth)
     return g;
 }
 
+Result<LineageGraph> Registry::lineageOverview(const QString &modelName, int version, int maxNodes)
+{
+    if (maxNodes < 1)
+        return Error::invalid(QStringLiteral("An overview needs room for at least one node."));
+    const ReadScope reads(*this);
+    // Both walks start at every version of the model; neither steps into one of them again (it is at depth 0
+    // already, and a long fine-tuning chain would otherwise be walked from each of its versions). One step further
+    // than the bound, to know whether anything lies beyond it.
+    const QString walks = QStringLiteral(
+        "WITH RECURSIVE roots(id) AS (SELECT n.id FROM lineage_nodes n JOIN model_versions v ON v.id = "
+        "n.model_version_id JOIN registered_models m ON m.id = v.model_id WHERE m.name = ?), "
+        "up(id, depth) AS (SELECT id, 0 FROM roots UNION SELECT e.src_id, u.depth + 1 FROM up u JOIN lineage_edges e "
+        "ON e.dst_id = u.id WHERE u.depth <= ? AND e.src_id NOT IN (SELECT id FROM roots)), "
+        "down(id, depth) AS (SELECT id, 0 FROM roots UNION SELECT e.dst_id, d.depth + 1 FROM down d JOIN lineage_edges "
+        "e ON e.src_id = d.id WHERE d.depth <= ? AND e.dst_id NOT IN (SELECT id FROM roots)), "
+        "reached(id, depth) AS (SELECT id, min(depth) FROM (SELECT id, depth FROM up UNION ALL SELECT id, depth FROM "
+        "down) a GROUP BY id) ");
+    const QVariantList walkBinds{modelName, kMaxLineageDepth, kMaxLineageDepth};
+    QVariantList nodeBinds = walkBinds;
+    nodeBinds << maxNodes + 1;
+    auto q = m_db->exec(walks + QStringLiteral("SELECT %1, r.depth FROM reached r JOIN lineage_nodes n ON n.id = r.id "
+                                               "LEFT JOIN model_versions v ON v.id = n.model_version_id ORDER BY "
+                                               "r.depth, n.kind, n.name, length(n.version) DESC, n.version DESC "
+                                               "LIMIT ?")
+                                    .arg(kNodeColumns),
+                        nodeBinds);
+    if (!q)
+        return q.error();
+    LineageGraph g;
+    g.maxDepth = kMaxLineageDepth;
+    QSet<qint64> inside;
+    int rootNumber = 0;
+    while (q->next()) {
+        LineageNode n = nodeFrom(*q);
+        n.depth = q->value(5).toInt();
+        if (n.depth > kMaxLineageDepth || g.nodes.size() == maxNodes) {
+            g.truncated = true;
+            continue;
+        }
+        const int number = n.depth == 0 ? n.version.toInt() : 0;
+        if (version == 0 ? number > rootNumber : number == version) {
+            rootNumber = number;
+            g.root = n.id;
+        }
+        inside.insert(n.id);
+        g.nodes << n;
+    }
+    q->finish();
+    if (g.root == 0) {
+        auto known = m_db->scalar(QStringLiteral("SELECT count(*) FROM registered_models WHERE name = ?"), {modelName});
+        if (!known)
+            return known.error();
+        if (known->toInt() == 0)
+            return Error::notFound(QStringLiteral("There is no model named '%1'.").arg(modelName));
+        if (g.nodes.isEmpty())
+            return Error::notFound(QStringLiteral("The model %1 has no versions.").arg(modelName));
+        if (!g.truncated)
+            return Error::notFound(QStringLiteral("%1 has no version %2.").arg(modelName).arg(version));
+        return Error::invalid(QStringLiteral("%1 has more than %2 versions and version %3 is not among the first %2: "
+                                             "open the lineage of that version alone.")
+                                  .arg(modelName)
+                                  .arg(maxNodes)
+                                  .arg(version));
+    }
+    // The root first, as every graph has it.
+    for (qsizetype i = 0; i < g.nodes.size(); ++i)
+        if (g.nodes[i].id == g.root) {
+            g.nodes.move(i, 0);
+            break;
+        }
+    auto e =
+        m_db->exec(walks + QStringLiteral("SELECT e.src_id, e.dst_id, e.kind FROM lineage_edges e WHERE e.src_id IN "
+                                          "(SELECT id FROM reached) AND e.dst_id IN (SELECT id FROM reached)"),
+                   walkBinds);
+    if (!e)
+        return e.error();
+    while (e->next()) {
+        LineageEdge edge{e->value(0).toLongLong(), e->value(1).toLongLong(), e->value(2).toString()};
+        if (inside.contains(edge.src) && inside.contains(edge.dst))
+            g.edges << edge;
+    }
+    return g;
+}
+
 Result<ImpactReport> Registry::impact(qint64 nodeId, int maxDepth)
 {
     const ReadScope reads(*this);

@@ -235,6 +235,12 @@ public:
     Result<LineageGraph> lineageDownstream(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
     // Upstream and downstream together, for the graph view.
     Result<LineageGraph> lineageNeighbourhood(qint64 nodeId, int maxDepth);
+    // The whole lineage of a model: upstream and downstream of all its versions (up to kMaxLineageDepth hops from
+    // the nearest one; its versions are depth 0), at most maxNodes nodes, nearest hops first and newest versions
+    // first (truncated says more were cut). root is the node of `version`, or of the newest version when 0. Two
+    // statements.
+    static constexpr int kMaxOverviewNodes = 2000;
+    Result<LineageGraph> lineageOverview(const QString &modelName, int version = 0, int maxNodes = kMaxOverviewNodes);
     Result<ImpactReport> impact(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
     Result<UsageReport> erasureCheck(qint64 nodeId, int maxDepth = kDefaultLineageDepth);
 

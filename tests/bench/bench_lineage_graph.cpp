@@ -27,7 +27,7 @@ using namespace md;
 namespace {
 
 LineageGraph realisticNeighbourhood(int sources, int datasetsPerSource, int versionsPerDataset, int pipelines,
-                                    int commits, int models, int deployments)
+                                    int commits, int models, int deployments, int modelNames = 12)
 {
     std::mt19937 rng(7);
     LineageGraph g;
@@ -70,8 +70,8 @@ LineageGraph realisticNeighbourhood(int sources, int datasetsPerSource, int vers
         commitIds << add(LineageKind::CodeCommit, QStringLiteral("%1").arg(0xabc1234 + c * 7919, 7, 16), {}, 1);
     QList<qint64> versions;
     for (int m = 0; m < models; ++m) {
-        const qint64 v =
-            add(LineageKind::ModelVersion, QStringLiteral("team/model-%1").arg(m % 12), QString::number(m / 12 + 1), 0);
+        const qint64 v = add(LineageKind::ModelVersion, QStringLiteral("team/model-%1").arg(m % modelNames),
+                             QString::number(m / modelNames + 1), 0);
         g.nodes.last().stage = m % 9 == 0 ? Stage::Production : (m % 4 == 0 ? Stage::Staging : Stage::None);
         for (int k = 0; k < 2; ++k)
             edge(pick(datasetVersions), v, "trained_on");
@@ -257,9 +257,109 @@ void lineage_layout_synthetic_default_limits(benchmark::State &state)
     });
 }
 
+// The Lineage tab's whole-model view of one model with 900 versions: 20 sources, 80 datasets, 480 dataset
+// versions, 60 pipeline versions, 300 commits, 150 deployments; 1,990 nodes and about 4,200 edges (the 2,000-node
+// cap of Registry::lineageOverview). The layout the view uses (layoutLineageOverview) and the drawing of the scene.
+const LineageGraph &graph2000()
+{
+    static const LineageGraph g = [] {
+        LineageGraph graph = realisticNeighbourhood(20, 4, 6, 60, 300, 900, 150, 1);
+        graph.root = graph.nodes.last().id;
+        for (const LineageNode &n : std::as_const(graph.nodes))
+            if (n.isModelVersion())
+                graph.root = n.id;
+        return graph;
+    }();
+    return g;
+}
+
+void lineage_overview_2000(benchmark::State &state)
+{
+    const LineageGraph &g = graph2000();
+    QImage image(1600, 1000, QImage::Format_ARGB32_Premultiplied);
+    std::vector<double> layoutMs, drawMs;
+    bench::timeEach(state, [&] {
+        auto start = std::chrono::steady_clock::now();
+        const LineageLayout layout = layoutLineageOverview(g, QStringLiteral("team/model-0"), QApplication::font());
+        layoutMs.push_back(msSince(start));
+        start = std::chrono::steady_clock::now();
+        drawScene(g, layout, image);
+        benchmark::DoNotOptimize(image.constBits());
+        drawMs.push_back(msSince(start));
+        return true;
+    });
+    state.counters["nodes"] = double(g.nodes.size());
+    state.counters["edges"] = double(g.edges.size());
+    state.counters["layout_ms"] = median(layoutMs);
+    state.counters["draw_ms"] = median(drawMs);
+}
+
+// The same graph through dot with the view's tuned limits, for comparison (what the 300-node view would need).
+void lineage_overview_2000_dot(benchmark::State &state)
+{
+    const LineageGraph &g = graph2000();
+    LineageLayoutOptions options;
+    options.font = QApplication::font();
+    bench::timeEach(state, [&] {
+        benchmark::DoNotOptimize(layoutLineage(g, options).nodes.size());
+        return true;
+    });
+}
+
+// The whole-model view on the reference registry, end to end: Registry::lineageOverview of the model with the most
+// lineage (statements counted), the column layout and the drawing.
+void lineage_overview(benchmark::State &state, Dialect dialect)
+{
+    auto r = bench::openReference(state, dialect);
+    if (!r)
+        return;
+    auto busiest = RegistryInternals::database(*r).scalar(QStringLiteral(
+        "SELECT m.name FROM registered_models m JOIN model_versions v ON v.model_id = m.id JOIN lineage_nodes n ON "
+        "n.model_version_id = v.id JOIN lineage_edges e ON e.dst_id = n.id GROUP BY m.name ORDER BY count(*) DESC, "
+        "m.name LIMIT 1"));
+    if (!busiest || busiest->isNull()) {
+        bench::skip(state, QStringLiteral("the reference registry has no lineage"));
+        return;
+    }
+    const QString model = busiest->toString();
+    QImage image(1600, 1000, QImage::Format_ARGB32_Premultiplied);
+    LineageGraph graph;
+    quint64 statements = 0;
+    std::vector<double> dbMs, layoutMs, drawMs;
+    bench::timeEach(state, [&] {
+        auto start = std::chrono::steady_clock::now();
+        const quint64 before = r->statementCount();
+        auto loaded = r->lineageOverview(model);
+        if (!loaded) {
+            bench::skip(state, loaded.error().message);
+            return false;
+        }
+        statements = r->statementCount() - before;
+        graph = *loaded;
+        dbMs.push_back(msSince(start));
+        start = std::chrono::steady_clock::now();
+        const LineageLayout layout = layoutLineageOverview(graph, model, QApplication::font());
+        layoutMs.push_back(msSince(start));
+        start = std::chrono::steady_clock::now();
+        drawScene(graph, layout, image);
+        benchmark::DoNotOptimize(image.constBits());
+        drawMs.push_back(msSince(start));
+        return true;
+    });
+    state.counters["nodes"] = double(graph.nodes.size());
+    state.counters["edges"] = double(graph.edges.size());
+    state.counters["statements"] = double(statements);
+    state.counters["load_ms"] = median(dbMs);
+    state.counters["layout_ms"] = median(layoutMs);
+    state.counters["draw_ms"] = median(drawMs);
+}
+
 } // namespace
 
 MD_BENCH_BOTH(lineage_300);
+MD_BENCH_BOTH(lineage_overview);
+BENCHMARK(lineage_overview_2000)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(lineage_overview_2000_dot)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 MD_BENCH_BOTH(lineage_300_sql);
 BENCHMARK(lineage_layout_synthetic)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 BENCHMARK(lineage_layout_synthetic_default_limits)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);

@@ -234,3 +234,82 @@ TEST_P(Lineage, ManifestRecordsNodesAndEdgesWithTheVersion)
     EXPECT_TRUE(refusedAs(parseManifest(R"({"lineage": {"nodes": "source:x"}})", QStringLiteral("m.json")),
                           Error::Kind::Invalid, QStringLiteral("m.json: \"lineage\" must be {\"nodes\": [")));
 }
+
+TEST_P(Lineage, OverviewIsEveryVersionsUpstreamAndDownstreamInTwoStatements)
+{
+    // source -> clicks@1 -> fraud@1; clicks@2 -> fraud@2; fraud@1 -> fraud@2 (fine-tuned); fraud@3 alone;
+    // fraud@2 -> scorer@1 (another model, downstream) -> deployment; an unrelated dataset stays out.
+    for (const char *n :
+         {"source:eu", "dataset:clicks@1", "dataset:clicks@2", "dataset:other@1", "deployment:api@prod"})
+        ASSERT_TRUE(registry->addLineageNode(QString::fromLatin1(n)));
+    ASSERT_TRUE(registry->addLineageEdge(QStringLiteral("source:eu"), QStringLiteral("dataset:clicks@1"),
+                                         QStringLiteral("derived_from")));
+    ASSERT_TRUE(registry->addLineageEdge(QStringLiteral("source:eu"), QStringLiteral("dataset:other@1"),
+                                         QStringLiteral("derived_from")));
+    reg(QStringLiteral("fraud"), {QStringLiteral("dataset:clicks@1")});
+    reg(QStringLiteral("fraud"), {QStringLiteral("dataset:clicks@2")});
+    reg(QStringLiteral("fraud"), {});
+    reg(QStringLiteral("scorer"), {QStringLiteral("model:fraud@2")});
+    ASSERT_TRUE(registry->addLineageEdge(QStringLiteral("model:fraud@1"), QStringLiteral("model:fraud@2"),
+                                         QStringLiteral("derived_from")));
+    ASSERT_TRUE(registry->addLineageEdge(QStringLiteral("model:scorer@1"), QStringLiteral("deployment:api@prod"),
+                                         QStringLiteral("deployed_as")));
+
+    const quint64 before = registry->statementCount();
+    auto g = registry->lineageOverview(QStringLiteral("fraud"));
+    ASSERT_TRUE(g) << g.error().message.toStdString();
+    EXPECT_EQ(registry->statementCount() - before, 2u);
+    EXPECT_EQ(specs(g->nodes),
+              (QSet<QString>{QStringLiteral("model:fraud@1"), QStringLiteral("model:fraud@2"),
+                             QStringLiteral("model:fraud@3"), QStringLiteral("dataset:clicks@1"),
+                             QStringLiteral("dataset:clicks@2"), QStringLiteral("dataset-family:clicks"),
+                             QStringLiteral("source:eu"), QStringLiteral("model:scorer@1"),
+                             QStringLiteral("deployment:api@prod")}));
+    EXPECT_FALSE(g->truncated);
+    // The root is the newest version, first; every version of the model is at depth 0.
+    EXPECT_EQ(g->nodes.first().spec(), QStringLiteral("model:fraud@3"));
+    EXPECT_EQ(g->root, g->nodes.first().id);
+    QHash<QString, int> depth;
+    for (const LineageNode &n : g->nodes)
+        depth.insert(n.spec(), n.depth);
+    EXPECT_EQ(depth.value(QStringLiteral("model:fraud@2")), 0);
+    EXPECT_EQ(depth.value(QStringLiteral("dataset:clicks@1")), 1);
+    EXPECT_EQ(depth.value(QStringLiteral("source:eu")), 2);
+    EXPECT_EQ(depth.value(QStringLiteral("deployment:api@prod")), 2);
+    // The edges among them, the fine-tuning one between two versions included; none to the unrelated dataset.
+    QSet<QString> edges;
+    QHash<qint64, QString> spec;
+    for (const LineageNode &n : g->nodes)
+        spec.insert(n.id, n.spec());
+    for (const LineageEdge &e : g->edges)
+        edges.insert(spec.value(e.src) + QStringLiteral(" -> ") + spec.value(e.dst));
+    EXPECT_TRUE(edges.contains(QStringLiteral("model:fraud@1 -> model:fraud@2")));
+    EXPECT_TRUE(edges.contains(QStringLiteral("source:eu -> dataset:clicks@1")));
+    EXPECT_TRUE(edges.contains(QStringLiteral("dataset:clicks@2 -> model:fraud@2")));
+    EXPECT_TRUE(edges.contains(QStringLiteral("model:scorer@1 -> deployment:api@prod")));
+    for (const QString &e : std::as_const(edges))
+        EXPECT_FALSE(e.contains(QStringLiteral("other"))) << e.toStdString();
+
+    // Rooted at a given version.
+    auto at1 = registry->lineageOverview(QStringLiteral("fraud"), 1);
+    ASSERT_TRUE(at1);
+    EXPECT_EQ(at1->nodes.first().spec(), QStringLiteral("model:fraud@1"));
+
+    // Cut at three nodes: the versions (depth 0) stay, newest first, and the cut is reported.
+    auto cut = registry->lineageOverview(QStringLiteral("fraud"), 0, 3);
+    ASSERT_TRUE(cut);
+    EXPECT_TRUE(cut->truncated);
+    EXPECT_EQ(specs(cut->nodes), (QSet<QString>{QStringLiteral("model:fraud@1"), QStringLiteral("model:fraud@2"),
+                                                QStringLiteral("model:fraud@3")}));
+    EXPECT_EQ(cut->edges.size(), 1);
+    auto older = registry->lineageOverview(QStringLiteral("fraud"), 1, 2);
+    EXPECT_TRUE(refusedAs(older, Error::Kind::Invalid, QStringLiteral("version 1 is not among the first 2")));
+
+    // Bad input: an unknown model, a version it does not have, SQL in the name.
+    EXPECT_TRUE(refusedAs(registry->lineageOverview(QStringLiteral("nope")), Error::Kind::NotFound,
+                          QStringLiteral("There is no model named 'nope'.")));
+    EXPECT_TRUE(refusedAs(registry->lineageOverview(QStringLiteral("fraud"), 9), Error::Kind::NotFound,
+                          QStringLiteral("fraud has no version 9.")));
+    EXPECT_TRUE(refusedAs(registry->lineageOverview(QStringLiteral("fraud' OR '1'='1")), Error::Kind::NotFound,
+                          QStringLiteral("There is no model named")));
+}

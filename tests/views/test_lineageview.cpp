@@ -21,6 +21,9 @@
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTest>
+#include <QToolButton>
+
+#include <random>
 
 using namespace md;
 using namespace md::test;
@@ -121,6 +124,149 @@ TEST(LineageLayout, CyclesLayOut)
     EXPECT_EQ(layout.edges.size(), 3);
     for (const LineageEdgePath &e : layout.edges)
         EXPECT_FALSE(e.path.isEmpty());
+}
+
+namespace {
+
+// A model of `versions` versions with the lineage real ones have (as bench_lineage_graph's overview): dataset versions
+// from sources, pipelines, commits, fine-tuning between versions, deployments and downstream models.
+LineageGraph modelLineage(int versions, unsigned seed = 7)
+{
+    LineageGraph g;
+    qint64 next = 1;
+    auto add = [&](LineageKind kind, const QString &name, const QString &version, int depth) {
+        g.nodes << LineageNode{next, kind, name, version, depth};
+        return next++;
+    };
+    std::mt19937 rng(seed);
+    auto pick = [&](const QList<qint64> &from) { return from[int(rng() % from.size())]; };
+    QList<qint64> datasets, pipelines, commits, model;
+    for (int s = 0; s < 8; ++s) {
+        const qint64 source = add(LineageKind::DataSource, QStringLiteral("source-%1").arg(s), {}, 2);
+        for (int v = 0; v < 5; ++v) {
+            datasets << add(LineageKind::DatasetVersion, QStringLiteral("data-%1").arg(s), QString::number(v), 1);
+            g.edges << LineageEdge{source, datasets.last(), QStringLiteral("derived_from")};
+        }
+    }
+    for (int p = 0; p < 10; ++p)
+        pipelines << add(LineageKind::FeaturePipelineVersion, QStringLiteral("features"), QString::number(p), 1);
+    for (int c = 0; c < 40; ++c)
+        commits << add(LineageKind::CodeCommit, QStringLiteral("%1").arg(c, 12, 16, QLatin1Char('0')), {}, 1);
+    for (int v = 1; v <= versions; ++v) {
+        const qint64 id = add(LineageKind::ModelVersion, QStringLiteral("team/fraud"), QString::number(v), 0);
+        g.edges << LineageEdge{pick(datasets), id, QStringLiteral("trained_on")}
+                << LineageEdge{pick(pipelines), id, QStringLiteral("uses")}
+                << LineageEdge{pick(commits), id, QStringLiteral("uses")};
+        if (!model.isEmpty() && rng() % 3 == 0)
+            g.edges << LineageEdge{pick(model), id, QStringLiteral("derived_from")};
+        model << id;
+    }
+    for (int d = 0; d < versions / 10 + 1; ++d) {
+        const qint64 deployment =
+            add(LineageKind::Deployment, QStringLiteral("api-%1").arg(d), QStringLiteral("prod"), 1);
+        g.edges << LineageEdge{pick(model), deployment, QStringLiteral("deployed_as")};
+        const qint64 downstream =
+            add(LineageKind::ModelVersion, QStringLiteral("team/ranker"), QString::number(d + 1), 1);
+        g.edges << LineageEdge{pick(model), downstream, QStringLiteral("derived_from")};
+        g.edges << LineageEdge{downstream, add(LineageKind::Deployment, QStringLiteral("rank-%1").arg(d), {}, 2),
+                               QStringLiteral("deployed_as")};
+    }
+    g.root = model.last();
+    return g;
+}
+
+} // namespace
+
+TEST(LineageLayout, OverviewPutsTheVersionsInOneColumnUpstreamLeftDownstreamRight)
+{
+    const LineageGraph g = modelLineage(1500);
+    ASSERT_GE(g.nodes.size(), 1800);
+    const LineageLayout layout = layoutLineageOverview(g, QStringLiteral("team/fraud"), QFont());
+    ASSERT_TRUE(layout.error.isEmpty());
+    ASSERT_EQ(layout.nodes.size(), g.nodes.size());
+    ASSERT_EQ(layout.edges.size(), g.edges.size());
+    QHash<qint64, QRectF> rect;
+    for (const LineageNodeBox &b : layout.nodes) {
+        EXPECT_TRUE(layout.bounds.contains(b.rect)) << b.id;
+        rect.insert(b.id, b.rect);
+    }
+    QHash<qint64, const LineageNode *> node;
+    for (const LineageNode &n : g.nodes)
+        node.insert(n.id, &n);
+    auto isVersion = [&](qint64 id) { return node[id]->name == QLatin1String("team/fraud"); };
+    // The versions: one column, newest on top, none overlapping.
+    const double column = rect[g.root].center().x();
+    double previousTop = -1;
+    for (int v = 1500; v >= 1; --v) {
+        const auto it = std::find_if(g.nodes.cbegin(), g.nodes.cend(), [&](const LineageNode &n) {
+            return n.name == QLatin1String("team/fraud") && n.version == QString::number(v);
+        });
+        const QRectF &r = rect[it->id];
+        EXPECT_NEAR(r.center().x(), column, 0.5);
+        EXPECT_GT(r.top(), previousTop) << "version " << v;
+        previousTop = r.bottom();
+    }
+    // Nothing overlaps anything (nodes of one column are compared; columns are apart by construction).
+    QMap<double, QList<QRectF>> byColumn;
+    for (const LineageNodeBox &b : layout.nodes)
+        byColumn[std::round(b.rect.center().x())] << b.rect;
+    for (const QList<QRectF> &c : std::as_const(byColumn)) {
+        QList<QRectF> sorted = c;
+        std::sort(sorted.begin(), sorted.end(), [](const QRectF &a, const QRectF &b) { return a.top() < b.top(); });
+        for (qsizetype i = 1; i < sorted.size(); ++i)
+            EXPECT_GT(sorted[i].top(), sorted[i - 1].bottom());
+    }
+    for (auto it = byColumn.cbegin(); it != byColumn.cend(); ++it)
+        for (auto jt = std::next(it); jt != byColumn.cend(); ++jt)
+            EXPECT_FALSE(it.value().first().intersects(jt.value().first()));
+    // Upstream of the versions on the left, downstream on the right; every edge between columns goes rightwards,
+    // one between two versions is an arc beside the column; every path starts at its source and ends at the arrow.
+    for (const LineageEdgePath &e : layout.edges) {
+        EXPECT_FALSE(e.path.isEmpty());
+        EXPECT_LT(QLineF(e.path.pointAtPercent(0), rect[e.src].center()).length(), rect[e.src].width());
+        EXPECT_LT(QLineF(e.path.pointAtPercent(1), e.arrowBase).length(), 0.5);
+        EXPECT_LT(QLineF(e.arrowTip, rect[e.dst].center()).length(), rect[e.dst].width());
+        if (isVersion(e.src) && isVersion(e.dst)) {
+            EXPECT_GT(e.path.boundingRect().right(), rect[e.src].right());
+            continue;
+        }
+        EXPECT_LT(rect[e.src].right(), rect[e.dst].left()) << e.src << " -> " << e.dst;
+        if (isVersion(e.dst)) {
+            EXPECT_LT(rect[e.src].center().x(), column);
+        }
+        if (isVersion(e.src)) {
+            EXPECT_GT(rect[e.dst].center().x(), column);
+        }
+    }
+    // A dataset version sits next to the versions trained on it: the upstream column is not one long stack in
+    // creation order (each dataset's mean neighbour height is within the span of the versions).
+    EXPECT_LT(layout.bounds.height(), 1.3 * (rect[g.root].height() + 12) * 1500 + 200);
+}
+
+TEST(LineageLayout, OverviewOfACycleAndOfALoneVersion)
+{
+    LineageGraph g;
+    g.root = 1;
+    g.nodes = {LineageNode{1, LineageKind::ModelVersion, QStringLiteral("m"), QStringLiteral("2"), 0},
+               LineageNode{2, LineageKind::ModelVersion, QStringLiteral("m"), QStringLiteral("1"), 0},
+               LineageNode{3, LineageKind::DatasetVersion, QStringLiteral("x"), QStringLiteral("1"), 1},
+               LineageNode{4, LineageKind::DatasetVersion, QStringLiteral("y"), QStringLiteral("1"), 1}};
+    // m@2 -> x -> y -> m@2 (a cycle through the column), m@1 -> m@2.
+    g.edges = {{1, 3, QStringLiteral("derived_from")},
+               {3, 4, QStringLiteral("derived_from")},
+               {4, 1, QStringLiteral("derived_from")},
+               {2, 1, QStringLiteral("derived_from")}};
+    const LineageLayout layout = layoutLineageOverview(g, QStringLiteral("m"), QFont());
+    ASSERT_EQ(layout.nodes.size(), 4);
+    ASSERT_EQ(layout.edges.size(), 4);
+    for (const LineageEdgePath &e : layout.edges)
+        EXPECT_FALSE(e.path.isEmpty());
+    LineageGraph lone;
+    lone.root = 1;
+    lone.nodes = {g.nodes.first()};
+    const LineageLayout one = layoutLineageOverview(lone, QStringLiteral("m"), QFont());
+    ASSERT_EQ(one.nodes.size(), 1);
+    EXPECT_TRUE(one.bounds.contains(one.nodes.first().rect));
 }
 
 class LineageViewTest : public ::testing::TestWithParam<Backend>
@@ -469,4 +615,65 @@ TEST_P(LineageViewTest, ImpactPanelFollowsAPromotionFromAnotherConnection)
     EXPECT_TRUE(lineage->impactSummary()->text().contains(QStringLiteral("in Production")));
     EXPECT_DOUBLE_EQ(lineage->graphicsView()->transform().m11(), 1.7) << "the refresh keeps the user's zoom";
     EXPECT_FALSE(lineage->placeholder()->isVisible());
+}
+
+TEST_P(LineageViewTest, WholeModelShowsEveryVersionsLineageAndGoesBack)
+{
+    // fraud@1 <- clicks@1 <- source; fraud@2 <- clicks@2; fraud@1 -> fraud@2; fraud@3 alone; fraud@2 -> ranker@1.
+    addNodes({QStringLiteral("source:eu"), QStringLiteral("dataset:clicks@1"), QStringLiteral("dataset:clicks@2")});
+    addEdge(QStringLiteral("source:eu"), QStringLiteral("dataset:clicks@1"));
+    auto reg = [&](const QString &model, const QStringList &inputs) {
+        VersionSpec s = sampleSpec(model);
+        for (const QString &i : inputs)
+            s.inputs << *parseInputSpec(i);
+        ASSERT_TRUE(registry->registerVersion(s));
+    };
+    reg(QStringLiteral("fraud"), {QStringLiteral("dataset:clicks@1")});
+    reg(QStringLiteral("fraud"), {QStringLiteral("dataset:clicks@2")});
+    reg(QStringLiteral("fraud"), {});
+    reg(QStringLiteral("ranker"), {QStringLiteral("model:fraud@2")});
+    addEdge(QStringLiteral("model:fraud@1"), QStringLiteral("model:fraud@2"));
+    openView();
+    view->setDepth(1);
+    showNode(QStringLiteral("model:fraud@2"));
+    const QSet<qint64> neighbourhood = view->scene()->nodeIds();
+    EXPECT_EQ(neighbourhood, ids({QStringLiteral("model:fraud@2"), QStringLiteral("dataset:clicks@2"),
+                                  QStringLiteral("model:fraud@1"), QStringLiteral("model:ranker@1")}));
+    QToolButton *whole = view->overviewButton();
+    ASSERT_TRUE(whole->isEnabled());
+
+    QSignalSpy shown(view.get(), &LineageView::graphShown);
+    QTest::mouseClick(whole, Qt::LeftButton);
+    EXPECT_TRUE(view->overview());
+    ASSERT_TRUE(shown.wait(30000)) << view->placeholder()->text().toStdString();
+    const QSet<qint64> expected =
+        ids({QStringLiteral("model:fraud@1"), QStringLiteral("model:fraud@2"), QStringLiteral("model:fraud@3"),
+             QStringLiteral("dataset:clicks@1"), QStringLiteral("dataset:clicks@2"), QStringLiteral("source:eu"),
+             QStringLiteral("model:ranker@1")});
+    // (registering with an input also records its dataset family: whatever else is there is upstream of it)
+    const QSet<qint64> shownIds = view->scene()->nodeIds();
+    EXPECT_TRUE(shownIds.contains(expected)) << shownIds.size();
+    EXPECT_TRUE(
+        view->scene()->edgeKeys().contains(edge(QStringLiteral("model:fraud@1"), QStringLiteral("model:fraud@2"))));
+    EXPECT_TRUE(view->statusLabel()->text().contains(QStringLiteral("every version of fraud")))
+        << view->statusLabel()->text().toStdString();
+    EXPECT_FALSE(view->depthSpin()->isEnabled()) << "no hop limit in the whole-model view";
+    // The versions are one column, newest on top.
+    QGraphicsItem *v1 = view->scene()->nodeItem(id(QStringLiteral("model:fraud@1")));
+    QGraphicsItem *v3 = view->scene()->nodeItem(id(QStringLiteral("model:fraud@3")));
+    ASSERT_TRUE(v1 && v3);
+    EXPECT_NEAR(v1->sceneBoundingRect().center().x(), v3->sceneBoundingRect().center().x(), 0.5);
+    EXPECT_LT(v3->sceneBoundingRect().bottom(), v1->sceneBoundingRect().top());
+
+    // Off again: the neighbourhood at the depth chosen before.
+    QTest::mouseClick(whole, Qt::LeftButton);
+    ASSERT_TRUE(shown.wait(30000));
+    EXPECT_EQ(view->scene()->nodeIds(), neighbourhood);
+    EXPECT_TRUE(view->depthSpin()->isEnabled());
+    EXPECT_TRUE(view->statusLabel()->text().contains(QStringLiteral("up to 1 hop")))
+        << view->statusLabel()->text().toStdString();
+
+    // A node that is not a model version has no whole model.
+    showNode(QStringLiteral("dataset:clicks@1"));
+    EXPECT_FALSE(whole->isEnabled());
 }
