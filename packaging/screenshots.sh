@@ -64,6 +64,7 @@ for size in ${MODELDESK_SCREENSHOT_SIZES:-1024x640 1280x800 1920x1080 2x}; do
   shoot "$size" "$geometry" "$scale" compare "--model $model --compare 20-24"
   shoot "$size" "$geometry" "$scale" trend "--model $model --compare 1-34 --compare-tab trend"
   shoot "$size" "$geometry" "$scale" lineage "--model $model --lineage model:$model@27"
+  shoot "$size" "$geometry" "$scale" lineage-whole "--model $model --lineage model:$model@27 --whole-model"
   shoot "$size" "$geometry" "$scale" rollback "--model $model --rollback $model"
   shoot "$size" "$geometry" "$scale" rollback-notice "--model $model --rollback $model" sleep:2 \
     "type:INC-42 alert storm" ctrl+Return

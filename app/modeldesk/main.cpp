@@ -13,6 +13,7 @@
 #include "views/hintviews.h"
 #include "views/icons.h"
 #include "views/lifecycleui.h"
+#include "views/lineageview.h"
 #include "views/mainwindow.h"
 #include "views/modeltreepanel.h"
 #include "views/searchpanel.h"
@@ -73,6 +74,9 @@ void setupParser(QCommandLineParser &parser)
                                      "model:NAME@VERSION."),
                       QStringLiteral("NODE")});
     parser.addOption({QStringLiteral("impact"), QStringLiteral("With --lineage: start in impact mode.")});
+    parser.addOption({QStringLiteral("whole-model"),
+                      QStringLiteral("With --lineage model:NAME@VERSION: show the lineage of every version of the "
+                                     "model (the Whole model button).")});
     parser.addOption({QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."), QStringLiteral("WxH")});
     parser.addOption({QStringLiteral("rollback"),
                       QStringLiteral("Open the rollback dialog of this model after opening (a link for alerts)."),
@@ -414,6 +418,7 @@ int main(int argc, char **argv)
     const QString model = parser.value(QStringLiteral("model"));
     const QString lineage = parser.value(QStringLiteral("lineage"));
     const bool impact = parser.isSet(QStringLiteral("impact"));
+    const bool wholeModel = parser.isSet(QStringLiteral("whole-model"));
     const QString memoryReport = parser.value(QStringLiteral("memory-report"));
     if (!memoryReport.isEmpty()) {
         // Replaces the plain --model/--search handling below: the search starts once the table has loaded.
@@ -425,11 +430,13 @@ int main(int argc, char **argv)
     const QString search = parser.value(QStringLiteral("search"));
     if (!model.isEmpty() || !search.isEmpty() || !lineage.isEmpty()) {
         QObject::connect(&window, &md::MainWindow::registryOpened, &window,
-                         [&window, model, search, lineage, impact]() {
+                         [&window, model, search, lineage, impact, wholeModel]() {
                              if (!model.isEmpty())
                                  window.openVersion(model, -1);
-                             if (!lineage.isEmpty())
+                             if (!lineage.isEmpty()) {
                                  window.showLineage(lineage, impact);
+                                 window.lineageView()->setOverview(wholeModel);
+                             }
                              if (!search.isEmpty()) {
                                  window.showSearch(true);
                                  window.searchPanel()->editor()->setText(search);
