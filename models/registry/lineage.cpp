@@ -40,6 +40,19 @@ LineageNode nodeFrom(const QSqlQuery &q, int offset = 0)
     return n;
 }
 
+// The edges a query returned (src_id, dst_id, kind) whose both ends are in `inside`.
+Status appendEdgesAmong(Result<QSqlQuery> &q, const QSet<qint64> &inside, QList<LineageEdge> &edges)
+{
+    if (!q)
+        return q.error();
+    while (q->next()) {
+        LineageEdge edge{q->value(0).toLongLong(), q->value(1).toLongLong(), q->value(2).toString()};
+        if (inside.contains(edge.src) && inside.contains(edge.dst))
+            edges << edge;
+    }
+    return {};
+}
+
 Status checkDepth(int depth)
 {
     if (depth < 1 || depth > Registry::kMaxLineageDepth)
@@ -174,13 +187,8 @@ Result<LineageGraph> Registry::walkLineage(qint64 nodeId, int maxDepth, bool dow
                                               "(SELECT id FROM walk WHERE depth <= ?)")
                                    .arg(downstream ? QStringLiteral("src_id") : QStringLiteral("dst_id")),
                         {nodeId, maxDepth, maxDepth});
-    if (!e)
-        return e.error();
-    while (e->next()) {
-        LineageEdge edge{e->value(0).toLongLong(), e->value(1).toLongLong(), e->value(2).toString()};
-        if (inside.contains(edge.src) && inside.contains(edge.dst))
-            g.edges << edge;
-    }
+    if (auto s = appendEdgesAmong(e, inside, g.edges); !s)
+        return s.error();
     return g;
 }
 
@@ -298,13 +306,8 @@ Result<LineageGraph> Registry::lineageOverview(const QString &modelName, int ver
         m_db->exec(walks + QStringLiteral("SELECT e.src_id, e.dst_id, e.kind FROM lineage_edges e WHERE e.src_id IN "
                                           "(SELECT id FROM reached) AND e.dst_id IN (SELECT id FROM reached)"),
                    walkBinds);
-    if (!e)
-        return e.error();
-    while (e->next()) {
-        LineageEdge edge{e->value(0).toLongLong(), e->value(1).toLongLong(), e->value(2).toString()};
-        if (inside.contains(edge.src) && inside.contains(edge.dst))
-            g.edges << edge;
-    }
+    if (auto s = appendEdgesAmong(e, inside, g.edges); !s)
+        return s.error();
     return g;
 }
 
